@@ -1,0 +1,307 @@
+package dev.ferry.config;
+
+import com.mongodb.ConnectionString;
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code ferry.properties} (contract §3) into {@link FerrySettings}. Every problem is a
+ * {@link ConfigException} naming the file, line, key and value, so that {@code ferry} can exit 2 with
+ * one line an operator can act on.
+ */
+public final class ConfigLoader {
+    public static final String FILE_NAME = "ferry.properties";
+
+    private static final Pattern CONNECTION_KEY = Pattern.compile("connection\\.([^.]+)\\.(.+)");
+    private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+    private static final Set<String> GLOBAL_KEYS = Set.of(
+            "spool.dir", "state.dir", "workers", "chunk.size", "queue.settleMillis", "queue.rescanSeconds",
+            "health.intervalSeconds", "health.failuresBeforeReconnect", "pool.idleTimeoutSeconds",
+            "pool.reapIntervalSeconds", "retry.maxAttempts", "retry.initialBackoffMillis",
+            "retry.maxBackoffMillis", "shutdown.timeoutSeconds", "source.file.allowedDirs", "jmx.port");
+
+    private final Function<String, String> env;
+
+    /** Uses the process environment for {@code ${env:NAME}}. */
+    public ConfigLoader() {
+        this(System::getenv);
+    }
+
+    public ConfigLoader(Function<String, String> env) {
+        this.env = env;
+    }
+
+    /** Loads {@code DIR/ferry.properties}. */
+    public FerrySettings load(Path confDir) throws ConfigException {
+        Path file = confDir.resolve(FILE_NAME);
+        List<String> lines;
+        Properties props = new Properties();
+        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            props.load(reader);
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException(file + ": configuration file not found (set --conf DIR or FERRY_CONF)");
+        } catch (IOException | IllegalArgumentException e) {
+            throw new ConfigException(file + ": cannot read configuration: " + e.getMessage());
+        }
+        return new Parser(file.toString(), lines, props, confDir).parse();
+    }
+
+    /** Builds settings from properties that did not come from a file (tests, tools). */
+    public FerrySettings fromProperties(Properties props, Path confDir) throws ConfigException {
+        return new Parser("<properties>", List.of(), props, confDir).parse();
+    }
+
+    private final class Parser {
+        private final String source;
+        private final List<String> lines;
+        private final Properties props;
+        private final Path confDir;
+        private final Placeholders placeholders = new Placeholders(env);
+
+        Parser(String source, List<String> lines, Properties props, Path confDir) {
+            this.source = source;
+            this.lines = lines;
+            this.props = props;
+            this.confDir = confDir;
+        }
+
+        FerrySettings parse() throws ConfigException {
+            Map<String, Map<String, String>> byConnection = new LinkedHashMap<>();
+            for (String key : new TreeSet<>(props.stringPropertyNames())) {
+                Matcher m = CONNECTION_KEY.matcher(key);
+                if (m.matches()) {
+                    String option = m.group(2);
+                    if (!option.equals("uri") && !option.equals("database") && !PoolOptions.KEYS.contains(option)) {
+                        throw error(key, "unknown connection option '" + option + "' (allowed: uri, database, "
+                                + String.join(", ", PoolOptions.KEYS) + ")");
+                    }
+                    if (!CONNECTION_NAME.matcher(m.group(1)).matches()) {
+                        throw error(key, "connection name '" + m.group(1) + "' must match [A-Za-z0-9_-]{1,64}");
+                    }
+                    byConnection.computeIfAbsent(m.group(1), n -> new LinkedHashMap<>()).put(option, value(key));
+                } else if (!GLOBAL_KEYS.contains(key)) {
+                    throw error(key, "unknown key (see the configuration reference in README.md)");
+                }
+            }
+            Map<String, ConnectionSettings> connections = new LinkedHashMap<>();
+            for (Map.Entry<String, Map<String, String>> e : byConnection.entrySet()) {
+                connections.put(e.getKey(), connection(e.getKey(), e.getValue()));
+            }
+            Duration initialBackoff = Duration.ofMillis(longValue("retry.initialBackoffMillis", 500, 0));
+            Duration maxBackoff = Duration.ofMillis(longValue("retry.maxBackoffMillis", 30_000, 0));
+            if (initialBackoff.compareTo(maxBackoff) > 0) {
+                throw error("retry.initialBackoffMillis", "must not exceed retry.maxBackoffMillis ("
+                        + maxBackoff.toMillis() + "), was '" + initialBackoff.toMillis() + "'");
+            }
+            int chunkSize = intValue("chunk.size", 1000, 1);
+            if (chunkSize > 100_000) {
+                throw error("chunk.size", "must be between 1 and 100000, was '" + chunkSize + "'");
+            }
+            return new FerrySettings(
+                    confDir,
+                    path("spool.dir", "var/spool"),
+                    path("state.dir", "var/state"),
+                    intValue("workers", 4, 1),
+                    chunkSize,
+                    Duration.ofMillis(longValue("queue.settleMillis", 500, 0)),
+                    Duration.ofSeconds(longValue("queue.rescanSeconds", 10, 1)),
+                    Duration.ofSeconds(longValue("health.intervalSeconds", 30, 1)),
+                    intValue("health.failuresBeforeReconnect", 3, 1),
+                    Duration.ofSeconds(longValue("pool.idleTimeoutSeconds", 300, 0)),
+                    Duration.ofSeconds(longValue("pool.reapIntervalSeconds", 30, 1)),
+                    intValue("retry.maxAttempts", 10, 1),
+                    initialBackoff,
+                    maxBackoff,
+                    Duration.ofSeconds(longValue("shutdown.timeoutSeconds", 30, 0)),
+                    allowedDirs(),
+                    jmxPort(),
+                    connections);
+        }
+
+        private ConnectionSettings connection(String name, Map<String, String> values) throws ConfigException {
+            String prefix = "connection." + name + ".";
+            String uri = values.get("uri");
+            if (uri == null || uri.isBlank()) {
+                throw error(prefix + "uri", "connection '" + name + "' has no uri (a mongodb:// string, "
+                        + "embedded: or embedded:DIR)", lineOf(prefix));
+            }
+            uri = uri.trim();
+            if (!uri.startsWith(ConnectionSettings.EMBEDDED_SCHEME)) {
+                try {
+                    new ConnectionString(uri);
+                } catch (IllegalArgumentException e) {
+                    throw error(prefix + "uri", "not a valid MongoDB connection string '" + Redaction.uri(uri)
+                            + "': " + Redaction.uri(e.getMessage()));
+                }
+            }
+            String database = values.get("database");
+            if (database != null && database.isBlank()) {
+                database = null;
+            }
+            PoolOptions d = PoolOptions.DEFAULTS;
+            try {
+                PoolOptions options = new PoolOptions(
+                        (int) optionLong(prefix, values, "maxPoolSize", d.maxPoolSize()),
+                        (int) optionLong(prefix, values, "minPoolSize", d.minPoolSize()),
+                        optionLong(prefix, values, "maxIdleTimeMS", d.maxIdleTimeMS()),
+                        optionLong(prefix, values, "serverSelectionTimeoutMS", d.serverSelectionTimeoutMS()),
+                        optionLong(prefix, values, "socketTimeoutMS", d.socketTimeoutMS()),
+                        optionLong(prefix, values, "connectTimeoutMS", d.connectTimeoutMS()),
+                        optionBoolean(prefix, values, "retryWrites", d.retryWrites()),
+                        optionBoolean(prefix, values, "retryReads", d.retryReads()));
+                return new ConnectionSettings(name, uri, database, options);
+            } catch (IllegalArgumentException e) {
+                String option = e.getMessage().split(" ", 2)[0];
+                throw error(prefix + option, e.getMessage());
+            }
+        }
+
+        private long optionLong(String prefix, Map<String, String> values, String option, long dflt)
+                throws ConfigException {
+            String raw = values.get(option);
+            if (raw == null) {
+                return dflt;
+            }
+            long v = parseLong(prefix + option, raw);
+            if (v < 0) {
+                throw error(prefix + option, "must not be negative, was '" + raw + "'");
+            }
+            if (option.endsWith("PoolSize") && v > Integer.MAX_VALUE) {
+                throw error(prefix + option, "is too large, was '" + raw + "'");
+            }
+            return v;
+        }
+
+        private boolean optionBoolean(String prefix, Map<String, String> values, String option, boolean dflt)
+                throws ConfigException {
+            String raw = values.get(option);
+            if (raw == null) {
+                return dflt;
+            }
+            return switch (raw.trim()) {
+                case "true" -> true;
+                case "false" -> false;
+                default -> throw error(prefix + option, "must be true or false, was '" + raw + "'");
+            };
+        }
+
+        private String value(String key) throws ConfigException {
+            String raw = props.getProperty(key);
+            try {
+                return placeholders.expand(raw);
+            } catch (IllegalArgumentException e) {
+                throw error(key, e.getMessage());
+            }
+        }
+
+        private Optional<String> optional(String key) throws ConfigException {
+            if (!props.containsKey(key)) {
+                return Optional.empty();
+            }
+            String v = value(key).trim();
+            return v.isEmpty() ? Optional.empty() : Optional.of(v);
+        }
+
+        private int intValue(String key, int dflt, int min) throws ConfigException {
+            long v = longValue(key, dflt, min);
+            if (v > Integer.MAX_VALUE) {
+                throw error(key, "is too large, was '" + v + "'");
+            }
+            return (int) v;
+        }
+
+        private long longValue(String key, long dflt, long min) throws ConfigException {
+            Optional<String> raw = optional(key);
+            if (raw.isEmpty()) {
+                return dflt;
+            }
+            long v = parseLong(key, raw.get());
+            if (v < min) {
+                throw error(key, (min == 0 ? "must not be negative" : "must be at least " + min)
+                        + ", was '" + raw.get() + "'");
+            }
+            return v;
+        }
+
+        private long parseLong(String key, String raw) throws ConfigException {
+            try {
+                return Long.parseLong(raw.trim());
+            } catch (NumberFormatException e) {
+                throw error(key, "must be a whole number, was '" + raw + "'");
+            }
+        }
+
+        private Path path(String key, String dflt) throws ConfigException {
+            return Path.of(optional(key).orElse(dflt)).toAbsolutePath().normalize();
+        }
+
+        private List<Path> allowedDirs() throws ConfigException {
+            String raw = optional("source.file.allowedDirs").orElse("examples/data");
+            List<Path> dirs = new ArrayList<>();
+            for (String part : raw.split(",")) {
+                if (!part.isBlank()) {
+                    dirs.add(Path.of(part.trim()).toAbsolutePath().normalize());
+                }
+            }
+            return dirs;
+        }
+
+        private Optional<Integer> jmxPort() throws ConfigException {
+            Optional<String> raw = optional("jmx.port");
+            if (raw.isEmpty()) {
+                return Optional.empty();
+            }
+            long port = parseLong("jmx.port", raw.get());
+            if (port < 1 || port > 65535) {
+                throw error("jmx.port", "must be a TCP port between 1 and 65535 or empty, was '" + raw.get() + "'");
+            }
+            return Optional.of((int) port);
+        }
+
+        private ConfigException error(String key, String message) {
+            return error(key, message, lineOf(key + "\u0000"));
+        }
+
+        private ConfigException error(String key, String message, int line) {
+            String where = line > 0 ? source + ":" + line : source;
+            return new ConfigException(key, where + ": " + key + ": " + message);
+        }
+
+        /** Line (1-based) of the first key equal to, or starting with, the given key; 0 if not found. */
+        private int lineOf(String keyOrPrefix) {
+            boolean exact = keyOrPrefix.endsWith("\u0000");
+            String key = exact ? keyOrPrefix.substring(0, keyOrPrefix.length() - 1) : keyOrPrefix;
+            for (int i = 0; i < lines.size(); i++) {
+                String l = lines.get(i).stripLeading();
+                if (l.startsWith("#") || l.startsWith("!") || !l.startsWith(key)) {
+                    continue;
+                }
+                if (!exact) {
+                    return i + 1;
+                }
+                String rest = l.substring(key.length());
+                if (rest.isEmpty() || "=: \t".indexOf(rest.charAt(0)) >= 0) {
+                    return i + 1;
+                }
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,36 @@
+package dev.ferry.config;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Removes passwords from connection strings and from any text that may quote one. */
+public final class Redaction {
+    // user:password@ inside a mongodb:// or mongodb+srv:// authority
+    private static final Pattern USERINFO = Pattern.compile("(mongodb(?:\\+srv)?://)([^:@/\\s]*):([^@\\s]*)@");
+
+    private Redaction() {
+    }
+
+    /** The connection string with the password replaced by {@code ****}; the user name stays. */
+    public static String uri(String text) {
+        if (text == null) {
+            return null;
+        }
+        Matcher m = USERINFO.matcher(text);
+        return m.replaceAll(r -> Matcher.quoteReplacement(r.group(1) + r.group(2) + ":****@"));
+    }
+
+    /** Redacts every connection string in free text and every literal occurrence of the given secrets. */
+    public static String text(String text, Iterable<String> secrets) {
+        String out = uri(text);
+        if (out == null) {
+            return null;
+        }
+        for (String secret : secrets) {
+            if (secret != null && secret.length() >= 3) {
+                out = out.replace(secret, "****");
+            }
+        }
+        return out;
+    }
+}

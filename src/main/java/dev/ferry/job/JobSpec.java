@@ -1,0 +1,31 @@
+package dev.ferry.job;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A validated job file (contract §4). Built only by {@link JobParser}; everything in it has been
+ * checked against the schema and the configuration, so the sync code can trust it.
+ */
+public record JobSpec(
+        String id,
+        SourceSpec source,
+        DestinationSpec destination,
+        WriteMode mode,
+        List<String> key,
+        int chunkSize) {
+
+    public JobSpec {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(source, "source");
+        Objects.requireNonNull(destination, "destination");
+        Objects.requireNonNull(mode, "mode");
+        key = List.copyOf(key);
+        if (key.isEmpty()) {
+            throw new IllegalArgumentException("key must name at least one field");
+        }
+        if (chunkSize < 1 || chunkSize > 100_000) {
+            throw new IllegalArgumentException("chunkSize must be between 1 and 100000, was " + chunkSize);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package dev.ferry.job;
+
+import java.nio.file.Path;
+import java.util.List;
+import org.bson.BsonDocument;
+
+/** Where a job reads its documents from. */
+public sealed interface SourceSpec {
+
+    /** A short human description for logs, JMX and result files, e.g. {@code file:examples/data/people.ndjson}. */
+    String describe();
+
+    /** A collection of a configured connection, read in {@code _id} order. {@code database} already defaulted. */
+    record Mongo(String connection, String database, String collection, BsonDocument filter, BsonDocument projection)
+            implements SourceSpec {
+        public Mongo {
+            filter = filter == null ? new BsonDocument() : filter.clone();
+            projection = projection == null ? null : projection.clone();
+        }
+
+        @Override
+        public String describe() {
+            return "mongodb:" + connection + "/" + database + "." + collection;
+        }
+    }
+
+    /** A file inside {@code source.file.allowedDirs}; {@code path} is the real path (symlinks resolved). */
+    record File(Path path, FileFormat format) implements SourceSpec {
+        @Override
+        public String describe() {
+            return "file:" + path;
+        }
+    }
+
+    /** Documents carried in the job file itself. */
+    record Inline(List<BsonDocument> documents) implements SourceSpec {
+        public Inline {
+            documents = List.copyOf(documents);
+        }
+
+        @Override
+        public String describe() {
+            return "inline:" + documents.size() + " documents";
+        }
+    }
+
+    enum FileFormat {
+        NDJSON("ndjson"), JSON_ARRAY("json-array");
+
+        private final String word;
+
+        FileFormat(String word) {
+            this.word = word;
+        }
+
+        public String word() {
+            return word;
+        }
+    }
+}

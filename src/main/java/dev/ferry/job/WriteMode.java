@@ -1,0 +1,22 @@
+package dev.ferry.job;
+
+/** How a chunk is written (contract §4). */
+public enum WriteMode {
+    /** Insert new keys; documents whose key exists are skipped and counted, never an error. */
+    INSERT("insert"),
+    /** Replace the whole document by key, inserting when absent. */
+    UPSERT("upsert"),
+    /** {@code $set} the given fields by key, keeping the others; inserting when absent. */
+    MERGE("merge");
+
+    private final String word;
+
+    WriteMode(String word) {
+        this.word = word;
+    }
+
+    /** The word used in job and result files. */
+    public String word() {
+        return word;
+    }
+}
