@@ -1,0 +1,458 @@
+package dev.ferry.pool;
+
+import com.mongodb.ConnectionString;
+import com.mongodb.client.MongoClient;
+import dev.ferry.config.ConnectionSettings;
+import dev.ferry.config.Redaction;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import org.bson.Document;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The long-lived, pooled client of one named connection. Work takes a {@link Lease}; the client is
+ * opened on the first lease and then reused by every chunk and job. A reset, a health reconnect or
+ * the reaper retires a client generation; a retired client closes only once no lease holds it, so
+ * no operation ever runs on a closed client ("state should be: open" / "Topology is closed").
+ */
+public final class ConnectionPool implements PoolMXBean {
+    private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
+    private static final Document PING = new Document("ping", 1);
+
+    private final ConnectionSettings connection;
+    private final PoolSettings settings;
+    private final ClientFactory factory;
+    private final UriResolver uriResolver;
+    private final ScheduledExecutorService scheduler;
+    private final Clock clock;
+    private final PoolStatistics stats = new PoolStatistics();
+
+    private final AtomicReference<ClientGeneration> current = new AtomicReference<>();
+    private final Set<ClientGeneration> retiring = ConcurrentHashMap.newKeySet();
+    private final ReentrantLock openLock = new ReentrantLock();
+    private final AtomicLong generations = new AtomicLong();
+    private final LongAdder totalLeases = new LongAdder();
+    private final AtomicLong resets = new AtomicLong();
+    private final AtomicLong reconnects = new AtomicLong();
+    private final AtomicLong reaps = new AtomicLong();
+    private final AtomicInteger consecutiveFailures = new AtomicInteger();
+    private final ReentrantLock healthLock = new ReentrantLock();
+    private volatile boolean closed;
+    private volatile Instant lastHealthCheck;
+    private volatile long lastHealthLatencyMillis = -1;
+    private volatile String lastError = "";
+    private volatile Instant openedAt;
+    private volatile String target;
+
+    ConnectionPool(ConnectionSettings connection, PoolSettings settings, ClientFactory factory,
+                   UriResolver uriResolver, ScheduledExecutorService scheduler, Clock clock) {
+        this.connection = connection;
+        this.settings = settings;
+        this.factory = factory;
+        this.uriResolver = uriResolver;
+        this.scheduler = scheduler;
+        this.clock = clock;
+        this.target = describeTarget(connection, null);
+    }
+
+    public String name() {
+        return connection.name();
+    }
+
+    public ConnectionSettings connection() {
+        return connection;
+    }
+
+    /** Takes a lease, opening the client if none is open. Never returns a closed client. */
+    public Lease lease() {
+        while (true) {
+            if (closed) {
+                throw new PoolClosedException(name() + ": ferry is shutting down, no new work is accepted");
+            }
+            ClientGeneration g = current.get();
+            if (g == null) {
+                g = openIfAbsent();
+                if (g == null) {
+                    continue;
+                }
+            } else if (!g.tryAcquire(clock.millis())) {
+                // closed by the reaper between our read and our acquire: make way for a new one
+                current.compareAndSet(g, null);
+                continue;
+            } else if (g.isRetired()) {
+                // a reset swapped it out while we were acquiring: new work belongs on the new client
+                release(g);
+                continue;
+            }
+            totalLeases.increment();
+            return new Lease(this, g);
+        }
+    }
+
+    void release(ClientGeneration g) {
+        if (g.release(clock.millis())) {
+            retiring.remove(g);
+            log.debug("{}: retired client #{} closed after its last lease returned", name(), g.number());
+        }
+    }
+
+    /** @return a new generation with the caller's lease already counted, or null if another thread opened one */
+    private ClientGeneration openIfAbsent() {
+        openLock.lock();
+        try {
+            if (current.get() != null) {
+                return null;
+            }
+            if (closed) {
+                throw new PoolClosedException(name() + ": ferry is shutting down, no new work is accepted");
+            }
+            ClientGeneration g = newGeneration();
+            current.set(g);
+            log.info("{}: opened client #{} to {}", name(), g.number(), target);
+            return g;
+        } finally {
+            openLock.unlock();
+        }
+    }
+
+    private ClientGeneration newGeneration() {
+        String uri = uriResolver.resolve(connection);
+        target = describeTarget(connection, uri);
+        MongoClient client = factory.create(connection, uri, stats);
+        openedAt = clock.instant();
+        return new ClientGeneration(client, generations.incrementAndGet(), clock.millis());
+    }
+
+    /** Graceful reset (contract §6): new leases get a fresh client at once; the old one drains. */
+    @Override
+    public void reset() {
+        resets.incrementAndGet();
+        if (replaceClient()) {
+            log.info("{}: reset: new work uses client #{}; the old client closes when its leases return",
+                    name(), generations.get());
+        }
+    }
+
+    private boolean replaceClient() {
+        ClientGeneration fresh;
+        ClientGeneration old;
+        openLock.lock();
+        try {
+            if (closed || current.get() == null) {
+                return false;
+            }
+            fresh = newGeneration();
+            old = current.getAndSet(fresh);
+        } finally {
+            openLock.unlock();
+        }
+        release(fresh); // drop the opener's lease: the new client waits for work
+        if (old != null) {
+            retire(old);
+        }
+        return true;
+    }
+
+    private void retire(ClientGeneration old) {
+        retiring.add(old);
+        if (old.retire()) {
+            retiring.remove(old);
+            return;
+        }
+        try {
+            scheduler.schedule(() -> forceCloseIfStillDraining(old), settings.drainTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // the scheduler is shutting down; close() force-closes whatever is left
+        }
+    }
+
+    private void forceCloseIfStillDraining(ClientGeneration old) {
+        if (!old.isClosed()) {
+            log.warn("{}: retired client #{} still had {} lease(s) after {} s; closing it, their chunks retry "
+                    + "on the new client", name(), old.number(), old.leases(), settings.drainTimeout().toSeconds());
+            old.forceClose();
+        }
+        retiring.remove(old);
+    }
+
+    /** Closes the client if no lease holds it and it was unused for the idle timeout. */
+    void reapIfIdle() {
+        ClientGeneration g = current.get();
+        if (g == null || g.leases() > 0) {
+            return;
+        }
+        long idleMillis = clock.millis() - g.lastUsedMillis();
+        if (idleMillis >= settings.idleTimeout().toMillis() && g.closeIfUnused()) {
+            current.compareAndSet(g, null);
+            reaps.incrementAndGet();
+            log.info("{}: closed client #{}, unused for {} s; the next lease reopens it",
+                    name(), g.number(), idleMillis / 1000);
+        }
+    }
+
+    /** Pings the open client; after {@code failuresBeforeReconnect} failures, replaces it until a ping passes. */
+    @Override
+    public void checkHealth() {
+        if (!healthLock.tryLock()) {
+            return; // a check is already running: one at a time is enough
+        }
+        try {
+            ClientGeneration g = current.get();
+            if (g == null || closed || !g.tryAcquireQuietly()) {
+                return; // nothing open: nothing to check, and a ping must not keep a client from being reaped
+            }
+            long started = System.nanoTime();
+            try {
+                g.client().getDatabase("admin")
+                        .withTimeout(settings.healthTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .runCommand(PING);
+                lastHealthLatencyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+                int failures = consecutiveFailures.getAndSet(0);
+                if (failures >= settings.failuresBeforeReconnect()) {
+                    log.info("{}: healthy again after {} failed health checks", name(), failures);
+                }
+            } catch (RuntimeException e) {
+                int failures = consecutiveFailures.incrementAndGet();
+                lastError = describe(e);
+                log.warn("{}: health check {} failed: {}", name(), failures, lastError);
+                if (failures >= settings.failuresBeforeReconnect()) {
+                    reconnects.incrementAndGet();
+                    if (replaceClient()) {
+                        log.warn("{}: DOWN after {} failed health checks; replaced the client (#{})",
+                                name(), failures, generations.get());
+                    }
+                }
+            } finally {
+                lastHealthCheck = clock.instant();
+                if (g.releaseQuietly()) {
+                    retiring.remove(g);
+                }
+            }
+        } finally {
+            healthLock.unlock();
+        }
+    }
+
+    /** Stops new leases, waits up to {@code wait} for leases out, then closes every client. */
+    void close(Duration wait) {
+        closed = true;
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (getLeases() > 0 && System.nanoTime() < deadline) {
+            LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+            if (Thread.currentThread().isInterrupted()) {
+                break;
+            }
+        }
+        if (getLeases() > 0) {
+            log.warn("{}: closing with {} lease(s) still out after {} ms", name(), getLeases(), wait.toMillis());
+        }
+        ClientGeneration g = current.getAndSet(null);
+        if (g != null) {
+            g.forceClose();
+        }
+        for (ClientGeneration r : List.copyOf(retiring)) {
+            r.forceClose();
+            retiring.remove(r);
+        }
+    }
+
+    boolean isOpen() {
+        return current.get() != null;
+    }
+
+    long totalLeases() {
+        return totalLeases.sum();
+    }
+
+    /** The client generation new leases get now, or 0 if none is open. */
+    public long currentGeneration() {
+        ClientGeneration g = current.get();
+        return g == null ? 0 : g.number();
+    }
+
+    public PoolState state() {
+        ClientGeneration g = current.get();
+        if (g != null && consecutiveFailures.get() >= settings.failuresBeforeReconnect()) {
+            return PoolState.DOWN;
+        }
+        if (g != null) {
+            return PoolState.OPEN;
+        }
+        return retiring.isEmpty() ? PoolState.CLOSED : PoolState.DRAINING;
+    }
+
+    private String describe(Throwable e) {
+        String message = e.getClass().getSimpleName() + ": " + e.getMessage();
+        return Redaction.uri(message);
+    }
+
+    static String describeTarget(ConnectionSettings c, String resolvedUri) {
+        String database = c.defaultDatabase().orElse("");
+        if (c.embedded()) {
+            String where = c.embeddedDir().map(d -> "embedded:" + d).orElse("embedded (in memory)");
+            String hosts = resolvedUri == null ? "" : " at " + String.join(",", new ConnectionString(resolvedUri).getHosts());
+            return where + hosts + "/" + database;
+        }
+        ConnectionString cs = new ConnectionString(c.uri());
+        if (database.isEmpty() && cs.getDatabase() != null) {
+            database = cs.getDatabase();
+        }
+        String scheme = c.uri().startsWith("mongodb+srv://") ? "mongodb+srv://" : "mongodb://";
+        return scheme + String.join(",", cs.getHosts()) + "/" + database;
+    }
+
+    // ---- PoolMXBean: reads only ----
+
+    @Override
+    public String getName() {
+        return name();
+    }
+
+    @Override
+    public String getState() {
+        return state().name();
+    }
+
+    @Override
+    public boolean isHealthy() {
+        return consecutiveFailures.get() == 0;
+    }
+
+    @Override
+    public int getLeases() {
+        int n = 0;
+        ClientGeneration g = current.get();
+        if (g != null) {
+            n += g.leases();
+        }
+        for (ClientGeneration r : retiring) {
+            n += r.leases();
+        }
+        return n;
+    }
+
+    @Override
+    public long getConnectionsTotal() {
+        return stats.open();
+    }
+
+    @Override
+    public long getConnectionsInUse() {
+        return stats.inUse();
+    }
+
+    @Override
+    public long getConnectionsIdle() {
+        return stats.idle();
+    }
+
+    @Override
+    public long getWaitQueueSize() {
+        return stats.waitQueueSize();
+    }
+
+    @Override
+    public int getMaxPoolSize() {
+        return connection.options().maxPoolSize();
+    }
+
+    @Override
+    public int getMinPoolSize() {
+        return connection.options().minPoolSize();
+    }
+
+    @Override
+    public long getConnectionsCreated() {
+        return stats.created();
+    }
+
+    @Override
+    public long getConnectionsClosed() {
+        return stats.closed();
+    }
+
+    @Override
+    public long getConnectionsPeak() {
+        return stats.peakOpen();
+    }
+
+    @Override
+    public long getCheckoutFailures() {
+        return stats.checkoutFailures();
+    }
+
+    @Override
+    public long getResets() {
+        return resets.get();
+    }
+
+    @Override
+    public long getReconnects() {
+        return reconnects.get();
+    }
+
+    @Override
+    public long getReaps() {
+        return reaps.get();
+    }
+
+    @Override
+    public long getClientsOpened() {
+        return generations.get();
+    }
+
+    @Override
+    public String getLastHealthCheck() {
+        return iso(lastHealthCheck);
+    }
+
+    @Override
+    public long getLastHealthLatencyMillis() {
+        return lastHealthLatencyMillis;
+    }
+
+    @Override
+    public int getConsecutiveHealthFailures() {
+        return consecutiveFailures.get();
+    }
+
+    @Override
+    public String getLastError() {
+        return lastError;
+    }
+
+    @Override
+    public String getOpenedAt() {
+        return isOpen() ? iso(openedAt) : "";
+    }
+
+    @Override
+    public String getLastUsedAt() {
+        ClientGeneration g = current.get();
+        return g == null ? "" : iso(Instant.ofEpochMilli(g.lastUsedMillis()));
+    }
+
+    @Override
+    public String getTarget() {
+        return target;
+    }
+
+    private static String iso(Instant instant) {
+        return instant == null ? "" : instant.toString();
+    }
+}
