@@ -1,6 +1,5 @@
 package dev.ferry.job;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -102,15 +101,22 @@ final class Fields {
                 return Optional.of(a);
             }
         }
-        List<String> close = new ArrayList<>();
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        boolean tie = false;
         String lower = name.toLowerCase(Locale.ROOT);
         for (String a : allowed) {
-            int limit = a.length() <= 4 ? 1 : 2;
-            if (distance(lower, a.toLowerCase(Locale.ROOT)) <= limit) {
-                close.add(a);
+            int d = distance(lower, a.toLowerCase(Locale.ROOT));
+            if (d > (a.length() <= 4 ? 1 : 2)) {
+                continue;
+            }
+            tie = d == bestDistance;
+            if (d < bestDistance) {
+                best = a;
+                bestDistance = d;
             }
         }
-        return close.size() == 1 ? Optional.of(close.get(0)) : Optional.empty();
+        return tie ? Optional.empty() : Optional.ofNullable(best);
     }
 
     private static int distance(String a, String b) {

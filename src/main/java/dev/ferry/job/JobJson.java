@@ -162,7 +162,9 @@ final class JobJson {
 
     private static void checkDepth(String path, int depth) throws JobRejectedException {
         if (depth > MAX_DEPTH) {
-            throw JobRejectedException.invalid(path.isEmpty() ? null : path,
+            // the full path would be as long as the nesting is deep: name the top-level field only
+            String field = path.split("[.\\[]", 2)[0];
+            throw JobRejectedException.invalid(field.isEmpty() ? null : field,
                     "nested deeper than " + MAX_DEPTH + " levels");
         }
     }

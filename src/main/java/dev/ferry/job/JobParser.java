@@ -195,8 +195,10 @@ public final class JobParser {
             n = BigDecimal.valueOf(v.asDouble().getValue());
         } else if (v.isDecimal128() && v.asDecimal128().getValue().isFinite()) {
             n = v.asDecimal128().getValue().bigDecimalValue();
-        } else if (v.isNumber() || v.isDecimal128()) {
-            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + v.asNumber());
+        } else if (v.isDouble()) {
+            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + v.asDouble().getValue());
+        } else if (v.isDecimal128()) {
+            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + v.asDecimal128().getValue());
         } else {
             throw Fields.wrongType("chunkSize", expected, v);
         }
