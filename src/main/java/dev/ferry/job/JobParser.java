@@ -2,6 +2,7 @@ package dev.ferry.job;
 
 import dev.ferry.config.FerrySettings;
 import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -57,9 +58,9 @@ public final class JobParser {
      * @param fileName the file's name, used for the default id; only its last path element counts
      */
     public JobSpec parse(String json, String fileName) throws JobRejectedException {
-        if (json.length() > JobJson.MAX_BYTES) {
-            throw JobRejectedException.invalid(null, "job is " + json.length()
-                    + " characters; job files are limited to 1 MiB (" + JobJson.MAX_BYTES + " bytes)");
+        if (json.length() > JobJson.MAX_BYTES || json.getBytes(StandardCharsets.UTF_8).length > JobJson.MAX_BYTES) {
+            throw JobRejectedException.invalid(null, "job is larger than 1 MiB (" + JobJson.MAX_BYTES
+                    + " bytes in UTF-8), the limit for job files");
         }
         BsonDocument doc = JobJson.parse(json);
         Fields f = new Fields(doc, "");
