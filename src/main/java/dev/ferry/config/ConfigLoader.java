@@ -147,8 +147,12 @@ public final class ConfigLoader {
                 try {
                     new ConnectionString(uri);
                 } catch (IllegalArgumentException e) {
+                    // URLDecoder quotes the bad escape, which may be a piece of the password
+                    String reason = String.valueOf(e.getMessage()).startsWith("URLDecoder")
+                            ? "invalid %-escape in the user name or password (write special characters as %XX)"
+                            : Redaction.uri(e.getMessage());
                     throw error(prefix + "uri", "not a valid MongoDB connection string '" + Redaction.uri(uri)
-                            + "': " + Redaction.uri(e.getMessage()));
+                            + "': " + reason);
                 }
             }
             String database = values.get("database");

@@ -5,8 +5,9 @@ import java.util.regex.Pattern;
 
 /** Removes passwords from connection strings and from any text that may quote one. */
 public final class Redaction {
-    // user:password@ inside a mongodb:// or mongodb+srv:// authority
-    private static final Pattern USERINFO = Pattern.compile("(mongodb(?:\\+srv)?://)([^:@/\\s]*):([^@\\s]*)@");
+    // user:password@ inside a mongodb:// or mongodb+srv:// authority. The password runs to the LAST @
+    // of the token, as the driver reads it: a rejected uri may hold an unencoded @ in its password.
+    private static final Pattern USERINFO = Pattern.compile("(mongodb(?:\\+srv)?://)([^:@/\\s]*):(\\S*)@");
 
     private Redaction() {
     }

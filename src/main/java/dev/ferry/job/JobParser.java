@@ -1,0 +1,239 @@
+package dev.ferry.job;
+
+import dev.ferry.config.FerrySettings;
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonValue;
+
+/**
+ * Reads and validates job files (contract §4) against the schema and the configuration. The result
+ * is a {@link JobSpec} the sync code can trust; anything else is a {@link JobRejectedException} whose
+ * message names the field and what is allowed. The first problem found is reported.
+ *
+ * <p>Thread-safe: holds only immutable settings.
+ */
+public final class JobParser {
+    /** The top-level fields of a job, in the order the contract lists them. */
+    public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize");
+    static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
+    public static final int MAX_CHUNK_SIZE = 100_000;
+    public static final int MAX_KEY_FIELDS = 32;
+
+    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
+    private static final String ID_RULE = "1 to 128 characters from A-Z a-z 0-9 . _ - (not . or .., "
+            + "not ending in .result or .error)";
+    private static final String JSON_SUFFIX = ".json";
+
+    private final FerrySettings settings;
+    private final Connections connections;
+    private final SourceParser sources;
+
+    public JobParser(FerrySettings settings) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.connections = new Connections(settings);
+        this.sources = new SourceParser(settings, connections);
+    }
+
+    /**
+     * Reads and validates a job file: at most 1 MiB of UTF-8 JSON. The id defaults to the file name
+     * without {@code .json}.
+     */
+    public JobSpec parse(Path file) throws JobRejectedException {
+        String text = JobJson.read(file);
+        Path name = file.getFileName();
+        return parse(text, name == null ? file.toString() : name.toString());
+    }
+
+    /**
+     * Validates job text as if read from a file of the given name (for tests and {@code ferry validate}).
+     *
+     * @param fileName the file's name, used for the default id; only its last path element counts
+     */
+    public JobSpec parse(String json, String fileName) throws JobRejectedException {
+        if (json.length() > JobJson.MAX_BYTES || json.getBytes(StandardCharsets.UTF_8).length > JobJson.MAX_BYTES) {
+            throw JobRejectedException.invalid(null, "job is larger than 1 MiB (" + JobJson.MAX_BYTES
+                    + " bytes in UTF-8), the limit for job files");
+        }
+        BsonDocument doc = JobJson.parse(json);
+        Fields f = new Fields(doc, "");
+        f.allowOnly(FIELDS, "");
+        String id = id(f, fileName);
+        SourceSpec source = sources.parse(f.requiredDocument("source",
+                "a document with \"type\": mongodb, file or inline"));
+        DestinationSpec destination = destination(f.requiredDocument("destination",
+                "a document with connection, database and collection"));
+        WriteMode mode = mode(f);
+        List<String> key = key(f);
+        int chunkSize = chunkSize(f);
+        if (source instanceof SourceSpec.Inline inline) {
+            requireKeys(inline.documents(), key);
+        }
+        return new JobSpec(id, source, destination, mode, key, chunkSize);
+    }
+
+    /**
+     * The job id a file name gives: the name without {@code .json}, if that is a valid id.
+     *
+     * @return empty when the name does not end in {@code .json} or what remains is not a valid id
+     */
+    public static Optional<String> idFromFileName(String fileName) {
+        if (fileName == null) {
+            return Optional.empty();
+        }
+        String name = fileName.substring(fileName.lastIndexOf('/') + 1);
+        if (!name.endsWith(JSON_SUFFIX)) {
+            return Optional.empty();
+        }
+        String id = name.substring(0, name.length() - JSON_SUFFIX.length());
+        return isValidId(id) ? Optional.of(id) : Optional.empty();
+    }
+
+    /**
+     * Ids become file names in the spool ({@code done/ID.json}, {@code done/ID.result.json}), so beyond
+     * the contract's pattern they must not be {@code .} or {@code ..}, nor end in {@code .result} or
+     * {@code .error}, which would collide with another job's result or error file.
+     */
+    public static boolean isValidId(String id) {
+        return id != null && ID.matcher(id).matches() && !id.equals(".") && !id.equals("..")
+                && !id.endsWith(".result") && !id.endsWith(".error");
+    }
+
+    private static String id(Fields f, String fileName) throws JobRejectedException {
+        Optional<BsonValue> given = f.optional("id");
+        if (given.isPresent()) {
+            BsonValue v = given.get();
+            if (!v.isString()) {
+                throw Fields.wrongType("id", "a string of " + ID_RULE, v);
+            }
+            String id = v.asString().getValue();
+            if (!isValidId(id)) {
+                throw JobRejectedException.invalid("id", "must be " + ID_RULE + ", was " + Text.quote(id));
+            }
+            return id;
+        }
+        return idFromFileName(fileName).orElseThrow(() -> JobRejectedException.invalid("id",
+                "missing, and the file name " + Text.quote(String.valueOf(fileName))
+                        + " does not give one (name the file ID.json, ID being " + ID_RULE + ", or set \"id\")"));
+    }
+
+    private DestinationSpec destination(BsonDocument doc) throws JobRejectedException {
+        Fields f = new Fields(doc, "destination");
+        f.allowOnly(DESTINATION_FIELDS, " in destination");
+        var connection = connections.require(f);
+        String database = connections.database(f, connection);
+        String collection = f.requiredString("collection", "a non-empty string naming the collection to write");
+        MongoNames.collection("destination.collection", database, collection, false);
+        return new DestinationSpec(connection.name(), database, collection);
+    }
+
+    private static WriteMode mode(Fields f) throws JobRejectedException {
+        String expected = "a string (insert, upsert or merge)";
+        Optional<String> word = f.optionalString("mode", expected);
+        if (word.isEmpty()) {
+            return WriteMode.UPSERT;
+        }
+        for (WriteMode mode : WriteMode.values()) {
+            if (mode.word().equals(word.get())) {
+                return mode;
+            }
+        }
+        throw JobRejectedException.invalid("mode", "must be insert, upsert or merge, was " + Text.quote(word.get()));
+    }
+
+    private static List<String> key(Fields f) throws JobRejectedException {
+        Optional<BsonValue> given = f.optional("key");
+        if (given.isEmpty()) {
+            return List.of("_id");
+        }
+        String expected = "an array of 1 to " + MAX_KEY_FIELDS + " field names, e.g. [\"_id\"]";
+        if (!given.get().isArray()) {
+            throw Fields.wrongType("key", expected, given.get());
+        }
+        BsonArray array = given.get().asArray();
+        if (array.isEmpty() || array.size() > MAX_KEY_FIELDS) {
+            throw JobRejectedException.invalid("key", "must be " + expected + ", was an array of "
+                    + array.size() + (array.size() == 1 ? " element" : " elements"));
+        }
+        List<String> key = new ArrayList<>(array.size());
+        for (int i = 0; i < array.size(); i++) {
+            String path = "key[" + i + "]";
+            String name = Fields.string(path, array.get(i), "a non-empty string naming a field");
+            if (name.startsWith("$") || name.indexOf('\u0000') >= 0) {
+                throw JobRejectedException.invalid(path, "a key field must not start with $ or contain NUL, was "
+                        + Text.quote(name));
+            }
+            if (name.startsWith(".") || name.endsWith(".") || name.contains("..")) {
+                throw JobRejectedException.invalid(path, "must be a field name or a dotted path like a.b, was "
+                        + Text.quote(name));
+            }
+            if (key.contains(name)) {
+                throw JobRejectedException.invalid(path, "field " + Text.quote(name) + " is listed twice");
+            }
+            key.add(name);
+        }
+        return key;
+    }
+
+    private int chunkSize(Fields f) throws JobRejectedException {
+        Optional<BsonValue> given = f.optional("chunkSize");
+        if (given.isEmpty()) {
+            return settings.chunkSize();
+        }
+        BsonValue v = given.get();
+        String expected = "a whole number from 1 to " + MAX_CHUNK_SIZE;
+        BigDecimal n;
+        if (v.isInt32() || v.isInt64()) {
+            n = BigDecimal.valueOf(v.asNumber().longValue());
+        } else if (v.isDouble() && Double.isFinite(v.asDouble().getValue())) {
+            n = BigDecimal.valueOf(v.asDouble().getValue());
+        } else if (v.isDecimal128() && v.asDecimal128().getValue().isFinite()) {
+            n = v.asDecimal128().getValue().bigDecimalValue();
+        } else if (v.isDouble()) {
+            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + v.asDouble().getValue());
+        } else if (v.isDecimal128()) {
+            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + v.asDecimal128().getValue());
+        } else {
+            throw Fields.wrongType("chunkSize", expected, v);
+        }
+        n = n.stripTrailingZeros();
+        if (n.scale() > 0 || n.compareTo(BigDecimal.ONE) < 0 || n.compareTo(BigDecimal.valueOf(MAX_CHUNK_SIZE)) > 0) {
+            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + n.toPlainString());
+        }
+        return n.intValueExact();
+    }
+
+    /**
+     * Inline documents are checked here because it is cheap: a document without its key could not be
+     * matched on a rerun, and would be written twice.
+     */
+    private static void requireKeys(List<BsonDocument> documents, List<String> key) throws JobRejectedException {
+        for (int i = 0; i < documents.size(); i++) {
+            for (String field : key) {
+                if (valueAt(documents.get(i), field).isEmpty()) {
+                    throw JobRejectedException.invalid("source.documents[" + i + "]", "has no key field "
+                            + Text.quote(field) + " (key: " + String.join(", ", key)
+                            + "); every document needs its key so that a rerun does not write it twice");
+                }
+            }
+        }
+    }
+
+    private static Optional<BsonValue> valueAt(BsonDocument doc, String dottedPath) {
+        BsonValue current = doc;
+        for (String part : dottedPath.split("\\.")) {
+            if (!current.isDocument() || !current.asDocument().containsKey(part)) {
+                return Optional.empty();
+            }
+            current = current.asDocument().get(part);
+        }
+        return Optional.of(current);
+    }
+}
