@@ -116,7 +116,8 @@ class SpoolTest {
                 go.await();
                 for (Path file : order) {
                     if (daemon.claim(file).isPresent()) {
-                        claims.computeIfAbsent(file.getFileName().toString(), k -> new AtomicInteger()).incrementAndGet();
+                        String name = file.getFileName().toString();
+                        claims.computeIfAbsent(name, k -> new AtomicInteger()).incrementAndGet();
                     }
                 }
                 return null;
