@@ -17,6 +17,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
+import dev.ferry.testing.MutableClock;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Executors;

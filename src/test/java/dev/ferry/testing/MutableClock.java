@@ -8,14 +8,14 @@ import java.time.ZoneOffset;
 
 /** A clock a test moves forward by hand, so that idle timeouts pass without waiting. */
 public final class MutableClock extends Clock {
-    private volatile Instant now;
+    private final java.util.concurrent.atomic.AtomicReference<Instant> now;
 
     public MutableClock(Instant start) {
-        this.now = start;
+        this.now = new java.util.concurrent.atomic.AtomicReference<>(start);
     }
 
     public void advance(Duration d) {
-        now = now.plus(d);
+        now.updateAndGet(t -> t.plus(d));
     }
 
     @Override
@@ -30,6 +30,6 @@ public final class MutableClock extends Clock {
 
     @Override
     public Instant instant() {
-        return now;
+        return now.get();
     }
 }

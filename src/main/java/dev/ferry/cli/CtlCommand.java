@@ -1,0 +1,135 @@
+package dev.ferry.cli;
+
+import dev.ferry.jmx.MBeanRegistrar;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.management.JMException;
+import javax.management.ObjectName;
+
+/** {@code ferry ctl ACTION}: the JMX operations of contract §6 from a shell. */
+final class CtlCommand {
+    private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, retry ID";
+
+    private final PrintStream out;
+    private final boolean json;
+
+    CtlCommand(PrintStream out, boolean json) {
+        this.out = out;
+        this.json = json;
+    }
+
+    static void checkOperands(Args args) throws UsageException {
+        if (args.operands().isEmpty()) {
+            throw new UsageException("ferry ctl: expected an action: " + ACTIONS);
+        }
+        String action = args.operands().get(0);
+        int expected = switch (action) {
+            case "pools", "jobs", "reset-all", "pause", "resume" -> 1;
+            case "reset", "cancel", "retry" -> 2;
+            default -> throw new UsageException("ferry ctl: unknown action '" + action + "' (actions: " + ACTIONS + ")");
+        };
+        if (args.operands().size() != expected) {
+            throw new UsageException("ferry ctl " + action + ": expected " + (expected == 1 ? "no argument"
+                    : "one argument (" + (action.equals("reset") ? "a connection name" : "a job id") + ")"));
+        }
+    }
+
+    ExitCode execute(ManagementView view, List<String> operands) throws IOException, JMException {
+        String action = operands.get(0);
+        ObjectName orchestrator = MBeanRegistrar.name("Orchestrator");
+        switch (action) {
+            case "pools" -> printPools(view);
+            case "jobs" -> printJobs(view);
+            case "reset-all" -> {
+                view.invoke(MBeanRegistrar.name("Pools"), "resetAll");
+                out.println("reset requested for every connection; work in flight finishes on the old clients");
+            }
+            case "reset" -> {
+                ObjectName pool = MBeanRegistrar.name("Pool", operands.get(1));
+                if (!view.exists(pool)) {
+                    out.println("no connection named '" + operands.get(1) + "'");
+                    return ExitCode.FAILURE;
+                }
+                view.invoke(pool, "reset");
+                out.println(operands.get(1) + ": reset; new work uses a fresh client, work in flight finishes on the old one");
+            }
+            case "pause" -> {
+                view.invoke(orchestrator, "pause");
+                out.println("paused: no new claims; running jobs stop after their current chunk");
+            }
+            case "resume" -> {
+                view.invoke(orchestrator, "resume");
+                out.println("resumed");
+            }
+            case "cancel", "retry" -> {
+                Object result = view.invoke(orchestrator, action, operands.get(1));
+                out.println(result);
+                return Boolean.TRUE.equals(isOk(result)) ? ExitCode.OK : ExitCode.FAILURE;
+            }
+            default -> throw new IllegalStateException("unchecked action " + action);
+        }
+        return ExitCode.OK;
+    }
+
+    // cancel/retry answer in words; they start with the job id when they did something
+    private static Boolean isOk(Object result) {
+        return result instanceof String s && !s.startsWith("no ");
+    }
+
+    void printPools(ManagementView view) throws IOException, JMException {
+        List<Map<String, Object>> pools = new ArrayList<>();
+        for (ObjectName name : view.beans("Pool")) {
+            pools.add(view.attributes(name));
+        }
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>();
+            doc.put("pools", pools);
+            out.println(Json.of(doc));
+            return;
+        }
+        Table t = new Table("NAME", "STATE", "HEALTHY", "LEASES", "CONNS", "IN-USE", "IDLE", "MAX", "CREATED",
+                "RESETS", "RECONNECTS", "LAST-HEALTH", "TARGET");
+        for (Map<String, Object> p : pools) {
+            t.row(p.get("Name"), p.get("State"), p.get("Healthy"), p.get("Leases"), p.get("ConnectionsTotal"),
+                    p.get("ConnectionsInUse"), p.get("ConnectionsIdle"), p.get("MaxPoolSize"),
+                    p.get("ConnectionsCreated"), p.get("Resets"), p.get("Reconnects"),
+                    blankAsDash(p.get("LastHealthCheck")), p.get("Target"));
+        }
+        t.print(out);
+    }
+
+    void printJobs(ManagementView view) throws IOException, JMException {
+        Map<String, Object> orchestrator = view.attributes(MBeanRegistrar.name("Orchestrator"));
+        List<Map<String, Object>> jobs = new ArrayList<>();
+        for (ObjectName name : view.beans("Job")) {
+            Map<String, Object> job = new LinkedHashMap<>();
+            job.put("Id", name.getKeyProperty("name"));
+            job.putAll(view.attributes(name));
+            jobs.add(job);
+        }
+        if (json) {
+            Map<String, Object> doc = new LinkedHashMap<>(orchestrator);
+            doc.put("jobs", jobs);
+            out.println(Json.of(doc));
+            return;
+        }
+        out.printf("paused=%s queued=%s running=%s completed=%s failed=%s documents=%s chunks=%s retries=%s%n",
+                orchestrator.get("Paused"), orchestrator.get("QueuedJobs"), orchestrator.get("RunningJobs"),
+                orchestrator.get("CompletedJobs"), orchestrator.get("FailedJobs"),
+                orchestrator.get("DocumentsWritten"), orchestrator.get("ChunksWritten"), orchestrator.get("ChunkRetries"));
+        Table t = new Table("ID", "STATE", "DOCUMENTS", "CHUNKS", "RETRIES", "STARTED", "SOURCE", "DESTINATION");
+        for (Map<String, Object> j : jobs) {
+            t.row(j.get("Id"), j.get("State"), j.get("DocumentsWritten"), j.get("ChunksWritten"), j.get("Retries"),
+                    j.get("StartedAt"), j.get("Source"), j.get("Destination"));
+        }
+        t.print(out);
+    }
+
+    private static Object blankAsDash(Object o) {
+        return o == null || o.toString().isEmpty() ? "-" : o;
+    }
+}
