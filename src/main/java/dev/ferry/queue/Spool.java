@@ -11,6 +11,10 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -120,7 +124,7 @@ public final class Spool {
      *     file of that name is already in {@code active/} (then the file stays in {@code incoming/}
      *     and can be claimed once that job has finished)
      */
-    public Optional<Path> claim(Path incomingFile) throws IOException {
+    public Optional<JobClaim> claim(Path incomingFile) throws IOException {
         String name = incomingFile.getFileName().toString();
         Path target = active.resolve(name);
         // Linux rename(2) silently replaces its target, so the clash has to be checked first. The
@@ -133,15 +137,55 @@ public final class Spool {
             }
             return Optional.empty();
         }
+        Optional<JobClaim> owner = lockSidecar(target);
+        if (owner.isEmpty()) {
+            return Optional.empty();
+        }
         try {
             Files.move(incomingFile, target, StandardCopyOption.ATOMIC_MOVE);
         } catch (NoSuchFileException lostRace) {
             log.debug("{}: claimed by someone else", name);
+            owner.get().close();
             return Optional.empty();
+        } catch (IOException | RuntimeException e) {
+            owner.get().close();
+            throw e;
         }
         warnedClashes.remove(name);
         syncDirectory(active);
-        return Optional.of(target);
+        return owner;
+    }
+
+    /**
+     * Takes ownership of a job left in {@code active/} by a daemon that is gone (crash, SIGTERM), so
+     * that it can resume. Empty if a live daemon still runs it, or if it finished meanwhile.
+     */
+    public Optional<JobClaim> adopt(Path activeFile) throws IOException {
+        Optional<JobClaim> owner = lockSidecar(activeFile);
+        if (owner.isPresent() && !Files.exists(activeFile)) {
+            owner.get().close();
+            return Optional.empty();
+        }
+        return owner;
+    }
+
+    private static Optional<JobClaim> lockSidecar(Path activeFile) throws IOException {
+        Path lockFile = activeFile.resolveSibling("." + activeFile.getFileName() + ".lock");
+        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        } catch (OverlappingFileLockException e) {
+            lock = null; // held by this very process: the job runs here
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        if (lock == null) {
+            channel.close();
+            return Optional.empty();
+        }
+        return Optional.of(new JobClaim(activeFile, lockFile, channel, lock));
     }
 
     /** Job files left in {@code active/} (by a crash or a shutdown), sorted by name, to resume. */
@@ -155,12 +199,14 @@ public final class Spool {
      * {@code failed/ID.error.json} whose job file is gone (the job was retried by moving it back by
      * hand) is deleted, so the spool shows one outcome per job.
      */
-    public void complete(Path activeFile, String id, Document result) throws IOException {
+    public void complete(JobClaim claim, String id, Document result) throws IOException {
+        Path activeFile = claim.file();
         requireId(id);
         Objects.requireNonNull(result, "result");
         writeJsonAtomically(done.resolve(id + RESULT_SUFFIX), result);
         Files.move(activeFile, done.resolve(id + JOB_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         syncDirectory(done);
+        claim.close();
         if (!Files.exists(failed.resolve(id + JOB_SUFFIX))) {
             Files.deleteIfExists(failed.resolve(id + ERROR_SUFFIX));
         }
@@ -172,7 +218,8 @@ public final class Spool {
      * not be parsed, so it has none) the file keeps its own name: {@code failed/NAME.json} and
      * {@code failed/NAME.error.json}.
      */
-    public void fail(Path activeFile, String idOrNull, Document error) throws IOException {
+    public void fail(JobClaim claim, String idOrNull, Document error) throws IOException {
+        Path activeFile = claim.file();
         Objects.requireNonNull(error, "error");
         String base;
         if (idOrNull == null) {
@@ -184,6 +231,7 @@ public final class Spool {
         writeJsonAtomically(failed.resolve(base + ERROR_SUFFIX), error);
         Files.move(activeFile, failed.resolve(base + JOB_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         syncDirectory(failed);
+        claim.close();
     }
 
     /**

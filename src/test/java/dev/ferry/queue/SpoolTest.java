@@ -74,7 +74,7 @@ class SpoolTest {
     @Test
     void claimMovesTheFileIntoActiveUnderItsName() throws IOException {
         Path file = drop("job-1.json", "{\"id\":\"x\"}");
-        Optional<Path> claimed = spool.claim(file);
+        Optional<Path> claimed = spool.claim(file).map(JobClaim::file);
         assertEquals(Optional.of(root.resolve("active/job-1.json")), claimed);
         assertFalse(Files.exists(file));
         assertEquals("{\"id\":\"x\"}", Files.readString(claimed.get()));
@@ -92,7 +92,7 @@ class SpoolTest {
         assertEquals("waiting", Files.readString(waiting));
 
         Files.delete(root.resolve("active/same.json"));
-        assertEquals(Optional.of(root.resolve("active/same.json")), spool.claim(waiting));
+        assertEquals(Optional.of(root.resolve("active/same.json")), spool.claim(waiting).map(JobClaim::file));
         assertEquals("waiting", Files.readString(root.resolve("active/same.json")));
     }
 
@@ -145,8 +145,24 @@ class SpoolTest {
     }
 
     @Test
+    void aRunningJobCannotBeAdoptedButAnAbandonedOneCan() throws IOException {
+        JobClaim running = spool.claim(drop("a.json", "{}")).orElseThrow();
+        assertEquals(Optional.empty(), spool.adopt(running.file()), "adopted while its owner still runs it");
+
+        Path abandoned = root.resolve("active/b.json");
+        Files.writeString(abandoned, "{}"); // left behind by a daemon that died: no lock held
+        try (JobClaim adopted = spool.adopt(abandoned).orElseThrow()) {
+            assertEquals(abandoned, adopted.file());
+            assertEquals(Optional.empty(), spool.adopt(abandoned), "adopted twice");
+        }
+        running.close();
+        assertEquals(Optional.empty(), spool.adopt(root.resolve("active/gone.json")), "adopted a finished job");
+        assertEquals(new SpoolCounts(0, 2, 0, 0), spool.counts(), "lock files are not jobs");
+    }
+
+    @Test
     void completeWritesResultThenMovesJobIntoDone() throws IOException {
-        Path active = spool.claim(drop("people.json", "{\"id\":\"people-1\"}")).orElseThrow();
+        JobClaim active = spool.claim(drop("people.json", "{\"id\":\"people-1\"}")).orElseThrow();
         Document result = new Document("id", "people-1").append("documentsRead", 3L).append("inserted", 3);
 
         spool.complete(active, "people-1", result);
@@ -172,7 +188,7 @@ class SpoolTest {
 
     @Test
     void failWritesErrorThenMovesJobIntoFailed() throws IOException {
-        Path active = spool.claim(drop("file-name.json", "{\"id\":\"the-id\"}")).orElseThrow();
+        JobClaim active = spool.claim(drop("file-name.json", "{\"id\":\"the-id\"}")).orElseThrow();
         Document error = new Document("id", "the-id").append("kind", "unknown-connection")
                 .append("message", "connection \"x\" is not configured");
 
@@ -186,7 +202,7 @@ class SpoolTest {
 
     @Test
     void failWithoutIdKeepsTheFilesOwnName() throws IOException {
-        Path active = spool.claim(drop("not json at all.json", "{{{")).orElseThrow();
+        JobClaim active = spool.claim(drop("not json at all.json", "{{{")).orElseThrow();
 
         spool.fail(active, null, new Document("kind", "invalid-job").append("message", "not JSON"));
 
@@ -231,11 +247,11 @@ class SpoolTest {
 
     @Test
     void idsThatCouldEscapeTheFolderAreRejected() throws IOException {
-        Path active = spool.claim(drop("x.json", "{}")).orElseThrow();
+        JobClaim active = spool.claim(drop("x.json", "{}")).orElseThrow();
         assertThrows(IllegalArgumentException.class, () -> spool.complete(active, "../x", new Document()));
         assertThrows(IllegalArgumentException.class, () -> spool.fail(active, "a/b", new Document()));
         assertThrows(IllegalArgumentException.class, () -> spool.retry(""));
-        assertTrue(Files.exists(active), "the job stays in active/");
+        assertTrue(Files.exists(active.file()), "the job stays in active/");
     }
 
     @Test
