@@ -16,12 +16,16 @@ import org.bson.BsonValue;
  */
 final class IdOrder {
 
-    /** Type brackets in sort order, as {@code $type} aliases. */
+    /**
+     * Type brackets in sort order, as {@code $type} aliases. The deprecated {@code undefined} and
+     * {@code symbol} are left out: the embedded store rejects those aliases, and an {@code _id} of
+     * such a type still sorts inside the null resp. string bracket, which {@code $gt} covers.
+     */
     private static final List<List<String>> BRACKETS = List.of(
             List.of("minKey"),
-            List.of("null", "undefined"),
+            List.of("null"),
             List.of("int", "long", "double", "decimal"),
-            List.of("symbol", "string"),
+            List.of("string"),
             List.of("object"),
             List.of("array"),
             List.of("binData"),

@@ -45,14 +45,19 @@ public final class MongoSource implements Source {
         this.documentsRead = start.documentsRead();
     }
 
-    /** The source must know each document's {@code _id} to resume, so a projection can never drop it. */
+    /**
+     * The source must know each document's {@code _id} to resume, so a projection can never drop it.
+     * Removing any {@code _id} entry keeps it, since both inclusion and exclusion projections return
+     * {@code _id} unless told otherwise (an explicit {@code _id: 1} would break exclusion projections
+     * on some servers).
+     */
     private static BsonDocument keepId(BsonDocument projection) {
-        if (projection == null || projection.isEmpty()) {
+        if (projection == null) {
             return null;
         }
         BsonDocument kept = projection.clone();
-        kept.put("_id", new BsonInt32(1));
-        return kept;
+        kept.remove("_id");
+        return kept.isEmpty() ? null : kept;
     }
 
     @Override
