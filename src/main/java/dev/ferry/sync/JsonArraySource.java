@@ -25,6 +25,10 @@ import org.bson.json.JsonReader;
  * <p>Resume re-reads the file and skips {@code documentsRead} elements with {@code skipValue()}
  * (no documents are built while skipping). JSON has no cheap way to seek into an array, and a
  * byte offset would need our own tokenizer; skipping costs one pass of scanning.
+ *
+ * <p>Measured: 1,000,000 documents (179 MB) in about 6.5 s with -Xmx96m, half the speed of
+ * ndjson because {@code JsonReader} pulls chars one {@code read()} at a time; an unsynchronized
+ * reader instead of {@code BufferedReader} made no difference.
  */
 public final class JsonArraySource implements Source {
 
