@@ -1,0 +1,20 @@
+package dev.ferry.sync;
+
+/** {@code dev.ferry:type=Job,name=ID}, registered while the job runs (contract §6). */
+public interface JobMXBean {
+    String getSource();
+
+    String getDestination();
+
+    String getState();
+
+    long getDocumentsWritten();
+
+    long getChunksWritten();
+
+    long getRetries();
+
+    String getStartedAt();
+
+    String getLastError();
+}

@@ -1,0 +1,40 @@
+package dev.ferry.sync;
+
+import dev.ferry.job.JobSpec;
+import java.time.Duration;
+import java.time.Instant;
+import org.bson.Document;
+
+/** The documents behind {@code ID.result.json} and {@code ID.error.json} (contract §5). */
+final class JobReports {
+    private JobReports() {
+    }
+
+    static Document result(JobSpec spec, Counters c, long documentsRead, Instant startedAt, Instant finishedAt) {
+        return new Document("id", spec.id())
+                .append("source", spec.source().describe())
+                .append("destination", spec.destination().describe())
+                .append("mode", spec.mode().word())
+                .append("documentsRead", documentsRead)
+                .append("inserted", c.inserted())
+                .append("matched", c.matched())
+                .append("modified", c.modified())
+                .append("upserted", c.upserted())
+                .append("skipped", c.skipped())
+                .append("chunks", c.chunks())
+                .append("retries", c.retries())
+                .append("startedAt", startedAt.toString())
+                .append("finishedAt", finishedAt.toString())
+                .append("durationMillis", Duration.between(startedAt, finishedAt).toMillis());
+    }
+
+    /** @param id the job id, or null when the file could not be read far enough to know it */
+    static Document error(String id, String kind, String message, long chunk, int attempts, Instant at) {
+        return new Document("id", id)
+                .append("kind", kind)
+                .append("message", message)
+                .append("chunk", chunk)
+                .append("attempts", attempts)
+                .append("at", at.toString());
+    }
+}

@@ -1,0 +1,16 @@
+package dev.ferry.sync;
+
+/** What a running job is doing, as its {@code Job} MXBean shows it. */
+public enum JobState {
+    STARTING,
+    RUNNING,
+    /** A chunk failed transiently and waits for its next attempt. */
+    RETRYING,
+    /** The destination pool is DOWN; the job waits for it instead of hammering it. */
+    WAITING_FOR_DESTINATION,
+    /** The orchestrator is paused; the job continues after resume(). */
+    PAUSED,
+    /** The disk refused a checkpoint or spool write; the job retries it until the fault clears. */
+    WAITING_FOR_DISK,
+    STOPPING
+}

@@ -1,0 +1,81 @@
+package dev.ferry.sync;
+
+import java.time.Duration;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Where runners wait: while the orchestrator is paused, and between retry attempts. Pause, resume,
+ * stop and cancel wake them at once, so that a stop never waits out a backoff.
+ */
+final class RunGate {
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private volatile boolean paused;
+    private volatile boolean stopping;
+
+    void pause() {
+        paused = true;
+        signal();
+    }
+
+    void resume() {
+        paused = false;
+        signal();
+    }
+
+    void stop() {
+        stopping = true;
+        signal();
+    }
+
+    boolean isPaused() {
+        return paused;
+    }
+
+    boolean isStopping() {
+        return stopping;
+    }
+
+    /** Wakes waiters so that they look at their job again (after a cancel). */
+    void signal() {
+        lock.lock();
+        try {
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Blocks while paused. @return false if the job must stop (shutdown or cancel) */
+    boolean awaitRunnable(RunningJob job) throws InterruptedException {
+        JobState before = job.state();
+        lock.lock();
+        try {
+            while (paused && !stopping && !job.isCancelled()) {
+                job.state(JobState.PAUSED);
+                changed.await();
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (job.state() == JobState.PAUSED) {
+            job.state(before == JobState.PAUSED ? JobState.RUNNING : before);
+        }
+        return !stopping && !job.isCancelled();
+    }
+
+    /** Sleeps up to {@code d}. @return false if the job must stop (shutdown or cancel) */
+    boolean sleep(Duration d, RunningJob job) throws InterruptedException {
+        long remaining = d.toNanos();
+        lock.lock();
+        try {
+            while (remaining > 0 && !stopping && !job.isCancelled()) {
+                remaining = changed.awaitNanos(remaining);
+            }
+        } finally {
+            lock.unlock();
+        }
+        return !stopping && !job.isCancelled();
+    }
+}
