@@ -1,0 +1,155 @@
+package dev.ferry.daemon;
+
+import dev.ferry.concurrent.Executors2;
+import dev.ferry.concurrent.NamedThreadFactory;
+import dev.ferry.config.ConnectionSettings;
+import dev.ferry.config.FerrySettings;
+import dev.ferry.embedded.EmbeddedStores;
+import dev.ferry.jmx.MBeanRegistrar;
+import dev.ferry.pool.ClientFactory;
+import dev.ferry.pool.PoolManager;
+import dev.ferry.pool.PoolSettings;
+import dev.ferry.queue.Spool;
+import dev.ferry.queue.SpoolWatcher;
+import dev.ferry.sync.CheckpointStore;
+import dev.ferry.sync.Orchestrator;
+import dev.ferry.sync.SyncServices;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import javax.management.MBeanServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The running daemon: builds the one pool manager, scheduler, worker pool and orchestrator from the
+ * settings and wires them together; {@link #close()} takes them down in reverse order.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Daemon.class);
+    private static final Duration POOL_CLOSE_WAIT = Duration.ofSeconds(5);
+
+    private final FerrySettings settings;
+    private final InstanceLock lock;
+    private final MBeanRegistrar mbeans;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final ExecutorService workers;
+    private final EmbeddedStores embedded;
+    private final PoolManager pools;
+    private final Orchestrator orchestrator;
+    private final RemoteJmx remoteJmx;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private Daemon(FerrySettings settings, InstanceLock lock, MBeanServer mbeanServer, Clock clock) throws IOException {
+        this.settings = settings;
+        this.lock = lock;
+        this.mbeans = new MBeanRegistrar(mbeanServer);
+        this.scheduler = Executors2.scheduler("ferry-scheduler", 2);
+        this.workers = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-worker", false));
+        this.embedded = new EmbeddedStores();
+        this.pools = new PoolManager(settings.connections().values(), PoolSettings.from(settings),
+                ClientFactory.standard(), embedded::uriFor, scheduler, clock, mbeans);
+        Spool spool = new Spool(settings.spoolDir());
+        SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
+        this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
+                new CheckpointStore(settings.stateDir().resolve("checkpoints")), clock, mbeans),
+                watcher, workers, scheduler);
+        this.remoteJmx = new RemoteJmx(settings, mbeanServer);
+    }
+
+    /**
+     * Starts everything, or nothing: a failure part-way closes what was started.
+     *
+     * @throws InstanceLock.AlreadyRunningException if another daemon uses the state directory
+     */
+    public static Daemon start(FerrySettings settings, MBeanServer mbeanServer, Clock clock)
+            throws IOException, InstanceLock.AlreadyRunningException {
+        InstanceLock lock = InstanceLock.acquire(settings.stateDir());
+        Daemon daemon;
+        try {
+            daemon = new Daemon(settings, lock, mbeanServer, clock);
+        } catch (IOException | RuntimeException e) {
+            lock.close();
+            throw e;
+        }
+        try {
+            daemon.startAll();
+        } catch (IOException | RuntimeException e) {
+            daemon.close();
+            throw e;
+        }
+        return daemon;
+    }
+
+    private void startAll() throws IOException {
+        EmbeddedPorts.write(settings, embedded);
+        pools.start();
+        remoteJmx.start();
+        orchestrator.start();
+        log.info("ferry {} started (pid {}): conf {}, spool {}, state {}, {} worker(s), connections: {}",
+                version(), ProcessHandle.current().pid(), settings.confDir().toAbsolutePath(), settings.spoolDir(),
+                settings.stateDir(), settings.workers(), pools.pools().stream()
+                        .map(p -> p.name() + "=" + p.getTarget()).collect(Collectors.joining(", ")));
+    }
+
+    public PoolManager pools() {
+        return pools;
+    }
+
+    public Orchestrator orchestrator() {
+        return orchestrator;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitStopped() throws InterruptedException {
+        stopped.await();
+    }
+
+    /**
+     * Stops claiming, lets in-flight chunks finish or checkpoint within {@code shutdown.timeoutSeconds},
+     * closes every pool and removes the pid file. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        log.info("ferry stopping: finishing or checkpointing jobs in flight (up to {} s)",
+                settings.shutdownTimeout().toSeconds());
+        try {
+            orchestrator.stop(settings.shutdownTimeout());
+            Executors2.shutdown("ferry-worker", workers, Duration.ofSeconds(5));
+            pools.close(POOL_CLOSE_WAIT);
+            remoteJmx.close();
+            embedded.close();
+            Executors2.shutdown("ferry-scheduler", scheduler, Duration.ofSeconds(5));
+            mbeans.close();
+            EmbeddedPorts.delete(settings);
+        } finally {
+            try {
+                lock.close();
+            } catch (IOException e) {
+                log.warn("ferry: cannot remove the pid file: {}", e.toString());
+            }
+            log.info("ferry stopped");
+            stopped.countDown();
+        }
+    }
+
+    public static String version() {
+        String v = Daemon.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
+    }
+
+    /** The connections the daemon serves from an embedded store, for the start-up summary and tests. */
+    static boolean hasEmbedded(FerrySettings settings) {
+        return settings.connections().values().stream().anyMatch(ConnectionSettings::embedded);
+    }
+}

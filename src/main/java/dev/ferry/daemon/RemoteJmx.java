@@ -1,0 +1,136 @@
+package dev.ferry.daemon;
+
+import dev.ferry.config.FerrySettings;
+import java.io.IOException;
+import java.io.Serializable;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.rmi.NoSuchObjectException;
+import java.rmi.registry.LocateRegistry;
+import java.rmi.registry.Registry;
+import java.rmi.server.RMIClientSocketFactory;
+import java.rmi.server.RMIServerSocketFactory;
+import java.rmi.server.UnicastRemoteObject;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import javax.management.MBeanServer;
+import javax.management.remote.JMXConnectorServer;
+import javax.management.remote.JMXConnectorServerFactory;
+import javax.management.remote.JMXServiceURL;
+import javax.management.remote.rmi.RMIConnectorServer;
+import javax.net.ssl.SSLServerSocketFactory;
+import javax.rmi.ssl.SslRMIClientSocketFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Remote JMX on {@code jmx.port} (registry and connector on that one port). Nothing listens unless
+ * the port is set. Authentication is on when {@code CONF/jmxremote.password} exists (with
+ * {@code CONF/jmxremote.access} for roles), TLS when {@code -Djavax.net.ssl.keyStore} is given, and
+ * {@code -Dferry.jmx.bind=ADDRESS} binds to one address; ferry warns about each one left out.
+ */
+final class RemoteJmx implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RemoteJmx.class);
+    static final String PASSWORD_FILE = "jmxremote.password";
+    static final String ACCESS_FILE = "jmxremote.access";
+
+    private final FerrySettings settings;
+    private final MBeanServer mbeanServer;
+    private Registry registry;
+    private JMXConnectorServer connector;
+
+    RemoteJmx(FerrySettings settings, MBeanServer mbeanServer) {
+        this.settings = settings;
+        this.mbeanServer = mbeanServer;
+    }
+
+    void start() throws IOException {
+        if (settings.jmxPort().isEmpty() || mbeanServer == null) {
+            return;
+        }
+        int port = settings.jmxPort().get();
+        String bind = System.getProperty("ferry.jmx.bind", "");
+        boolean tls = System.getProperty("javax.net.ssl.keyStore") != null;
+        Path password = settings.confDir().resolve(PASSWORD_FILE);
+        Path access = settings.confDir().resolve(ACCESS_FILE);
+
+        BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(bind, tls);
+        RMIClientSocketFactory clientSockets = tls ? new SslRMIClientSocketFactory() : null;
+        Map<String, Object> env = new HashMap<>();
+        env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, serverSockets);
+        if (clientSockets != null) {
+            env.put(RMIConnectorServer.RMI_CLIENT_SOCKET_FACTORY_ATTRIBUTE, clientSockets);
+            env.put("com.sun.jndi.rmi.factory.socket", clientSockets);
+        }
+        if (Files.isReadable(password)) {
+            env.put("jmx.remote.x.password.file", password.toString());
+            if (Files.isReadable(access)) {
+                env.put("jmx.remote.x.access.file", access.toString());
+            }
+        }
+        registry = LocateRegistry.createRegistry(port, clientSockets, serverSockets);
+        String host = bind.isEmpty() ? "localhost" : bind;
+        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":"
+                + port + "/jmxrmi");
+        connector = JMXConnectorServerFactory.newJMXConnectorServer(url, env, mbeanServer);
+        connector.start();
+        log.info("jmx: remote JMX listening on {}:{} (authentication {}, TLS {})",
+                bind.isEmpty() ? "every address" : bind, port, Files.isReadable(password) ? "on" : "OFF",
+                tls ? "on" : "OFF");
+        if (!Files.isReadable(password)) {
+            log.warn("jmx: remote JMX on port {} has NO authentication: anyone who reaches the port can reset pools "
+                    + "and cancel jobs; create {} (see README, Remote JMX)", port, password);
+        }
+        if (!tls) {
+            log.warn("jmx: remote JMX on port {} is not encrypted; set -Djavax.net.ssl.keyStore in FERRY_OPTS "
+                    + "(see README, Remote JMX)", port);
+        }
+        if (bind.isEmpty()) {
+            log.warn("jmx: remote JMX listens on every address; set -Dferry.jmx.bind=ADDRESS in FERRY_OPTS to "
+                    + "bind one");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (connector != null) {
+                connector.stop();
+            }
+        } catch (IOException e) {
+            log.warn("jmx: stopping the remote connector: {}", e.toString());
+        }
+        try {
+            if (registry != null) {
+                UnicastRemoteObject.unexportObject(registry, true);
+            }
+        } catch (NoSuchObjectException e) {
+            // never exported or already gone
+        }
+    }
+
+    /** Server sockets on one address (or all), plain or TLS. Equality matters: RMI shares ports by it. */
+    private record BoundServerSocketFactory(String bind, boolean tls) implements RMIServerSocketFactory, Serializable {
+        @Override
+        public ServerSocket createServerSocket(int port) throws IOException {
+            InetAddress address = bind.isEmpty() ? null : InetAddress.getByName(bind);
+            if (tls) {
+                return SSLServerSocketFactory.getDefault().createServerSocket(port, 50, address);
+            }
+            return new ServerSocket(port, 50, address);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof BoundServerSocketFactory other && other.bind.equals(bind) && other.tls == tls;
+        }
+
+        @Override
+        public int hashCode() {
+            return Objects.hash(bind, tls);
+        }
+    }
+}

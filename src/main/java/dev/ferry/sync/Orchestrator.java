@@ -1,0 +1,298 @@
+package dev.ferry.sync;
+
+import dev.ferry.config.FerrySettings;
+import dev.ferry.jmx.MBeanRegistrar;
+import dev.ferry.job.JobParser;
+import dev.ferry.queue.JobClaim;
+import dev.ferry.queue.Spool;
+import dev.ferry.queue.SpoolWatcher;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Takes jobs from the spool and runs up to {@code workers} of them at once. A job's way: the watcher
+ * says a file in incoming/ has settled, {@link #dispatch()} claims it into active/ when a worker is
+ * free, a {@link JobRunner} syncs it chunk by chunk and moves it to done/ or failed/.
+ */
+public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);
+    static final Duration PROGRESS_INTERVAL = Duration.ofSeconds(10);
+
+    enum State { NEW, RUNNING, STOPPING, STOPPED }
+
+    private final SyncContext ctx;
+    private final SpoolWatcher watcher;
+    private final int workers;
+    private final ExecutorService workerPool;
+    private final ScheduledExecutorService scheduler;
+    private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final Map<String, RunningJob> running = new ConcurrentHashMap<>();
+    private final Object idle = new Object();
+    private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+
+    public Orchestrator(FerrySettings settings, SyncServices services, SpoolWatcher watcher,
+                        ExecutorService workerPool, ScheduledExecutorService scheduler) {
+        ErrorClassifier classifier = new ErrorClassifier();
+        this.ctx = new SyncContext(services.spool(), new JobParser(settings), services.pools(),
+                services.checkpoints(), new ChunkWriter(classifier), classifier, Backoff.of(settings),
+                settings.retryMaxAttempts(), services.clock(), new RunGate(), services.mbeans(), new SyncStatistics(),
+                settings.secrets());
+        this.watcher = watcher;
+        this.workers = settings.workers();
+        this.workerPool = workerPool;
+        this.scheduler = scheduler;
+    }
+
+    /** Resumes the jobs a previous daemon left in active/, then takes new ones as they settle. */
+    public void start() throws IOException {
+        if (!state.compareAndSet(State.NEW, State.RUNNING)) {
+            throw new IllegalStateException("orchestrator already " + state.get());
+        }
+        ctx.spool().ensureLayout();
+        ctx.mbeans().register(MBeanRegistrar.name("Orchestrator"), this);
+        for (Path file : ctx.spool().activeFiles()) {
+            Optional<JobClaim> claim = ctx.spool().adopt(file);
+            if (claim.isPresent()) {
+                log.info("{}: found in active/ at start-up; resuming it", file.getFileName());
+                launch(claim.get());
+            }
+        }
+        watcher.onReady(this::dispatch);
+        synchronized (tasks) {
+            tasks.add(scheduler.scheduleWithFixedDelay(this::logProgress, PROGRESS_INTERVAL.toMillis(),
+                    PROGRESS_INTERVAL.toMillis(), TimeUnit.MILLISECONDS));
+            // the watcher wakes dispatch on every settled file; this catches a claim that lost a race
+            tasks.add(scheduler.scheduleWithFixedDelay(this::dispatch, 1, 1, TimeUnit.SECONDS));
+        }
+        watcher.start();
+        dispatch();
+    }
+
+    /** Claims settled files while a worker is free and the orchestrator is neither paused nor stopping. */
+    public void dispatch() {
+        synchronized (this) {
+            while (state.get() == State.RUNNING && !ctx.gate().isPaused() && inFlight.get() < workers) {
+                Optional<Path> next = watcher.nextSettled();
+                if (next.isEmpty()) {
+                    return;
+                }
+                try {
+                    ctx.spool().claim(next.get()).ifPresent(this::launch);
+                } catch (IOException e) {
+                    log.error("{}: cannot claim it into {}: {}; it stays in incoming/ and is tried again",
+                            next.get().getFileName(), ctx.spool().active(), e.toString());
+                    return;
+                }
+            }
+        }
+    }
+
+    private void launch(JobClaim claim) {
+        inFlight.incrementAndGet();
+        try {
+            workerPool.execute(new JobRunner(ctx, claim, job -> running.put(job.id(), job), this::finished));
+        } catch (RejectedExecutionException e) {
+            // shutting down: the job stays in active/ and resumes at the next start
+            claim.close();
+            release();
+        }
+    }
+
+    private void finished(RunningJob job) {
+        running.remove(job.id(), job);
+        release();
+        dispatch();
+    }
+
+    private void release() {
+        inFlight.decrementAndGet();
+        synchronized (idle) {
+            idle.notifyAll();
+        }
+    }
+
+    private void logProgress() {
+        for (RunningJob job : running.values()) {
+            Counters c = job.counters();
+            log.info("{}: {} documents in {} chunks, {} retries, {} (since {})", job.id(), job.documentsRead(),
+                    c.chunks(), c.retries(), job.state(), job.startedAt());
+        }
+    }
+
+    /**
+     * Stops claiming, lets every running job finish its current chunk and checkpoint, and waits up to
+     * {@code timeout} for them. Jobs stay in active/ and resume at the next start. Idempotent.
+     *
+     * @return true if every job stopped in time
+     */
+    public boolean stop(Duration timeout) {
+        if (!state.compareAndSet(State.RUNNING, State.STOPPING) && !state.compareAndSet(State.NEW, State.STOPPING)) {
+            return inFlight.get() == 0;
+        }
+        ctx.gate().stop();
+        watcher.close();
+        synchronized (tasks) {
+            tasks.forEach(t -> t.cancel(false));
+            tasks.clear();
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (idle) {
+            while (inFlight.get() > 0) {
+                long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    idle.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        boolean clean = inFlight.get() == 0;
+        if (!clean) {
+            log.warn("orchestrator: {} job(s) still busy after {} s: {}; they resume from their checkpoints at the "
+                    + "next start", inFlight.get(), timeout.toSeconds(), running.keySet());
+        }
+        ctx.mbeans().unregister(MBeanRegistrar.name("Orchestrator"));
+        state.set(State.STOPPED);
+        return clean;
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ofSeconds(30));
+    }
+
+    // ---- OrchestratorMXBean ----
+
+    @Override
+    public boolean isPaused() {
+        return ctx.gate().isPaused();
+    }
+
+    @Override
+    public int getQueuedJobs() {
+        try {
+            return ctx.spool().counts().incoming();
+        } catch (IOException e) {
+            return -1;
+        }
+    }
+
+    @Override
+    public int getRunningJobs() {
+        return running.size();
+    }
+
+    @Override
+    public long getCompletedJobs() {
+        return ctx.statistics().completedJobs.sum();
+    }
+
+    @Override
+    public long getFailedJobs() {
+        return ctx.statistics().failedJobs.sum();
+    }
+
+    @Override
+    public long getDocumentsWritten() {
+        return ctx.statistics().documentsWritten.sum();
+    }
+
+    @Override
+    public long getChunksWritten() {
+        return ctx.statistics().chunksWritten.sum();
+    }
+
+    @Override
+    public long getChunkRetries() {
+        return ctx.statistics().chunkRetries.sum();
+    }
+
+    @Override
+    public String[] getRunningJobIds() {
+        return running.keySet().stream().sorted().toArray(String[]::new);
+    }
+
+    @Override
+    public void pause() {
+        ctx.gate().pause();
+        log.info("orchestrator: paused; no new claims, running jobs stop after their current chunk");
+    }
+
+    @Override
+    public void resume() {
+        ctx.gate().resume();
+        log.info("orchestrator: resumed");
+        dispatch();
+    }
+
+    @Override
+    public String cancel(String id) {
+        RunningJob job = running.get(id);
+        if (job != null) {
+            job.cancel();
+            ctx.gate().signal();
+            log.info("{}: cancel requested; it stops after its current chunk", id);
+            return id + ": cancelling; it stops after its current chunk and moves to failed/";
+        }
+        Path waiting = ctx.spool().incoming().resolve(id + ".json");
+        if (JobParser.isValidId(id) && Files.exists(waiting)) {
+            try {
+                Optional<JobClaim> claim = ctx.spool().claim(waiting);
+                if (claim.isPresent()) {
+                    ctx.spool().fail(claim.get(), id, JobReports.error(id, JobFailure.CANCELLED,
+                            "cancelled by an operator before it started", 0, 0, ctx.clock().instant()));
+                    ctx.statistics().failedJobs.increment();
+                    log.info("{}: cancelled before it started", id);
+                    return id + ": cancelled before it started; moved to failed/";
+                }
+            } catch (IOException e) {
+                return "no cancel of " + id + ": " + e.getMessage();
+            }
+        }
+        return "no running or waiting job with id " + id;
+    }
+
+    @Override
+    public String retry(String id) {
+        if (!JobParser.isValidId(id)) {
+            return "no job can have the id " + id;
+        }
+        try {
+            if (ctx.spool().retry(id)) {
+                log.info("{}: moved back into incoming/ by an operator", id);
+                watcher.rescanNow();
+                return id + ": moved back into incoming/; it runs again from its first document";
+            }
+            return "no failed job with id " + id;
+        } catch (IOException e) {
+            return "no retry of " + id + ": " + e.getMessage();
+        }
+    }
+
+    @Override
+    public void rescan() {
+        watcher.rescanNow();
+        dispatch();
+    }
+}
