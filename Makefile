@@ -26,3 +26,85 @@ run: build
 
 clean:
 	rm -rf target var
+
+# --- install / uninstall -------------------------------------------------------------------------
+# make install [PREFIX=/opt/ferry] [DESTDIR=/staging]. Owners (ferry:ferry) are set only when run as
+# root without DESTDIR and the ferry user and group exist; modes are always set.
+# PREFIX must be a directory of its own: the launcher puts every jar in PREFIX/lib on the class path.
+SYSUSERSDIR ?= /etc/sysusers.d
+TMPFILESDIR ?= /etc/tmpfiles.d
+ETC      := $(DESTDIR)$(SYSCONFDIR)
+LIBDIR   := $(DESTDIR)$(PREFIX)/lib
+MANIFEST := $(LIBDIR)/.installed-jars
+# Rewrites the paths of the shipped unit and snippets when PREFIX and friends are not the defaults.
+SUBST    := sed -e 's|/opt/ferry|$(PREFIX)|g' -e 's|/etc/ferry|$(SYSCONFDIR)|g' \
+              -e 's|/var/spool/ferry|$(SPOOLDIR)|g' -e 's|/var/lib/ferry|$(STATEDIR)|g' \
+              $(if $(filter /var/lib/ferry,$(STATEDIR)),,-e 's|^StateDirectory=ferry$$|ReadWritePaths=$(STATEDIR)|' -e '/^StateDirectoryMode=/d')
+# The installed configuration is the repository's, with every path made absolute.
+INSTALLED_CONF := sed -e '1i\# Installed by make install: spool in $(SPOOLDIR), state in $(STATEDIR).' \
+              -e 's|^spool\.dir=.*|spool.dir=$(SPOOLDIR)|' \
+              -e 's|^state\.dir=.*|state.dir=$(STATEDIR)|' \
+              -e 's|^source\.file\.allowedDirs=.*|source.file.allowedDirs=$(STATEDIR)/data|' \
+              -e 's|^connection\.local\.uri=embedded:.*|connection.local.uri=embedded:$(STATEDIR)/embedded|' \
+              -e 's|kept on disk under var/embedded|kept on disk under $(STATEDIR)/embedded|'
+# "yes" when owners can and should be set.
+CHOWN    = $(shell [ -z "$(DESTDIR)" ] && [ "$$(id -u)" = 0 ] && getent passwd ferry >/dev/null && getent group ferry >/dev/null && echo yes)
+
+install: build
+	@set -e; \
+	own() { if [ "$(CHOWN)" = yes ]; then chown "$$@"; fi; }; \
+	install -d -m 0755 $(DESTDIR)$(PREFIX)/bin $(LIBDIR); \
+	install -m 0755 bin/ferry $(DESTDIR)$(PREFIX)/bin/ferry; \
+	if [ -f $(MANIFEST) ]; then (cd $(LIBDIR) && xargs rm -f < .installed-jars); fi; \
+	install -m 0644 $(JAR) target/lib/*.jar $(LIBDIR)/; \
+	(cd target && ls ferry.jar && cd lib && ls *.jar) > $(MANIFEST); \
+	if [ -f README.md ]; then install -m 0644 README.md $(DESTDIR)$(PREFIX)/README.md; fi; \
+	rm -rf $(DESTDIR)$(PREFIX)/examples; cp -R examples $(DESTDIR)$(PREFIX)/examples; \
+	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/examples; \
+	echo "installed $(PREFIX)/bin/ferry and $$(wc -l < $(MANIFEST)) jars in $(PREFIX)/lib"; \
+	install -d -m 0750 $(ETC); own root:ferry $(ETC); \
+	install -d -m 0700 $(ETC)/credentials; \
+	$(INSTALLED_CONF) conf/ferry.properties > $(ETC)/.ferry.properties.tmp; \
+	for kv in 'spool.dir=$(SPOOLDIR)' 'state.dir=$(STATEDIR)' 'source.file.allowedDirs=$(STATEDIR)/data' \
+	          'connection.local.uri=embedded:$(STATEDIR)/embedded'; do \
+	  grep -qxF "$$kv" $(ETC)/.ferry.properties.tmp || { echo "install: conf/ferry.properties has no line for $${kv%%=*}; fix INSTALLED_CONF in the Makefile" >&2; rm -f $(ETC)/.ferry.properties.tmp; exit 1; }; \
+	done; \
+	chmod 0640 $(ETC)/.ferry.properties.tmp; own root:ferry $(ETC)/.ferry.properties.tmp; \
+	if [ ! -e $(ETC)/ferry.properties ]; then \
+	  mv $(ETC)/.ferry.properties.tmp $(ETC)/ferry.properties; \
+	  echo "installed $(SYSCONFDIR)/ferry.properties"; \
+	elif cmp -s $(ETC)/.ferry.properties.tmp $(ETC)/ferry.properties; then \
+	  rm -f $(ETC)/.ferry.properties.tmp $(ETC)/ferry.properties.new; \
+	  echo "kept $(SYSCONFDIR)/ferry.properties (unchanged)"; \
+	else \
+	  mv $(ETC)/.ferry.properties.tmp $(ETC)/ferry.properties.new; \
+	  echo "kept your $(SYSCONFDIR)/ferry.properties; the shipped one is $(SYSCONFDIR)/ferry.properties.new: merge new keys by hand"; \
+	fi; \
+	install -d -m 0750 $(DESTDIR)$(STATEDIR); own ferry:ferry $(DESTDIR)$(STATEDIR); \
+	install -d -m 2770 $(DESTDIR)$(STATEDIR)/data; own ferry:ferry $(DESTDIR)$(STATEDIR)/data; \
+	install -d -m 0750 $(DESTDIR)$(SPOOLDIR); own ferry:ferry $(DESTDIR)$(SPOOLDIR); \
+	for d in incoming:2770 active:2750 done:2750 failed:2770; do \
+	  install -d -m $${d#*:} $(DESTDIR)$(SPOOLDIR)/$${d%:*}; own ferry:ferry $(DESTDIR)$(SPOOLDIR)/$${d%:*}; \
+	done; \
+	echo "spool $(SPOOLDIR) (incoming/ and failed/ writable by group ferry), state $(STATEDIR)"; \
+	install -d -m 0755 $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR); \
+	$(SUBST) systemd/ferry.service > $(DESTDIR)$(UNITDIR)/ferry.service; \
+	$(SUBST) systemd/ferry.sysusers > $(DESTDIR)$(SYSUSERSDIR)/ferry.conf; \
+	$(SUBST) systemd/ferry.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/ferry.conf; \
+	chmod 0644 $(DESTDIR)$(UNITDIR)/ferry.service $(DESTDIR)$(SYSUSERSDIR)/ferry.conf $(DESTDIR)$(TMPFILESDIR)/ferry.conf; \
+	echo "installed $(UNITDIR)/ferry.service, $(SYSUSERSDIR)/ferry.conf, $(TMPFILESDIR)/ferry.conf"; \
+	if [ -z "$(DESTDIR)" ] && [ "$(CHOWN)" != yes ]; then \
+	  echo "owners not set (not root, or no user ferry yet). As root: systemd-sysusers ferry.conf && systemd-tmpfiles --create ferry.conf"; \
+	fi; \
+	if [ -z "$(DESTDIR)" ]; then echo "then: systemctl daemon-reload && systemctl enable --now ferry"; fi
+
+uninstall:
+	@set -e; \
+	rm -f $(DESTDIR)$(PREFIX)/bin/ferry $(DESTDIR)$(PREFIX)/README.md; \
+	if [ -f $(MANIFEST) ]; then (cd $(LIBDIR) && xargs rm -f < .installed-jars); rm -f $(MANIFEST); fi; \
+	rm -rf $(DESTDIR)$(PREFIX)/examples; \
+	rmdir $(DESTDIR)$(PREFIX)/bin $(LIBDIR) $(DESTDIR)$(PREFIX) 2>/dev/null || true; \
+	rm -f $(DESTDIR)$(UNITDIR)/ferry.service $(DESTDIR)$(SYSUSERSDIR)/ferry.conf $(DESTDIR)$(TMPFILESDIR)/ferry.conf; \
+	echo "removed $(PREFIX) (launcher, jars, examples) and $(UNITDIR)/ferry.service"; \
+	echo "kept configuration $(SYSCONFDIR) and data $(SPOOLDIR), $(STATEDIR), and the user ferry; remove them by hand if wanted"; \
+	if [ -z "$(DESTDIR)" ]; then echo "run: systemctl daemon-reload"; fi
