@@ -3,6 +3,7 @@ package dev.ferry.cli;
 import com.sun.tools.attach.VirtualMachine;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.daemon.InstanceLock;
+import dev.ferry.daemon.LocalJmx;
 import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
@@ -12,8 +13,9 @@ import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
 
 /**
- * Finds the running daemon of a configuration and connects to its MBean server: through the pid file
- * and the JDK's Attach API (local management agent, no port needed), else through {@code jmx.port}.
+ * Finds the running daemon of a configuration and connects to its MBean server: through its local
+ * connector ({@code state.dir/jmx.local}), else the JDK's Attach API (local management agent), else
+ * {@code jmx.port}.
  */
 final class JmxClient implements AutoCloseable {
     private final JMXConnector connector;
@@ -29,6 +31,13 @@ final class JmxClient implements AutoCloseable {
         Optional<Long> pid = InstanceLock.readPid(settings.stateDir());
         if (pid.isEmpty()) {
             return Optional.empty();
+        }
+        Optional<LocalJmx.Endpoint> local = readable(settings);
+        if (local.isPresent()) {
+            Map<String, Object> auth = Map.of(JMXConnector.CREDENTIALS,
+                    new String[] {LocalJmx.USER, local.get().token()});
+            return Optional.of(new JmxClient(JMXConnectorFactory.connect(new JMXServiceURL(local.get().url()), auth),
+                    pid.get()));
         }
         try {
             return Optional.of(new JmxClient(JMXConnectorFactory.connect(new JMXServiceURL(attach(pid.get()))), pid.get()));
@@ -46,6 +55,15 @@ final class JmxClient implements AutoCloseable {
             credentials = Map.of(JMXConnector.CREDENTIALS, new String[] {user, env.getOrDefault("FERRY_JMX_PASSWORD", "")});
         }
         return Optional.of(new JmxClient(JMXConnectorFactory.connect(url, credentials), pid.get()));
+    }
+
+    private static Optional<LocalJmx.Endpoint> readable(FerrySettings settings) {
+        try {
+            return LocalJmx.read(settings.stateDir());
+        } catch (IOException e) {
+            // not in the ferry group: the JDK's attach mechanism may still work for the daemon's own user
+            return Optional.empty();
+        }
     }
 
     private static String attach(long pid) throws IOException {

@@ -2,7 +2,6 @@ package dev.ferry.daemon;
 
 import dev.ferry.concurrent.Executors2;
 import dev.ferry.concurrent.NamedThreadFactory;
-import dev.ferry.config.ConnectionSettings;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.embedded.EmbeddedStores;
 import dev.ferry.jmx.MBeanRegistrar;
@@ -44,6 +43,7 @@ public final class Daemon implements AutoCloseable {
     private final PoolManager pools;
     private final Orchestrator orchestrator;
     private final RemoteJmx remoteJmx;
+    private final LocalJmx localJmx;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -62,6 +62,7 @@ public final class Daemon implements AutoCloseable {
                 new CheckpointStore(settings.stateDir().resolve("checkpoints")), clock, mbeans),
                 watcher, workers, scheduler);
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
+        this.localJmx = new LocalJmx(settings, mbeanServer);
     }
 
     /**
@@ -92,6 +93,7 @@ public final class Daemon implements AutoCloseable {
         EmbeddedPorts.write(settings, embedded);
         pools.start();
         remoteJmx.start();
+        localJmx.start();
         orchestrator.start();
         log.info("ferry {} started (pid {}): conf {}, spool {}, state {}, {} worker(s), connections: {}",
                 version(), ProcessHandle.current().pid(), settings.confDir().toAbsolutePath(), settings.spoolDir(),
@@ -127,6 +129,7 @@ public final class Daemon implements AutoCloseable {
             orchestrator.stop(settings.shutdownTimeout());
             Executors2.shutdown("ferry-worker", workers, Duration.ofSeconds(5));
             pools.close(POOL_CLOSE_WAIT);
+            localJmx.close();
             remoteJmx.close();
             embedded.close();
             Executors2.shutdown("ferry-scheduler", scheduler, Duration.ofSeconds(5));
@@ -146,10 +149,5 @@ public final class Daemon implements AutoCloseable {
     public static String version() {
         String v = Daemon.class.getPackage().getImplementationVersion();
         return v == null ? "dev" : v;
-    }
-
-    /** The connections the daemon serves from an embedded store, for the start-up summary and tests. */
-    static boolean hasEmbedded(FerrySettings settings) {
-        return settings.connections().values().stream().anyMatch(ConnectionSettings::embedded);
     }
 }

@@ -1,0 +1,177 @@
+package dev.ferry.cli;
+
+import dev.ferry.config.FerrySettings;
+import dev.ferry.config.Redaction;
+import dev.ferry.daemon.Daemon;
+import dev.ferry.daemon.InstanceLock;
+import dev.ferry.job.JobParser;
+import dev.ferry.job.JobRejectedException;
+import dev.ferry.job.JobSpec;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/** The commands of contract §2 on loaded settings. */
+final class Commands {
+    private final FerrySettings settings;
+    private final PrintStream out;
+    private final PrintStream err;
+    private final Map<String, String> env;
+
+    Commands(FerrySettings settings, PrintStream out, PrintStream err, Map<String, String> env) {
+        this.settings = settings;
+        this.out = out;
+        this.err = err;
+        this.env = env;
+    }
+
+    /** {@code ferry run}: the daemon in the foreground until SIGTERM or SIGINT. */
+    ExitCode run() {
+        Daemon daemon;
+        try {
+            daemon = Daemon.start(settings, ManagementFactory.getPlatformMBeanServer(), Clock.systemUTC());
+        } catch (InstanceLock.AlreadyRunningException e) {
+            err.println("ferry: " + e.getMessage());
+            return ExitCode.USAGE;
+        } catch (IOException | RuntimeException e) {
+            err.println("ferry: cannot start: " + scrub(e.toString()));
+            return ExitCode.FAILURE;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "ferry-shutdown"));
+        try {
+            daemon.awaitStopped();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            daemon.close();
+        }
+        return ExitCode.OK;
+    }
+
+    /** {@code ferry validate FILE...}: every file checked, nothing submitted. */
+    ExitCode validate(List<String> files) {
+        boolean allValid = true;
+        for (String file : files) {
+            allValid &= check(Path.of(file)) != null;
+        }
+        return allValid ? ExitCode.OK : ExitCode.USAGE;
+    }
+
+    /** {@code ferry submit FILE...}: all valid, then each dropped atomically into incoming/. */
+    ExitCode submit(List<String> files) {
+        boolean allValid = true;
+        for (String file : files) {
+            allValid &= check(Path.of(file)) != null;
+        }
+        if (!allValid) {
+            err.println("ferry: nothing submitted: fix the files above first");
+            return ExitCode.USAGE;
+        }
+        Path incoming = settings.incomingDir();
+        for (String file : files) {
+            Path source = Path.of(file);
+            Path target = incoming.resolve(source.getFileName().toString());
+            // a hidden .tmp name is ignored by the daemon until the rename makes the job appear whole
+            Path tmp = incoming.resolve("." + source.getFileName() + "." + UUID.randomUUID() + ".tmp");
+            try {
+                Files.createDirectories(incoming);
+                Files.copy(source, tmp);
+                makeGroupReadable(tmp);
+                if (Files.exists(target)) {
+                    throw new FileAlreadyExistsException(target.toString());
+                }
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                out.println(file + ": submitted as " + target);
+            } catch (FileAlreadyExistsException e) {
+                err.println("ferry: " + file + ": " + target + " is already waiting; rename the file or wait for it");
+                deleteQuietly(tmp);
+                return ExitCode.FAILURE;
+            } catch (IOException e) {
+                err.println("ferry: " + file + ": cannot write into " + incoming + ": " + e.getMessage());
+                deleteQuietly(tmp);
+                return ExitCode.FAILURE;
+            }
+        }
+        return ExitCode.OK;
+    }
+
+    private JobSpec check(Path file) {
+        try {
+            JobSpec spec = new JobParser(settings).parse(file);
+            out.printf("%s: ok: job %s, %s -> %s, %s by %s, chunks of %d%n", file, spec.id(),
+                    spec.source().describe(), spec.destination().describe(), spec.mode().word(), spec.key(),
+                    spec.chunkSize());
+            return spec;
+        } catch (JobRejectedException e) {
+            err.println("ferry: " + file + ": " + e.kind() + ": " + scrub(e.getMessage()));
+            return null;
+        }
+    }
+
+    /** {@code ferry status}: spool counts, and pool and job figures when the daemon runs. */
+    ExitCode status(boolean json) {
+        return new StatusCommand(settings, out, err, env, json).execute();
+    }
+
+    /** {@code ferry check-pool NAME}: the pool self-test. */
+    ExitCode checkPool(String connection) {
+        if (settings.connection(connection).isEmpty()) {
+            err.println("ferry: unknown connection '" + connection + "' (configured: "
+                    + String.join(", ", settings.connections().keySet()) + ")");
+            return ExitCode.USAGE;
+        }
+        return new CheckPoolCommand(settings, out).execute(connection);
+    }
+
+    /** {@code ferry ctl ACTION}. */
+    ExitCode ctl(List<String> operands, boolean json) {
+        try (JmxClient client = JmxClient.connect(settings, env).orElse(null)) {
+            if (client == null) {
+                err.println("ferry: the daemon is not running (no live pid in " + settings.stateDir().resolve(
+                        InstanceLock.PID_FILE) + ")");
+                return ExitCode.FAILURE;
+            }
+            return new CtlCommand(out, json).execute(new ManagementView(client.connection()), operands);
+        } catch (IOException | javax.management.JMException e) {
+            err.println("ferry: " + scrub(e.getMessage()));
+            return ExitCode.FAILURE;
+        }
+    }
+
+    private String scrub(String message) {
+        return Redaction.text(message, settings.secrets());
+    }
+
+    private static void makeGroupReadable(Path file) {
+        try {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+        } catch (IOException | UnsupportedOperationException e) {
+            // not a POSIX file system: its own rules apply
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a hidden .tmp file is ignored by the daemon anyway
+        }
+    }
+
+    static Map<String, Object> map(Object... keyValues) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+}
