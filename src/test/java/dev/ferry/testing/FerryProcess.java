@@ -1,0 +1,134 @@
+package dev.ferry.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code ferry} as a real process (the test's class path, so no build step is needed): the daemon
+ * that a test can SIGTERM or SIGKILL, and one-shot commands with their exit code and output.
+ */
+public final class FerryProcess implements AutoCloseable {
+    private final Process process;
+    private final Path log;
+
+    private FerryProcess(Process process, Path log) {
+        this.process = process;
+        this.log = log;
+    }
+
+    /** Starts {@code ferry run --conf CONF}; its stdout and stderr go to {@code log}. */
+    public static FerryProcess run(Path confDir, Path log, String... jvmOptions) {
+        List<String> command = java(jvmOptions);
+        command.addAll(List.of("run", "--conf", confDir.toString()));
+        try {
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+            return new FerryProcess(p, log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A one-shot command: {@code ferry ARGS...}. */
+    public static Result command(Duration timeout, String... args) {
+        List<String> command = java();
+        command.addAll(List.of(args));
+        try {
+            Path out = Files.createTempFile("ferry-out", ".txt");
+            Path err = Files.createTempFile("ferry-err", ".txt");
+            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("ferry " + String.join(" ", args) + " did not finish in " + timeout);
+            }
+            Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+            return r;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    private static List<String> java(String... jvmOptions) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx256m");
+        command.addAll(List.of(jvmOptions));
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("dev.ferry.cli.Main");
+        return command;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGTERM, as systemd stops the service. */
+    public void sigterm() {
+        process.destroy();
+    }
+
+    /** SIGKILL: a crash. */
+    public void sigkill() {
+        process.destroyForcibly();
+    }
+
+    /** @return the exit code, or fails if the process did not end in time */
+    public int awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("ferry (pid " + pid() + ") still running after " + timeout + "; log:\n" + log());
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
+    }
+
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "<no log: " + e + ">";
+        }
+    }
+
+    /** Waits until the daemon's log contains {@code text} (e.g. "started"). */
+    public void awaitLog(String text, Duration timeout) {
+        Await.until(timeout, () -> log().contains(text) || !isAlive(), "'" + text + "' in the daemon log");
+        if (!log().contains(text)) {
+            throw new AssertionError("ferry exited before logging '" + text + "'; log:\n" + log());
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    public record Result(int exitCode, String stdout, String stderr) {
+    }
+}
