@@ -15,14 +15,21 @@ build: $(JAR)
 $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) package -DskipTests
 
+# Every test this machine can run: unit, end-to-end, real-process and fault tests (Maven), then the
+# install layout and the systemd unit checks. Long fault runs are in `make soak`.
 test:
 	mvn -B package
+	sh src/test/sh/install-test.sh
+	sh src/test/sh/systemd-test.sh
 
 soak:
 	mvn -B test -Dtest.groups=soak -Dtest.excludedGroups=
 
 run: build
 	bin/ferry run --conf conf
+
+demo: build
+	@sh examples/demo.sh
 
 clean:
 	rm -rf target var

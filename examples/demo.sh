@@ -1,0 +1,62 @@
+#!/bin/sh
+# make demo: the daemon on the shipped conf/ (embedded store, no server needed), the example jobs
+# submitted, their results printed, the pool self-test run; then the daemon keeps running until Ctrl-C.
+set -eu
+cd "$(dirname "$0")/.."
+ferry=bin/ferry
+conf=conf
+spool=var/spool
+state=var/state
+
+if [ -f "$state/ferry.pid" ] && kill -0 "$(cat "$state/ferry.pid")" 2>/dev/null; then
+    echo "demo: a ferry daemon already runs (pid $(cat "$state/ferry.pid")); stop it first (kill $(cat "$state/ferry.pid"))" >&2
+    exit 1
+fi
+
+$ferry run --conf "$conf" &
+daemon=$!
+trap 'kill -TERM $daemon 2>/dev/null; wait $daemon 2>/dev/null; echo; echo "demo: daemon stopped"; exit 0' INT TERM
+
+i=0
+until [ -f "$state/jmx.local" ]; do
+    i=$((i + 1))
+    if [ $i -gt 300 ] || ! kill -0 $daemon 2>/dev/null; then echo "demo: the daemon did not start" >&2; exit 1; fi
+    sleep 0.1
+done
+
+await() { # wait for done/ID.result.json or failed/ID.error.json
+    i=0
+    until [ -f "$spool/done/$1.result.json" ] || [ -f "$spool/failed/$1.error.json" ]; do
+        i=$((i + 1)); [ $i -gt 600 ] && { echo "demo: $1 did not finish in 60 s" >&2; return 1; }
+        sleep 0.1
+    done
+}
+clear_outcome() { rm -f "$spool/done/$1.json" "$spool/done/$1.result.json" "$spool/failed/$1.json" "$spool/failed/$1.error.json"; }
+
+echo "== submitting the example jobs"
+for id in example-people example-products example-inline-cities example-copy-people; do clear_outcome $id; done
+$ferry submit --conf "$conf" examples/jobs/10-people.json examples/jobs/20-products.json examples/jobs/30-inline-cities.json
+await example-people; await example-products; await example-inline-cities
+# the copy reads what example-people wrote, so it goes last
+$ferry submit --conf "$conf" examples/jobs/40-copy-people.json
+await example-copy-people
+
+echo
+echo "== results"
+for id in example-people example-products example-inline-cities example-copy-people; do
+    if [ -f "$spool/done/$id.result.json" ]; then
+        echo "-- done/$id.result.json"; cat "$spool/done/$id.result.json"; echo
+    else
+        echo "-- FAILED: failed/$id.error.json"; cat "$spool/failed/$id.error.json"; echo
+    fi
+done
+
+echo "== ferry status"
+$ferry status --conf "$conf"
+echo
+echo "== ferry check-pool local"
+$ferry check-pool --conf "$conf" local || true
+echo
+echo "demo: the daemon keeps running (pid $daemon). Drop more jobs into $spool/incoming/, watch it in"
+echo "      JConsole (local process dev.ferry.cli.Main), or use bin/ferry ctl pools. Ctrl-C stops it."
+wait $daemon
