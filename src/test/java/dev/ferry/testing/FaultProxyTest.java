@@ -142,7 +142,6 @@ class FaultProxyTest {
         MongoCollection<Document> docs = c.getDatabase("t").getCollection("docs");
         docs.insertOne(new Document("_id", 1));
         proxy.setLatency(Duration.ofSeconds(2));
-        long forwardedBefore = proxy.bytesForwarded();
 
         Thread cutter = new Thread(() -> {
             Await.until(Duration.ofSeconds(5), () -> proxy.chunksHeld() > 0, "the insert held by the proxy");
@@ -155,9 +154,10 @@ class FaultProxyTest {
         long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
 
         assertTrue(tookMs < 2000, "the cut, not the latency, ended the insert after " + tookMs + " ms");
-        assertEquals(forwardedBefore, proxy.bytesForwarded(), "the held insert never reached the server");
         proxy.setLatency(Duration.ZERO);
-        assertEquals(1, docs.countDocuments());
+        // other connections (the driver's pool filling up) may forward bytes meanwhile; the
+        // collection is what shows the held insert never reached the server
+        assertEquals(1, docs.countDocuments(), "the held insert never reached the server");
     }
 
     @Test
