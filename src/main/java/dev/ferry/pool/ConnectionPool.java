@@ -431,9 +431,14 @@ public final class ConnectionPool implements PoolMXBean {
         return consecutiveFailures.get();
     }
 
+    /** The last failed health check, else the last failed heartbeat of the driver's own monitor. */
     @Override
     public String getLastError() {
-        return lastError;
+        if (!lastError.isEmpty()) {
+            return lastError;
+        }
+        String heartbeat = stats.lastHeartbeatError();
+        return heartbeat == null ? "" : Redaction.uri(heartbeat);
     }
 
     @Override
