@@ -2,6 +2,7 @@ package dev.ferry.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,10 +19,15 @@ public final class Spooler {
 
     /** Writes the job under a hidden temporary name, then renames it into incoming/ whole. */
     public Path drop(String fileName, String json) {
+        return drop(fileName, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #drop(String, String)}, for content that is not text (binary, not UTF-8). */
+    public Path drop(String fileName, byte[] content) {
         try {
             Path incoming = Files.createDirectories(spool.resolve("incoming"));
             Path tmp = incoming.resolve("." + fileName + ".tmp");
-            Files.writeString(tmp, json);
+            Files.write(tmp, content);
             return Files.move(tmp, incoming.resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
