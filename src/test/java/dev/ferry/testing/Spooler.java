@@ -52,11 +52,17 @@ public final class Spooler {
         return outcome;
     }
 
-    /** Whichever outcome file appears first: result or error. */
+    /**
+     * Whichever outcome appears first: result or error. Waits for the job file to arrive next to it too,
+     * since ferry writes the outcome file before it moves the job out of active/.
+     */
     public Document awaitOutcome(String name, Duration timeout) {
         Path result = spool.resolve("done").resolve(name + ".result.json");
         Path error = spool.resolve("failed").resolve(name + ".error.json");
-        Await.until(timeout, () -> Files.exists(result) || Files.exists(error), "outcome of job " + name);
+        Path doneJob = spool.resolve("done").resolve(name + ".json");
+        Path failedJob = spool.resolve("failed").resolve(name + ".json");
+        Await.until(timeout, () -> Files.exists(result) && Files.exists(doneJob)
+                || Files.exists(error) && Files.exists(failedJob), "outcome of job " + name);
         try {
             return Document.parse(Files.readString(Files.exists(result) ? result : error));
         } catch (IOException e) {
