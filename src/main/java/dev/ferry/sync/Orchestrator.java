@@ -106,19 +106,24 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     private void launch(JobClaim claim) {
         inFlight.incrementAndGet();
+        JobRunner runner = new JobRunner(ctx, claim, job -> running.put(job.id(), job),
+                job -> running.remove(job.id(), job));
         try {
-            workerPool.execute(new JobRunner(ctx, claim, job -> running.put(job.id(), job), this::finished));
+            // the slot is freed here, not by the runner: a job rejected before it started (or a runner
+            // that threw) must not keep its worker slot, or a few broken files would stop all claiming
+            workerPool.execute(() -> {
+                try {
+                    runner.run();
+                } finally {
+                    release();
+                    dispatch();
+                }
+            });
         } catch (RejectedExecutionException e) {
             // shutting down: the job stays in active/ and resumes at the next start
             claim.close();
             release();
         }
-    }
-
-    private void finished(RunningJob job) {
-        running.remove(job.id(), job);
-        release();
-        dispatch();
     }
 
     private void release() {

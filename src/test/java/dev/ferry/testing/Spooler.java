@@ -2,6 +2,7 @@ package dev.ferry.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -18,10 +19,15 @@ public final class Spooler {
 
     /** Writes the job under a hidden temporary name, then renames it into incoming/ whole. */
     public Path drop(String fileName, String json) {
+        return drop(fileName, json.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** As {@link #drop(String, String)}, for content that is not text (binary, not UTF-8). */
+    public Path drop(String fileName, byte[] content) {
         try {
             Path incoming = Files.createDirectories(spool.resolve("incoming"));
             Path tmp = incoming.resolve("." + fileName + ".tmp");
-            Files.writeString(tmp, json);
+            Files.write(tmp, content);
             return Files.move(tmp, incoming.resolve(fileName), StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -46,11 +52,17 @@ public final class Spooler {
         return outcome;
     }
 
-    /** Whichever outcome file appears first: result or error. */
+    /**
+     * Whichever outcome appears first: result or error. Waits for the job file to arrive next to it too,
+     * since ferry writes the outcome file before it moves the job out of active/.
+     */
     public Document awaitOutcome(String name, Duration timeout) {
         Path result = spool.resolve("done").resolve(name + ".result.json");
         Path error = spool.resolve("failed").resolve(name + ".error.json");
-        Await.until(timeout, () -> Files.exists(result) || Files.exists(error), "outcome of job " + name);
+        Path doneJob = spool.resolve("done").resolve(name + ".json");
+        Path failedJob = spool.resolve("failed").resolve(name + ".json");
+        Await.until(timeout, () -> Files.exists(result) && Files.exists(doneJob)
+                || Files.exists(error) && Files.exists(failedJob), "outcome of job " + name);
         try {
             return Document.parse(Files.readString(Files.exists(result) ? result : error));
         } catch (IOException e) {
