@@ -45,16 +45,13 @@ class GracefulStopProcessTest {
                 spool.drop("big.json", data.upsertJob("big"));
                 Await.until(Duration.ofSeconds(30), () -> Files.exists(checkpoint) || !first.isAlive(),
                         "a checkpoint of job big");
-                long sent = System.nanoTime();
                 first.sigterm();
                 int exit = first.awaitExit(Duration.ofSeconds(SHUTDOWN_SECONDS).plus(JVM_MARGIN));
-                long stopMillis = (System.nanoTime() - sent) / 1_000_000;
                 // the JVM's status for a SIGTERM that shutdown hooks handled: 128 + 15
                 assertEquals(143, exit, "exit status after SIGTERM; log:\n" + first.log());
                 String log = first.log();
                 assertTrue(log.contains("big: stopped after"), "the job stopped at a chunk boundary; log:\n" + log);
                 assertTrue(log.contains("ferry stopped"), log);
-                System.out.printf("GracefulStop: SIGTERM to exit %d ms, exit %d%n", stopMillis, exit);
             }
             assertTrue(Files.exists(conf.spool().resolve("active").resolve("big.json")), "the job stays in active/");
             assertTrue(Files.exists(checkpoint), "with its checkpoint");
