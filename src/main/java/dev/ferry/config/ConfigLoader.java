@@ -150,8 +150,8 @@ public final class ConfigLoader {
                     // URLDecoder quotes the bad escape, which may be a piece of the password
                     String reason = String.valueOf(e.getMessage()).startsWith("URLDecoder")
                             ? "invalid %-escape in the user name or password (write special characters as %XX)"
-                            : Redaction.uri(e.getMessage());
-                    throw error(prefix + "uri", "not a valid MongoDB connection string '" + Redaction.uri(uri)
+                            : withoutUserInfo(e.getMessage(), uri);
+                    throw error(prefix + "uri", "not a valid MongoDB connection string '" + withoutUserInfo(uri, uri)
                             + "': " + reason);
                 }
             }
@@ -307,5 +307,21 @@ public final class ConfigLoader {
             }
             return 0;
         }
+    }
+
+    /**
+     * {@code text} with the user:password part of {@code uri} hidden, also where {@link Redaction#uri}
+     * does not recognise the uri: a mistyped scheme ({@code mongodb//}) or a password with a space is
+     * exactly what makes a connection string invalid.
+     */
+    private static String withoutUserInfo(String text, String uri) {
+        String out = Redaction.uri(text);
+        int at = uri.lastIndexOf('@');
+        if (out == null || at < 0) {
+            return out;
+        }
+        int slashes = uri.indexOf("//");
+        String userInfo = uri.substring(slashes < 0 || slashes > at ? 0 : slashes + 2, at);
+        return userInfo.isEmpty() ? out : out.replace(userInfo, "****");
     }
 }

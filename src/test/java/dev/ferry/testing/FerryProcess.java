@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,11 +25,17 @@ public final class FerryProcess implements AutoCloseable {
 
     /** Starts {@code ferry run --conf CONF}; its stdout and stderr go to {@code log}. */
     public static FerryProcess run(Path confDir, Path log, String... jvmOptions) {
+        return run(confDir, log, Map.of(), jvmOptions);
+    }
+
+    /** As {@link #run(Path, Path, String...)} with extra environment variables (a null value removes one). */
+    public static FerryProcess run(Path confDir, Path log, Map<String, String> env, String... jvmOptions) {
         List<String> command = java(jvmOptions);
         command.addAll(List.of("run", "--conf", confDir.toString()));
         try {
-            Process p = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(log.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            environment(builder, env);
+            Process p = builder.start();
             return new FerryProcess(p, log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -37,12 +44,25 @@ public final class FerryProcess implements AutoCloseable {
 
     /** A one-shot command: {@code ferry ARGS...}. */
     public static Result command(Duration timeout, String... args) {
+        return command(timeout, Map.of(), null, args);
+    }
+
+    /**
+     * A one-shot command with extra environment variables (a null value removes one) in a working
+     * directory ({@code null}: the test's).
+     */
+    public static Result command(Duration timeout, Map<String, String> env, Path workDir, String... args) {
         List<String> command = java();
         command.addAll(List.of(args));
         try {
             Path out = Files.createTempFile("ferry-out", ".txt");
             Path err = Files.createTempFile("ferry-err", ".txt");
-            Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+            ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+            environment(builder, env);
+            if (workDir != null) {
+                builder.directory(workDir.toFile());
+            }
+            Process p = builder.start();
             if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 p.destroyForcibly();
                 throw new AssertionError("ferry " + String.join(" ", args) + " did not finish in " + timeout);
@@ -57,6 +77,16 @@ public final class FerryProcess implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    private static void environment(ProcessBuilder builder, Map<String, String> env) {
+        env.forEach((name, value) -> {
+            if (value == null) {
+                builder.environment().remove(name);
+            } else {
+                builder.environment().put(name, value);
+            }
+        });
     }
 
     private static List<String> java(String... jvmOptions) {
