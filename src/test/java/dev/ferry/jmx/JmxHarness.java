@@ -1,8 +1,11 @@
 package dev.ferry.jmx;
 
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.DaemonFixture;
 import dev.ferry.testing.FerryConf;
+import dev.ferry.testing.TestMongoServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -145,6 +148,13 @@ final class JmxHarness implements AutoCloseable {
         return "{\"source\": {\"type\": \"file\", \"path\": \"" + ndjson + "\", \"format\": \"ndjson\"},"
                 + " \"destination\": {\"connection\": \"dest\", \"collection\": \"" + collection + "\"},"
                 + " \"chunkSize\": " + chunkSize + "}";
+    }
+
+    /** Documents in {@code ferrytest.COLLECTION} of the server, read with a client of its own. */
+    static long count(TestMongoServer server, String collection) {
+        try (MongoClient client = MongoClients.create(server.uri())) {
+            return client.getDatabase("ferrytest").getCollection(collection).countDocuments();
+        }
     }
 
     @Override

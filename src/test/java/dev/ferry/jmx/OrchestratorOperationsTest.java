@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.FerryConf;
 import dev.ferry.testing.Spooler;
@@ -74,9 +72,9 @@ class OrchestratorOperationsTest {
                 Await.until(Duration.ofSeconds(5), () -> jmx.getLong(JmxHarness.ORCHESTRATOR, "CompletedJobs") == 3,
                         "CompletedJobs to count the three jobs");
             }
-            assertEquals(30_000L, count(server, "a"));
-            assertEquals(30_000L, count(server, "b"));
-            assertEquals(2L, count(server, "small"));
+            assertEquals(30_000L, JmxHarness.count(server, "a"));
+            assertEquals(30_000L, JmxHarness.count(server, "b"));
+            assertEquals(2L, JmxHarness.count(server, "small"));
         }
     }
 
@@ -100,7 +98,7 @@ class OrchestratorOperationsTest {
                         "the cancelled job's bean to go");
                 Await.until(Duration.ofSeconds(5), () -> jmx.getLong(JmxHarness.ORCHESTRATOR, "FailedJobs") == 1,
                         "FailedJobs to count the cancelled job");
-                long writtenBeforeRetry = count(server, "long");
+                long writtenBeforeRetry = JmxHarness.count(server, "long");
                 assertTrue(writtenBeforeRetry < 30_000, "cancelled before the end: " + writtenBeforeRetry);
 
                 jmx.invoke(JmxHarness.ORCHESTRATOR, "retry", "long");
@@ -111,13 +109,7 @@ class OrchestratorOperationsTest {
                 Await.until(Duration.ofSeconds(5), () -> jmx.getLong(JmxHarness.ORCHESTRATOR, "CompletedJobs") == 1,
                         "CompletedJobs to count the job");
             }
-            assertEquals(30_000L, count(server, "long"));
-        }
-    }
-
-    private static long count(TestMongoServer server, String collection) {
-        try (MongoClient client = MongoClients.create(server.uri())) {
-            return client.getDatabase("ferrytest").getCollection(collection).countDocuments();
+            assertEquals(30_000L, JmxHarness.count(server, "long"));
         }
     }
 }

@@ -39,7 +39,7 @@ class ResetDuringJobTest {
                 assertEquals(50_000L, ((Number) result.get("documentsRead")).longValue());
                 assertNoRetryAndDrained(jmx, result);
             }
-            assertEquals(50_000L, count(server, "big"));
+            assertEquals(50_000L, JmxHarness.count(server, "big"));
         }
     }
 
@@ -65,7 +65,7 @@ class ResetDuringJobTest {
                 assertEquals(20_000L, ((Number) result.get("documentsRead")).longValue());
                 assertNoRetryAndDrained(jmx, result);
             }
-            assertEquals(20_000L, count(server, "copy"));
+            assertEquals(20_000L, JmxHarness.count(server, "copy"));
         }
     }
 
@@ -91,11 +91,5 @@ class ResetDuringJobTest {
         // every retired client closes once its last lease is back
         Await.until(Duration.ofSeconds(10), () -> "OPEN".equals(jmx.get(dest, "State"))
                 && jmx.getLong(dest, "Leases") == 0, "dest to drain its retired clients");
-    }
-
-    private static long count(TestMongoServer server, String collection) {
-        try (MongoClient client = MongoClients.create(server.uri())) {
-            return client.getDatabase("ferrytest").getCollection(collection).countDocuments();
-        }
     }
 }
