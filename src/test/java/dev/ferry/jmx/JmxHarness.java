@@ -41,8 +41,10 @@ final class JmxHarness implements AutoCloseable {
     private final JMXConnectorServer connectorServer;
     private final JMXConnector connector;
     private final MBeanServerConnection connection;
+    private final Path spool;
 
     JmxHarness(FerryConf conf) throws IOException {
+        this.spool = conf.spool();
         this.daemon = new DaemonFixture(conf, mbeanServer).start();
         this.connectorServer = JMXConnectorServerFactory.newJMXConnectorServer(
                 new JMXServiceURL("service:jmx:rmi://127.0.0.1"), null, mbeanServer);
@@ -114,10 +116,15 @@ final class JmxHarness implements AutoCloseable {
         }
     }
 
-    /** Waits until the job's bean exists and reports at least {@code chunks} written chunks. */
+    /** Waits until the job's bean reports at least {@code chunks} written chunks; fails if the job ends first. */
     void awaitJobChunks(String id, long chunks, Duration timeout) {
-        Await.until(timeout, () -> isRegistered(job(id)) && chunksOf(id) >= chunks,
-                id + " has written " + chunks + " chunks");
+        Path done = spool.resolve("done").resolve(id + ".json");
+        Path failed = spool.resolve("failed").resolve(id + ".json");
+        Await.until(timeout, () -> isRegistered(job(id)) && chunksOf(id) >= chunks || Files.exists(done)
+                || Files.exists(failed), id + " has written " + chunks + " chunks");
+        if (Files.exists(done) || Files.exists(failed)) {
+            throw new AssertionError(id + " ended before its chunk " + chunks + ": the test needs a longer job");
+        }
     }
 
     private long chunksOf(String id) {
