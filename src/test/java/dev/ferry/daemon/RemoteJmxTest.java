@@ -1,0 +1,127 @@
+package dev.ferry.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.testing.Await;
+import dev.ferry.testing.DaemonFixture;
+import dev.ferry.testing.FerryConf;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import javax.management.MBeanServerConnection;
+import javax.management.MBeanServerFactory;
+import javax.management.ObjectName;
+import javax.management.remote.JMXConnector;
+import javax.management.remote.JMXConnectorFactory;
+import javax.management.remote.JMXServiceURL;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Remote JMX on {@code jmx.port}, as JConsole on another host uses it: with a password file only
+ * the users in it get in, with the rights of the access file; without one ferry warns; after stop
+ * the port is closed and no RMI thread keeps the JVM alive.
+ */
+class RemoteJmxTest {
+    private static final ObjectName POOLS = name("dev.ferry:type=Pools");
+
+    @Test
+    void withAPasswordFileOnlyItsUsersGetInWithTheirRights(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:1").set("jmx.port", Integer.toString(port));
+        Path confDir = conf.write();
+        Path password = confDir.resolve(RemoteJmx.PASSWORD_FILE);
+        Files.writeString(password, "operator s3cret-op\nviewer s3cret-view\n");
+        // the JDK refuses a password file others can read
+        Files.setPosixFilePermissions(password, PosixFilePermissions.fromString("rw-------"));
+        Files.writeString(confDir.resolve(RemoteJmx.ACCESS_FILE), "operator readwrite\nviewer readonly\n");
+        JMXServiceURL url = url(port);
+        try (DaemonFixture daemon = new DaemonFixture(conf, MBeanServerFactory.newMBeanServer()).start()) {
+            assertThrows(SecurityException.class, () -> JMXConnectorFactory.connect(url).close(),
+                    "no credentials, no entry");
+            assertThrows(SecurityException.class, () -> JMXConnectorFactory.connect(url,
+                    credentials("operator", "wrong")).close(), "a wrong password, no entry");
+            try (JMXConnector operator = JMXConnectorFactory.connect(url, credentials("operator", "s3cret-op"))) {
+                MBeanServerConnection mbs = operator.getMBeanServerConnection();
+                assertEquals(List.of("dest"), Arrays.asList((String[]) mbs.getAttribute(POOLS, "ConnectionNames")));
+                mbs.invoke(POOLS, "checkHealthNow", null, null);
+            }
+            try (JMXConnector viewer = JMXConnectorFactory.connect(url, credentials("viewer", "s3cret-view"))) {
+                MBeanServerConnection mbs = viewer.getMBeanServerConnection();
+                assertEquals(0, mbs.getAttribute(POOLS, "OpenClients"));
+                assertThrows(SecurityException.class, () -> mbs.invoke(POOLS, "resetAll", null, null),
+                        "a readonly user cannot reset");
+            }
+            assertTrue(nonDaemonRmiThreads() > 0, "while JMX is served, RMI keeps a non-daemon thread");
+        }
+        assertThrows(IOException.class, () -> JMXConnectorFactory.connect(url, credentials("operator", "s3cret-op")),
+                "the port is closed after stop");
+        Await.until(Duration.ofSeconds(10), () -> nonDaemonRmiThreads() == 0,
+                "no non-daemon RMI thread left to keep the JVM alive: " + rmiThreads());
+    }
+
+    @Test
+    void withoutAPasswordFileItServesEveryoneAndWarns(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:1").set("jmx.port", Integer.toString(port));
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        // slf4j-simple looks System.err up for every line, so the daemon's warnings land here
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try (DaemonFixture daemon = new DaemonFixture(conf, MBeanServerFactory.newMBeanServer()).start()) {
+            try (JMXConnector anyone = JMXConnectorFactory.connect(url(port))) {
+                assertEquals(List.of("dest"), Arrays.asList((String[]) anyone.getMBeanServerConnection()
+                        .getAttribute(POOLS, "ConnectionNames")));
+            }
+        } finally {
+            System.setErr(err);
+        }
+        String log = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(log.contains("NO authentication") && log.contains(RemoteJmx.PASSWORD_FILE), log);
+        Await.until(Duration.ofSeconds(10), () -> nonDaemonRmiThreads() == 0,
+                "no non-daemon RMI thread left to keep the JVM alive: " + rmiThreads());
+    }
+
+    private static JMXServiceURL url(int port) throws IOException {
+        return new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
+    }
+
+    private static Map<String, Object> credentials(String user, String password) {
+        return Map.of(JMXConnector.CREDENTIALS, new String[] {user, password});
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0)) {
+            return s.getLocalPort();
+        }
+    }
+
+    private static long nonDaemonRmiThreads() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t.isAlive() && !t.isDaemon() && t.getName().startsWith("RMI")).count();
+    }
+
+    private static List<String> rmiThreads() {
+        return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("RMI"))
+                .map(t -> t.getName() + (t.isDaemon() ? " (daemon)" : "")).toList();
+    }
+
+    private static ObjectName name(String text) {
+        try {
+            return new ObjectName(text);
+        } catch (javax.management.MalformedObjectNameException e) {
+            throw new IllegalArgumentException(text, e);
+        }
+    }
+}
