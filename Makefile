@@ -25,6 +25,13 @@ test:
 soak:
 	mvn -B test -Dtest.groups=soak -Dtest.excludedGroups=
 
+# Benchmarks (issue 6): not tests, never part of make test; writes BENCHMARKS.md. About 10 minutes on 2 cores.
+bench:
+	$(MVN) test-compile
+	$(MVN) dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
+	java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+	  -cp "target/classes:target/test-classes:$$(cat target/bench.cp)" dev.ferry.bench.BenchMain BENCHMARKS.md
+
 run: build
 	bin/ferry run --conf conf
 

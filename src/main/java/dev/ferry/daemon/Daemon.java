@@ -39,6 +39,7 @@ public final class Daemon implements AutoCloseable {
     private final MBeanRegistrar mbeans;
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService workers;
+    private final ExecutorService checkpointIo;
     private final EmbeddedStores embedded;
     private final PoolManager pools;
     private final Orchestrator orchestrator;
@@ -53,13 +54,14 @@ public final class Daemon implements AutoCloseable {
         this.mbeans = new MBeanRegistrar(mbeanServer);
         this.scheduler = Executors2.scheduler("ferry-scheduler", 2);
         this.workers = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-worker", false));
+        this.checkpointIo = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-checkpoint", false));
         this.embedded = new EmbeddedStores();
         this.pools = new PoolManager(settings.connections().values(), PoolSettings.from(settings),
                 ClientFactory.standard(), embedded::uriFor, scheduler, clock, mbeans);
         Spool spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
         this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
-                new CheckpointStore(settings.stateDir().resolve("checkpoints")), clock, mbeans),
+                new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, clock, mbeans),
                 watcher, workers, scheduler);
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
         this.localJmx = new LocalJmx(settings, mbeanServer);
@@ -128,6 +130,7 @@ public final class Daemon implements AutoCloseable {
         try {
             orchestrator.stop(settings.shutdownTimeout());
             Executors2.shutdown("ferry-worker", workers, Duration.ofSeconds(5));
+            Executors2.shutdown("ferry-checkpoint", checkpointIo, Duration.ofSeconds(5));
             pools.close(POOL_CLOSE_WAIT);
             localJmx.close();
             remoteJmx.close();

@@ -41,6 +41,8 @@ final class JobRunner implements Runnable {
     private final Consumer<RunningJob> onEnd;
     private final String fileName;
     private final Retrier retrier;
+    /** Set once the job runs; null for a job rejected before that. */
+    private CheckpointPipeline checkpoints;
 
     JobRunner(SyncContext ctx, JobClaim claim, Consumer<RunningJob> onStart, Consumer<RunningJob> onEnd) {
         this.ctx = ctx;
@@ -104,6 +106,7 @@ final class JobRunner implements Runnable {
                     spec.destination().describe(), spec.mode().word(), spec.key(), spec.chunkSize());
         }
         job.state(JobState.RUNNING);
+        checkpoints = new CheckpointPipeline(ctx.checkpoints(), ctx.checkpointIo(), spec.id());
         try (SourceHandle source = new SourceHandle(ctx, spec, retrier)) {
             while (true) {
                 if (!ctx.gate().awaitRunnable(job)) {
@@ -127,7 +130,7 @@ final class JobRunner implements Runnable {
                 position = source.position();
                 Checkpoint cp = new Checkpoint(spec.id(), fingerprint, position, counters, job.startedAt());
                 if (!durably(job, "write the checkpoint of chunk " + counters.chunks(),
-                        () -> ctx.checkpoints().save(spec.id(), cp))) {
+                        () -> checkpoints.submit(cp))) {
                     stopped(job, counters);
                     return;
                 }
@@ -195,6 +198,9 @@ final class JobRunner implements Runnable {
 
     private void completed(RunningJob job, Counters counters, Position position) throws InterruptedException {
         JobSpec spec = job.spec();
+        if (!drainCheckpoints(job)) {
+            return;
+        }
         Instant finished = ctx.clock().instant();
         // the checkpoint goes first: a crash before the move reruns the job from the start, idempotently
         if (!durably(job, "delete the checkpoint", () -> ctx.checkpoints().delete(spec.id()))) {
@@ -216,6 +222,9 @@ final class JobRunner implements Runnable {
         log.error("{}: failed ({}) at chunk {} after {} attempt(s): {}", id, failure.kind(), failure.chunk(),
                 failure.attempts(), failure.getMessage());
         job.lastError(failure.getMessage());
+        if (!drainCheckpoints(job)) {
+            return;
+        }
         if (!durably(job, "delete the checkpoint", () -> ctx.checkpoints().delete(id))) {
             return;
         }
@@ -237,8 +246,14 @@ final class JobRunner implements Runnable {
                     counters.chunks(), 0));
             return;
         }
+        drainCheckpoints(job);
         log.info("{}: stopped after {} documents ({} chunks); it stays in active/ and resumes from its checkpoint",
                 job.id(), job.documentsRead(), counters.chunks());
+    }
+
+    /** The last checkpoint on disk before it is deleted or the job stops: a save in flight never outlives the job. */
+    private boolean drainCheckpoints(RunningJob job) throws InterruptedException {
+        return checkpoints == null || durably(job, "write the last checkpoint", checkpoints::drain);
     }
 
     /** Retries a disk write until it works or the job must stop: a full or read-only disk loses no job. */
@@ -301,7 +316,7 @@ final class JobRunner implements Runnable {
 
     @FunctionalInterface
     private interface IoAction {
-        void run() throws IOException;
+        void run() throws IOException, InterruptedException;
     }
 
     private record ChunkResult(WriteOutcome outcome, int retries) {

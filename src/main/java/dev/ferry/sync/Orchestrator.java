@@ -51,7 +51,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
                         ExecutorService workerPool, ScheduledExecutorService scheduler) {
         ErrorClassifier classifier = new ErrorClassifier();
         this.ctx = new SyncContext(services.spool(), new JobParser(settings), services.pools(),
-                services.checkpoints(), new ChunkWriter(classifier), classifier, Backoff.of(settings),
+                services.checkpoints(), services.checkpointIo(), new ChunkWriter(classifier), classifier, Backoff.of(settings),
                 settings.retryMaxAttempts(), services.clock(), new RunGate(), services.mbeans(), new SyncStatistics(),
                 settings.secrets());
         this.watcher = watcher;

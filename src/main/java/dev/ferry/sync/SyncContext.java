@@ -7,6 +7,7 @@ import dev.ferry.queue.Spool;
 import java.time.Clock;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
 
 /**
  * What every job runner shares: where jobs come from and go to, how chunks are written and retried.
@@ -18,6 +19,7 @@ record SyncContext(
         JobParser parser,
         PoolManager pools,
         CheckpointStore checkpoints,
+        ExecutorService checkpointIo,
         ChunkWriter writer,
         ErrorClassifier classifier,
         Backoff backoff,
@@ -33,6 +35,7 @@ record SyncContext(
         Objects.requireNonNull(parser, "parser");
         Objects.requireNonNull(pools, "pools");
         Objects.requireNonNull(checkpoints, "checkpoints");
+        Objects.requireNonNull(checkpointIo, "checkpointIo");
         Objects.requireNonNull(clock, "clock");
         secrets = List.copyOf(secrets);
         if (maxAttempts < 1) {

@@ -4,15 +4,21 @@ import dev.ferry.jmx.MBeanRegistrar;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.queue.Spool;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
 import java.util.Objects;
 
-/** The long-lived services the orchestrator works with, built once by the daemon. */
-public record SyncServices(Spool spool, PoolManager pools, CheckpointStore checkpoints, Clock clock,
-                           MBeanRegistrar mbeans) {
+/**
+ * The long-lived services the orchestrator works with, built once by the daemon.
+ *
+ * @param checkpointIo saves checkpoints off the workers' threads (see {@link CheckpointPipeline}); owned by the daemon
+ */
+public record SyncServices(Spool spool, PoolManager pools, CheckpointStore checkpoints, ExecutorService checkpointIo,
+                           Clock clock, MBeanRegistrar mbeans) {
     public SyncServices {
         Objects.requireNonNull(spool, "spool");
         Objects.requireNonNull(pools, "pools");
         Objects.requireNonNull(checkpoints, "checkpoints");
+        Objects.requireNonNull(checkpointIo, "checkpointIo");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(mbeans, "mbeans");
     }

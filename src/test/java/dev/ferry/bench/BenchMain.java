@@ -1,0 +1,244 @@
+package dev.ferry.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * {@code make bench}: every benchmark of issue 6 in one invocation, then BENCHMARKS.md. A benchmark
+ * is not a test: nothing here fails because a figure misses its target; the report says so instead.
+ * Compared variants run alternately (A B, B A, ...) and each figure is the median of the runs.
+ *
+ * <p>System properties: {@code bench.only} (e.g. {@code 1,6}), {@code bench.runs} (3),
+ * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.dir}
+ * (target/bench).
+ */
+public final class BenchMain {
+    private final Set<String> only;
+    private final int runs = Integer.getInteger("bench.runs", 3);
+    private final long documents = Long.getLong("bench.documents", 200_000);
+    private final long largeDocuments = Long.getLong("bench.largeDocuments", 1_000_000);
+    private final Path dir = Path.of(System.getProperty("bench.dir", "target/bench")).toAbsolutePath();
+    private final List<Figure> figures = new ArrayList<>();
+    private final List<String> notes = new ArrayList<>();
+
+    private BenchMain() {
+        String o = System.getProperty("bench.only", "");
+        only = o.isBlank() ? Set.of("1", "2", "3", "4", "5", "6") : Set.of(o.split(","));
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
+        BenchMain bench = new BenchMain();
+        bench.runAll();
+        BenchReport.write(out, bench.figures, bench.notes);
+        System.out.println(Files.readString(out));
+        System.exit(0); // the embedded servers' and drivers' non-daemon threads must not keep the JVM alive
+    }
+
+    private void runAll() throws IOException, RunnerException {
+        Files.createDirectories(dir);
+        notes.add("each end-to-end figure is the median of " + runs + " runs; compared variants run side by side and "
+                + "alternate their order from run to run; a ratio is the median of the per-run ratios; one unmeasured "
+                + "warm-up run of each variant comes first. The machine is shared: check the load (uptime) before "
+                + "trusting a figure, and rerun if it was busy");
+        if (only.contains("1") || only.contains("6")) {
+            endToEnd();
+        }
+        if (only.contains("2")) {
+            clientChurn();
+        }
+        if (only.contains("4")) {
+            claimLatency();
+        }
+        if (only.contains("3")) {
+            leases();
+        }
+        if (only.contains("5")) {
+            largeJob();
+        }
+    }
+
+    private void endToEnd() {
+        Path file = BenchData.ndjson(dir.resolve("data").resolve("bench-" + documents + ".ndjson"), documents);
+        double[] ferry = new double[runs];
+        double[] raw = new double[runs];
+        double[] reset = new double[runs];
+        long retries = 0;
+        int resets = 0;
+        try (EndToEnd e2e = new EndToEnd(fresh("e2e"), file, documents)) {
+            progress("warm-up", e2e.ferry(false).docsPerSecond());
+            progress("warm-up raw", e2e.raw().docsPerSecond());
+            for (int r = 0; r < runs; r++) {
+                List<Runnable> order = new ArrayList<>();
+                final int run = r;
+                order.add(() -> ferry[run] = progress("ferry", e2e.ferry(false).docsPerSecond()));
+                order.add(() -> raw[run] = progress("raw", e2e.raw().docsPerSecond()));
+                if (only.contains("6")) {
+                    EndToEnd.Run[] withResets = new EndToEnd.Run[1];
+                    order.add(() -> {
+                        withResets[0] = e2e.ferry(true);
+                        reset[run] = progress("ferry+resets", withResets[0].docsPerSecond());
+                    });
+                    rotate(order, r).forEach(Runnable::run);
+                    retries += withResets[0].retries();
+                    resets += withResets[0].resets();
+                } else {
+                    rotate(order, r).forEach(Runnable::run);
+                }
+            }
+        }
+        double f = median(ferry);
+        double w = median(raw);
+        double fw = medianRatio(ferry, raw);
+        if (only.contains("1")) {
+            figures.add(new Figure("1", String.format(Locale.ROOT, "%,d-document NDJSON upsert job, drop to done/, "
+                    + "vs. raw driver (same file, chunks of 1,000, one client)", documents),
+                    String.format(Locale.ROOT, "ferry %,.0f docs/s, raw %,.0f docs/s", f, w),
+                    ratio(fw), "≥ 0.90", fw >= 0.90));
+        }
+        if (only.contains("6")) {
+            double x = median(reset);
+            double xf = medianRatio(reset, ferry);
+            figures.add(new Figure("6", "job 1 while `reset()` runs every 100 ms",
+                    String.format(Locale.ROOT, "%,.0f docs/s with resets, %,.0f without; %d resets, %d chunk retries, "
+                            + "every job in done/", x, f, resets, retries),
+                    ratio(xf), "≥ 0.90, zero failed chunks", xf >= 0.90 && retries == 0));
+        }
+        notes.add("1: ferry's time runs from the rename into incoming/ to the result file in done/ (claim, parse, "
+                + "reads, writes, a checkpoint per chunk, result); raw reads the same file with a BufferedReader, "
+                + "decodes each line with one reused BsonDocumentCodec and sends unordered ReplaceOne upserts by _id "
+                + "in chunks of 1,000 on one MongoClient; both check afterwards that every document is stored");
+    }
+
+    private void clientChurn() {
+        int[][] sizes = {{10, 300}, {100, 300}, {1000, 100}};
+        try (ClientChurn churn = new ClientChurn()) {
+            List<List<BsonDocument>> warm = ClientChurn.chunks(100, 20);
+            churn.pooled(warm);
+            churn.clientPerChunk(warm);
+            for (int[] s : sizes) {
+                List<List<BsonDocument>> chunks = ClientChurn.chunks(s[0], s[1]);
+                double[] pooled = new double[runs];
+                double[] perChunk = new double[runs];
+                for (int r = 0; r < runs; r++) {
+                    final int run = r;
+                    List<Runnable> order = new ArrayList<>(List.of(
+                            () -> pooled[run] = progress("pooled " + s[0], churn.pooled(chunks)),
+                            () -> perChunk[run] = progress("client per chunk " + s[0], churn.clientPerChunk(chunks))));
+                    rotate(order, r).forEach(Runnable::run);
+                }
+                double p = median(pooled);
+                double c = median(perChunk);
+                double pc = medianRatio(pooled, perChunk);
+                double target = s[0] == 10 ? 8 : s[0] == 1000 ? 2 : 0;
+                figures.add(new Figure("2", String.format(Locale.ROOT, "pooled lease vs. new client per chunk, chunks "
+                        + "of %,d (%d chunks)", s[0], s[1]), String.format(Locale.ROOT,
+                        "pooled %,.0f docs/s, client per chunk %,.0f docs/s", p, c), String.format(Locale.ROOT,
+                        "%.1f×", pc), target == 0 ? "(none)" : String.format(Locale.ROOT, "≥ %.0f×", target),
+                        pc >= target));
+            }
+        }
+        notes.add("2: both variants write pre-parsed documents with ferry's ChunkWriter (unordered upserts by _id); "
+                + "'pooled' takes a lease from ferry's PoolManager per chunk, 'client per chunk' does "
+                + "MongoClients.create(uri) before each chunk and closes it after, as the original bug did");
+    }
+
+    private void claimLatency() {
+        int drops = 200;
+        double[] ms = ClaimLatency.measure(fresh("claim"), drops);
+        double[] sorted = ms.clone();
+        Arrays.sort(sorted);
+        double median = median(ms);
+        figures.add(new Figure("4", "drop-to-claim latency, `queue.settleMillis=0`, " + drops + " drops",
+                String.format(Locale.ROOT, "median %.1f ms, p90 %.1f ms, max %.1f ms", median,
+                        sorted[(int) (drops * 0.9)], sorted[drops - 1]), "—", "median < 50 ms", median < 50));
+        notes.add("4: from just before the atomic rename into incoming/ to the job's startedAt (set after the claim "
+                + "and the job file's parse), one drop at a time, queue.rescanSeconds at its default of 10 so that "
+                + "only file-system events can be fast");
+    }
+
+    private void leases() throws RunnerException {
+        for (int threads : new int[] {1, 8}) {
+            RunResult result = new Runner(new OptionsBuilder().include(LeaseBench.class.getName()).forks(1)
+                    .threads(threads).warmupIterations(3).warmupTime(TimeValue.seconds(1))
+                    .measurementIterations(5).measurementTime(TimeValue.seconds(1)).timeUnit(TimeUnit.NANOSECONDS)
+                    .jvmArgs("-Xmx256m", "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn").build()).runSingle();
+            double ns = result.getPrimaryResult().getScore();
+            double error = result.getPrimaryResult().getScoreError();
+            double limit = threads == 1 ? 100 : 1000;
+            figures.add(new Figure("3", "lease acquire + release (JMH, average time), " + threads + " thread"
+                    + (threads == 1 ? "" : "s"), String.format(Locale.ROOT, "%.1f ± %.1f ns/op", ns, error), "—",
+                    threads == 1 ? "< 100 ns" : "< 1 µs", ns < limit));
+        }
+        notes.add("3: JMH 1.37, 1 fork, 3 × 1 s warm-up, 5 × 1 s measurement; with 8 threads on this machine's "
+                + "cores the figure is each thread's average time per operation, time slicing included");
+    }
+
+    private void largeJob() {
+        Path file = BenchData.ndjson(dir.resolve("data").resolve("bench-" + largeDocuments + ".ndjson"),
+                largeDocuments);
+        LargeJob.Outcome o = LargeJob.run(fresh("large"), file, largeDocuments, "-Xmx96m");
+        figures.add(new Figure("5", String.format(Locale.ROOT, "%,d-document NDJSON job, ferry run with -Xmx96m",
+                largeDocuments), o.completed() ? String.format(Locale.ROOT, "completed in %.1f s (%,.0f docs/s), "
+                + "peak RSS %,d MiB", o.seconds(), largeDocuments / o.seconds(), o.peakRssKb() / 1024)
+                : "did not complete: " + o.detail(), "—", "completes; peak RSS reported", o.completed()));
+        notes.add("5: `ferry run` (dev.ferry.cli.Main) as a child JVM with -Xmx96m on the same class path; the "
+                + "destination server runs in the benchmark JVM; peak RSS is VmHWM from /proc/PID/status, read "
+                + "when the job is done");
+    }
+
+    private Path fresh(String name) {
+        Path p = dir.resolve("run-" + name + "-" + System.nanoTime());
+        try {
+            return Files.createDirectories(p);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static <T> List<T> rotate(List<T> items, int by) {
+        List<T> out = new ArrayList<>(items);
+        java.util.Collections.rotate(out, -(by % items.size()));
+        if (by % 2 == 1) {
+            java.util.Collections.reverse(out);
+        }
+        return out;
+    }
+
+    private static double progress(String what, double docsPerSecond) {
+        System.err.printf(Locale.ROOT, "bench: %s %,.0f docs/s%n", what, docsPerSecond);
+        return docsPerSecond;
+    }
+
+    static double median(double[] values) {
+        double[] s = values.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    /** The median of the ratios of runs taken side by side: load from other processes drifts less within a pair. */
+    static double medianRatio(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        return median(r);
+    }
+
+    private static String ratio(double r) {
+        return String.format(Locale.ROOT, "%.2f", r);
+    }
+}

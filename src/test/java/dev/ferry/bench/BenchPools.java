@@ -1,0 +1,31 @@
+package dev.ferry.bench;
+
+import dev.ferry.config.ConnectionSettings;
+import dev.ferry.config.PoolOptions;
+import dev.ferry.jmx.MBeanRegistrar;
+import dev.ferry.pool.ClientFactory;
+import dev.ferry.pool.PoolManager;
+import dev.ferry.pool.PoolSettings;
+import dev.ferry.pool.UriResolver;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+
+/** ferry's pool manager with one connection {@code bench}, health and reaping out of the way. */
+final class BenchPools {
+    static final String CONNECTION = "bench";
+
+    private BenchPools() {
+    }
+
+    static PoolManager start(String uri, ScheduledExecutorService scheduler) {
+        PoolSettings quiet = new PoolSettings(Duration.ofHours(1), 3, Duration.ofHours(1), Duration.ofHours(1),
+                Duration.ofSeconds(30), Duration.ofSeconds(5));
+        PoolManager manager = new PoolManager(List.of(new ConnectionSettings(CONNECTION, uri, "bench",
+                PoolOptions.DEFAULTS)), quiet, ClientFactory.standard(), UriResolver.DIRECT, scheduler,
+                Clock.systemUTC(), new MBeanRegistrar(null));
+        manager.start();
+        return manager;
+    }
+}
