@@ -38,10 +38,18 @@ final class ClientGeneration {
 
     boolean tryAcquire(long nowMillis) {
         if (tryAcquireQuietly()) {
-            lastUsedMillis = nowMillis;
+            touch(nowMillis);
             return true;
         }
         return false;
+    }
+
+    // most leases fall in a millisecond already recorded: reading instead of writing keeps the
+    // cache line shared between the threads that take leases
+    private void touch(long nowMillis) {
+        if (lastUsedMillis != nowMillis) {
+            lastUsedMillis = nowMillis;
+        }
     }
 
     /** Acquires without counting as use, so that health pings never keep an idle client from the reaper. */
@@ -59,7 +67,7 @@ final class ClientGeneration {
 
     /** @return true if this release closed a retired generation */
     boolean release(long nowMillis) {
-        lastUsedMillis = nowMillis;
+        touch(nowMillis);
         return releaseQuietly();
     }
 
