@@ -32,9 +32,19 @@ public record ConnectionSettings(String name, String uri, String database, PoolO
         return dir.isEmpty() ? Optional.empty() : Optional.of(Path.of(dir));
     }
 
-    /** The database used when a job names none; may be {@code null} if neither is set. */
+    /**
+     * The database used when a job names none: {@code connection.NAME.database}, else the database in
+     * the connection string ({@code mongodb://host/DB}), else none.
+     */
     public Optional<String> defaultDatabase() {
-        return Optional.ofNullable(database);
+        if (database != null || embedded()) {
+            return Optional.ofNullable(database);
+        }
+        try {
+            return Optional.ofNullable(new com.mongodb.ConnectionString(uri).getDatabase());
+        } catch (IllegalArgumentException e) {
+            return Optional.empty(); // the loader rejects such a uri; settings built by hand may hold one
+        }
     }
 
     public String redactedUri() {

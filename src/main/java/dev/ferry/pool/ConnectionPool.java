@@ -309,9 +309,6 @@ public final class ConnectionPool implements PoolMXBean {
             return where + hosts + "/" + database;
         }
         ConnectionString cs = new ConnectionString(c.uri());
-        if (database.isEmpty() && cs.getDatabase() != null) {
-            database = cs.getDatabase();
-        }
         String scheme = c.uri().startsWith("mongodb+srv://") ? "mongodb+srv://" : "mongodb://";
         return scheme + String.join(",", cs.getHosts()) + "/" + database;
     }

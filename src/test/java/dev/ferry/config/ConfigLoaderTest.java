@@ -319,4 +319,14 @@ class ConfigLoaderTest {
         assertEquals("auth failed for app with ****", Redaction.text("auth failed for app with hunter22",
                 List.of("hunter22")));
     }
+
+    @Test
+    void theDatabaseOfTheConnectionStringIsTheDefaultUnlessTheKeySetsOne() throws ConfigException {
+        FerrySettings s = load("connection.a.uri", "mongodb://db.example:27017/appdb",
+                "connection.b.uri", "mongodb://db.example:27017/appdb", "connection.b.database", "other",
+                "connection.c.uri", "mongodb://db.example:27017");
+        assertEquals(java.util.Optional.of("appdb"), s.connection("a").orElseThrow().defaultDatabase());
+        assertEquals(java.util.Optional.of("other"), s.connection("b").orElseThrow().defaultDatabase());
+        assertEquals(java.util.Optional.empty(), s.connection("c").orElseThrow().defaultDatabase());
+    }
 }
