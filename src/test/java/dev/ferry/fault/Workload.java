@@ -111,6 +111,20 @@ final class Workload {
         }
     }
 
+    /**
+     * Gives each destination collection the unique index on {@code k} that an upsert key needs: without it
+     * every upsert scans the collection. A write that duplicated a key would then fail its job loudly, and the
+     * comparison counts duplicates besides, for destinations without the index.
+     */
+    static void indexKeys(String uri, List<String> collections) {
+        try (MongoClient client = MongoClients.create(uri)) {
+            for (String c : collections) {
+                client.getDatabase(DATABASE).getCollection(c).createIndex(new Document(KEY, 1),
+                        new com.mongodb.client.model.IndexOptions().unique(true));
+            }
+        }
+    }
+
     /** Sum of the {@code retries} of the results of {@code ids} in done/. */
     static long retries(Spooler spool, List<String> ids) {
         long sum = 0;
