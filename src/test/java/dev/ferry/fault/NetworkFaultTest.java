@@ -13,7 +13,7 @@ class NetworkFaultTest {
     @Test
     void fortyThousandDocumentsArriveExactlyDespiteCutsAndLatency(@TempDir Path dir) throws Exception {
         try (TestMongoServer server = new TestMongoServer()) {
-            NetworkFaultScenario.run(dir, Target.of(server), 4, 40_000, Duration.ofSeconds(2), "network faults (fast)",
+            NetworkFaultScenario.run(dir, Target.of(server), 4, 40_000, Duration.ofSeconds(1), "network faults (fast)",
                     "mvn -B test -Dtest=NetworkFaultTest");
         }
     }
