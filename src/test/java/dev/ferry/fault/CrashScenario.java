@@ -78,7 +78,8 @@ final class CrashScenario {
             assertEquals(0, spool.count("active"), "jobs left in active/");
             return new ScenarioReport(name, 1, work.documents(), kills + " SIGKILLs at "
                     + killedAt.stream().map(String::valueOf).collect(Collectors.joining("/")) + " docs (seed " + seed
-                    + ")", retries, time, work.compare(target.directUri(), List.of("crash")), "", command).record();
+                    + ")", retries, time, work.compare(target.directUri(), List.of("crash")),
+                    "real process, restarted after each kill", command).record();
         }
     }
 }

@@ -52,12 +52,12 @@ interface DiskFault {
     }
 
     /** Fills the file system of {@code dir} (a small tmpfs) with one file; clearing deletes it. */
-    static DiskFault full(Path dir) {
+    static DiskFault full(Path dir, String size) {
         Path filler = dir.resolve("filler.bin");
         return new DiskFault() {
             @Override
             public String describe() {
-                return "state file system full (tmpfs filled)";
+                return "state file system full (" + size + " tmpfs filled)";
             }
 
             @Override

@@ -11,6 +11,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Issue 7, disk trouble: the state or spool directory unwritable or full in the middle of a job. */
 class DiskFaultTest {
+    private static final String TMPFS_SIZE = "512k";
 
     @Test
     void anUnwritableCheckpointDirectoryHoldsTheJobUntilItClears(@TempDir Path dir) throws Exception {
@@ -24,9 +25,9 @@ class DiskFaultTest {
     @Test
     void aFullStateFileSystemHoldsTheJobUntilSpaceIsFreed(@TempDir Path dir) throws Exception {
         Path state = dir.resolve("state");
-        assumeTrue(DiskFault.mountTmpfs(state, "512k"), "mounting a tmpfs needs root and a permissive sandbox");
+        assumeTrue(DiskFault.mountTmpfs(state, TMPFS_SIZE), "mounting a tmpfs needs root and a permissive sandbox");
         try (TestMongoServer server = new TestMongoServer()) {
-            DiskFaultScenario.run(dir, Target.of(server), 20_000, conf -> DiskFault.full(state), Duration.ofSeconds(3),
+            DiskFaultScenario.run(dir, Target.of(server), 20_000, conf -> DiskFault.full(state, TMPFS_SIZE), Duration.ofSeconds(3),
                     "disk: state full (fast)", "mvn -B test -Dtest=DiskFaultTest (as root)");
         } finally {
             DiskFault.unmount(state);
