@@ -3,6 +3,7 @@ package dev.ferry.fault;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.ferry.pool.PoolMXBean;
 import dev.ferry.testing.DaemonFixture;
 import dev.ferry.testing.FerryConf;
 import dev.ferry.testing.Spooler;
@@ -12,6 +13,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import javax.management.JMX;
+import javax.management.MBeanServer;
+import javax.management.MBeanServerFactory;
+import javax.management.MalformedObjectNameException;
+import javax.management.ObjectName;
 
 /**
  * Many small jobs over many connections dropped at once: every job ends in done/, no pool ever holds more
@@ -27,6 +33,16 @@ final class LoadScenario {
     static final int THREADS_PER_CLIENT = 4;
 
     private LoadScenario() {
+    }
+
+    /** Every {@code dev.ferry:type=Pool} MXBean, read through the MBean server as JConsole would. */
+    private static List<PoolMXBean> poolBeans(MBeanServer mbeans) {
+        try {
+            return mbeans.queryNames(new ObjectName("dev.ferry:type=Pool,*"), null).stream()
+                    .map(name -> JMX.newMXBeanProxy(mbeans, name, PoolMXBean.class)).toList();
+        } catch (MalformedObjectNameException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     static ScenarioReport run(Path dir, String uri, int jobs, int connections, int docsPerJob, String name,
@@ -53,8 +69,10 @@ final class LoadScenario {
         long retries;
         Map<String, Long> maxConnections;
         int peakThreads;
-        try (DaemonFixture daemon = new DaemonFixture(conf, null).start();
-             PoolSampler sampler = new PoolSampler(daemon.daemon().pools().pools(), 50)) {
+        MBeanServer mbeans = MBeanServerFactory.newMBeanServer();
+        try (DaemonFixture daemon = new DaemonFixture(conf, mbeans).start();
+             PoolSampler sampler = new PoolSampler(poolBeans(mbeans), 50)) {
+            assertEquals(connections + 1, sampler.pools(), "Pool MXBeans sampled (c0..c" + (connections - 1) + ", dest)");
             for (int j = 0; j < jobs; j++) {
                 spool.drop(ids.get(j) + ".json", texts.get(j));
             }

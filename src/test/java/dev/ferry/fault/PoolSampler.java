@@ -59,6 +59,10 @@ final class PoolSampler implements AutoCloseable {
         return peakThreads;
     }
 
+    int pools() {
+        return pools.size();
+    }
+
     long samples() {
         return samples;
     }

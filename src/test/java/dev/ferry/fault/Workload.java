@@ -3,6 +3,7 @@ package dev.ferry.fault;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.IndexOptions;
 import dev.ferry.testing.Exactness;
 import dev.ferry.testing.Spooler;
 import java.io.BufferedWriter;
@@ -10,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -120,7 +122,7 @@ final class Workload {
         try (MongoClient client = MongoClients.create(uri)) {
             for (String c : collections) {
                 client.getDatabase(DATABASE).getCollection(c).createIndex(new Document(KEY, 1),
-                        new com.mongodb.client.model.IndexOptions().unique(true));
+                        new IndexOptions().unique(true));
             }
         }
     }
@@ -129,7 +131,7 @@ final class Workload {
     static long retries(Spooler spool, List<String> ids) {
         long sum = 0;
         for (String id : ids) {
-            sum += ((Number) spool.awaitDone(id, java.time.Duration.ofSeconds(1)).get("retries")).longValue();
+            sum += ((Number) spool.awaitDone(id, Duration.ofSeconds(1)).get("retries")).longValue();
         }
         return sum;
     }
