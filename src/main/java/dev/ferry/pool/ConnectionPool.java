@@ -1,6 +1,8 @@
 package dev.ferry.pool;
 
 import com.mongodb.ConnectionString;
+import com.mongodb.MongoSocketReadException;
+import com.mongodb.MongoSocketWriteException;
 import com.mongodb.client.MongoClient;
 import dev.ferry.config.ConnectionSettings;
 import dev.ferry.config.Redaction;
@@ -218,9 +220,7 @@ public final class ConnectionPool implements PoolMXBean {
             }
             long started = System.nanoTime();
             try {
-                g.client().getDatabase("admin")
-                        .withTimeout(settings.healthTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                        .runCommand(PING);
+                ping(g);
                 lastHealthLatencyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
                 int failures = consecutiveFailures.getAndSet(0);
                 if (failures >= settings.failuresBeforeReconnect()) {
@@ -245,6 +245,23 @@ public final class ConnectionPool implements PoolMXBean {
             }
         } finally {
             healthLock.unlock();
+        }
+    }
+
+    /**
+     * A ping that fails on an established connection (reset while it sat idle in the pool, as a firewall or a
+     * flapping link does) says nothing about the server: the driver has dropped that pool generation, so
+     * one more ping on a fresh connection decides. Without it, links reset more often than the health
+     * interval made every check fail and held a reachable destination DOWN.
+     */
+    private void ping(ClientGeneration g) {
+        var admin = g.client().getDatabase("admin")
+                .withTimeout(settings.healthTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        try {
+            admin.runCommand(PING);
+        } catch (MongoSocketReadException | MongoSocketWriteException e) {
+            log.debug("{}: health ping hit a broken pooled connection ({}); pinging on a fresh one", name(), e.toString());
+            admin.runCommand(PING);
         }
     }
 

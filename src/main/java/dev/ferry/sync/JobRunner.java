@@ -274,8 +274,9 @@ final class JobRunner implements Runnable {
                 log.error("{}: cannot {}: {}; the job is kept and this is retried in {} ms (check free space and "
                         + "permissions of the spool and state directories)", name, what, e.toString(), delay.toMillis());
                 if (job != null) {
-                    job.state(JobState.WAITING_FOR_DISK);
+                    // the error first: whoever sees WAITING_FOR_DISK must find the reason beside it
                     job.lastError("cannot " + what + ": " + e);
+                    job.state(JobState.WAITING_FOR_DISK);
                     if (!ctx.gate().sleep(delay, job)) {
                         return false;
                     }
