@@ -1,8 +1,6 @@
 package dev.ferry.pool;
 
 import com.mongodb.ConnectionString;
-import com.mongodb.MongoSocketReadException;
-import com.mongodb.MongoSocketWriteException;
 import com.mongodb.client.MongoClient;
 import dev.ferry.config.ConnectionSettings;
 import dev.ferry.config.Redaction;
@@ -15,13 +13,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
-import org.bson.Document;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +29,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ConnectionPool implements PoolMXBean {
     private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
-    private static final Document PING = new Document("ping", 1);
 
     private final ConnectionSettings connection;
     private final PoolSettings settings;
@@ -42,6 +37,7 @@ public final class ConnectionPool implements PoolMXBean {
     private final ScheduledExecutorService scheduler;
     private final Clock clock;
     private final PoolStatistics stats = new PoolStatistics();
+    private final PoolHealth health;
 
     private final AtomicReference<ClientGeneration> current = new AtomicReference<>();
     private final Set<ClientGeneration> retiring = ConcurrentHashMap.newKeySet();
@@ -51,12 +47,8 @@ public final class ConnectionPool implements PoolMXBean {
     private final AtomicLong resets = new AtomicLong();
     private final AtomicLong reconnects = new AtomicLong();
     private final AtomicLong reaps = new AtomicLong();
-    private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private final ReentrantLock healthLock = new ReentrantLock();
     private volatile boolean closed;
-    private volatile Instant lastHealthCheck;
-    private volatile long lastHealthLatencyMillis = -1;
-    private volatile String lastError = "";
     private volatile Instant openedAt;
     private volatile String target;
 
@@ -69,6 +61,7 @@ public final class ConnectionPool implements PoolMXBean {
         this.scheduler = scheduler;
         this.clock = clock;
         this.target = describeTarget(connection, null);
+        this.health = new PoolHealth(connection.name(), settings, clock);
     }
 
     public String name() {
@@ -218,50 +211,23 @@ public final class ConnectionPool implements PoolMXBean {
             if (g == null || closed || !g.tryAcquireQuietly()) {
                 return; // nothing open: nothing to check, and a ping must not keep a client from being reaped
             }
-            long started = System.nanoTime();
+            int failures;
             try {
-                ping(g);
-                lastHealthLatencyMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-                int failures = consecutiveFailures.getAndSet(0);
-                if (failures >= settings.failuresBeforeReconnect()) {
-                    log.info("{}: healthy again after {} failed health checks", name(), failures);
-                }
-            } catch (RuntimeException e) {
-                int failures = consecutiveFailures.incrementAndGet();
-                lastError = describe(e);
-                log.warn("{}: health check {} failed: {}", name(), failures, lastError);
-                if (failures >= settings.failuresBeforeReconnect()) {
-                    reconnects.incrementAndGet();
-                    if (replaceClient()) {
-                        log.warn("{}: DOWN after {} failed health checks; replaced the client (#{})",
-                                name(), failures, generations.get());
-                    }
-                }
+                failures = health.check(g.client());
             } finally {
-                lastHealthCheck = clock.instant();
                 if (g.releaseQuietly()) {
                     retiring.remove(g);
                 }
             }
+            if (failures >= settings.failuresBeforeReconnect()) {
+                reconnects.incrementAndGet();
+                if (replaceClient()) {
+                    log.warn("{}: DOWN after {} failed health checks; replaced the client (#{})",
+                            name(), failures, generations.get());
+                }
+            }
         } finally {
             healthLock.unlock();
-        }
-    }
-
-    /**
-     * A ping that fails on an established connection (reset while it sat idle in the pool, as a firewall or a
-     * flapping link does) says nothing about the server: the driver has dropped that pool generation, so
-     * one more ping on a fresh connection decides. Without it, links reset more often than the health
-     * interval made every check fail and held a reachable destination DOWN.
-     */
-    private void ping(ClientGeneration g) {
-        var admin = g.client().getDatabase("admin")
-                .withTimeout(settings.healthTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        try {
-            admin.runCommand(PING);
-        } catch (MongoSocketReadException | MongoSocketWriteException e) {
-            log.debug("{}: health ping hit a broken pooled connection ({}); pinging on a fresh one", name(), e.toString());
-            admin.runCommand(PING);
         }
     }
 
@@ -304,18 +270,13 @@ public final class ConnectionPool implements PoolMXBean {
 
     public PoolState state() {
         ClientGeneration g = current.get();
-        if (g != null && consecutiveFailures.get() >= settings.failuresBeforeReconnect()) {
+        if (g != null && health.isDown()) {
             return PoolState.DOWN;
         }
         if (g != null) {
             return PoolState.OPEN;
         }
         return retiring.isEmpty() ? PoolState.CLOSED : PoolState.DRAINING;
-    }
-
-    private String describe(Throwable e) {
-        String message = e.getClass().getSimpleName() + ": " + e.getMessage();
-        return Redaction.uri(message);
     }
 
     static String describeTarget(ConnectionSettings c, String resolvedUri) {
@@ -344,7 +305,7 @@ public final class ConnectionPool implements PoolMXBean {
 
     @Override
     public boolean isHealthy() {
-        return consecutiveFailures.get() == 0;
+        return health.isHealthy();
     }
 
     @Override
@@ -432,22 +393,23 @@ public final class ConnectionPool implements PoolMXBean {
 
     @Override
     public String getLastHealthCheck() {
-        return iso(lastHealthCheck);
+        return iso(health.lastCheck());
     }
 
     @Override
     public long getLastHealthLatencyMillis() {
-        return lastHealthLatencyMillis;
+        return health.lastLatencyMillis();
     }
 
     @Override
     public int getConsecutiveHealthFailures() {
-        return consecutiveFailures.get();
+        return health.consecutiveFailures();
     }
 
     /** The last failed health check, else the last failed heartbeat of the driver's own monitor. */
     @Override
     public String getLastError() {
+        String lastError = health.lastError();
         if (!lastError.isEmpty()) {
             return lastError;
         }
