@@ -2,24 +2,18 @@ package dev.ferry.daemon;
 
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
-import com.mongodb.client.MongoCollection;
+import dev.ferry.testing.Exactness;
 import java.io.BufferedWriter;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.Comparator;
-import java.util.HexFormat;
 import java.util.List;
 import org.bson.Document;
 
 /**
- * An ndjson source file and what a user compares after a sync: the destination's count, its distinct
- * keys, and a SHA-256 over the documents in _id order as canonical JSON, equal to the same digest of
- * the source file's documents when nothing was lost, duplicated or altered.
+ * An ndjson source file for process tests, and its comparison with the destination after a sync.
  */
 final class Dataset {
     static final String DATABASE = "ferrytest";
@@ -52,26 +46,14 @@ final class Dataset {
                 + " \"mode\": \"upsert\", \"chunkSize\": 1000}";
     }
 
-    String sourceDigest() throws IOException {
-        List<Document> docs = new ArrayList<>(size);
+    /** Source file against destination collection, as {@link Exactness} measures it (key {@code _id}). */
+    Exactness.Report compareWith(String uri, String collection) throws IOException {
+        List<Document> source = new ArrayList<>(size);
         try (var lines = Files.lines(file, StandardCharsets.UTF_8)) {
-            lines.filter(l -> !l.isBlank()).forEach(l -> docs.add(Document.parse(l)));
+            lines.filter(l -> !l.isBlank()).forEach(l -> source.add(Document.parse(l)));
         }
-        docs.sort(Comparator.comparingInt(d -> d.getInteger("_id")));
-        return digest(docs);
-    }
-
-    /** Count, distinct _id count and digest of the destination collection, read with one sorted cursor. */
-    static Destination destination(String uri, String collection) {
         try (MongoClient client = MongoClients.create(uri)) {
-            MongoCollection<Document> c = client.getDatabase(DATABASE).getCollection(collection);
-            long count = c.countDocuments();
-            long distinct = 0;
-            for (Object ignored : c.distinct("_id", org.bson.BsonValue.class)) {
-                distinct++;
-            }
-            List<Document> docs = c.find().sort(new Document("_id", 1)).into(new ArrayList<>());
-            return new Destination(count, distinct, digest(docs));
+            return Exactness.compare(source, "_id", List.of(client.getDatabase(DATABASE).getCollection(collection)));
         }
     }
 
@@ -81,19 +63,4 @@ final class Dataset {
         }
     }
 
-    private static String digest(List<Document> docs) {
-        try {
-            MessageDigest sha = MessageDigest.getInstance("SHA-256");
-            for (Document d : docs) {
-                sha.update(d.toJson().getBytes(StandardCharsets.UTF_8));
-                sha.update((byte) '\n');
-            }
-            return HexFormat.of().formatHex(sha.digest());
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    record Destination(long count, long distinctIds, String digest) {
-    }
 }
