@@ -25,11 +25,12 @@ test:
 soak:
 	mvn -B test -Dtest.groups=soak -Dtest.excludedGroups=
 
-# Benchmarks (issue 6): not tests, never part of make test; writes BENCHMARKS.md. About 10 minutes on 2 cores.
+# Benchmarks (issue 6): not tests, never part of make test; writes BENCHMARKS.md. About 4 to 10 minutes on 2 cores.
+# BENCH_OPTS passes -Dbench.only=1,6 (a subset) or -Dbench.runs=5 (more repetitions).
 bench:
 	$(MVN) test-compile
 	$(MVN) dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
-	java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn \
+	java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn $(BENCH_OPTS) \
 	  -cp "target/classes:target/test-classes:$$(cat target/bench.cp)" dev.ferry.bench.BenchMain BENCHMARKS.md
 
 run: build
