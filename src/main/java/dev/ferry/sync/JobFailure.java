@@ -6,7 +6,6 @@ final class JobFailure extends Exception {
     static final String WRITE_ERROR = "write-error";
     static final String GAVE_UP = "gave-up-after-retries";
     static final String CANCELLED = "cancelled";
-    static final String UNKNOWN_CONNECTION = "unknown-connection";
 
     private final String kind;
     private final long chunk;

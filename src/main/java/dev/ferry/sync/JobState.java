@@ -11,6 +11,5 @@ public enum JobState {
     /** The orchestrator is paused; the job continues after resume(). */
     PAUSED,
     /** The disk refused a checkpoint or spool write; the job retries it until the fault clears. */
-    WAITING_FOR_DISK,
-    STOPPING
+    WAITING_FOR_DISK
 }
