@@ -16,11 +16,12 @@ $(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) package -DskipTests
 
 # Every test this machine can run: unit, end-to-end, real-process and fault tests (Maven), then the
-# install layout and the systemd unit checks. Long fault runs are in `make soak`.
+# install layout, the systemd unit checks and make demo itself. Long fault runs are in `make soak`.
 test:
 	mvn -B package
 	sh src/test/sh/install-test.sh
 	sh src/test/sh/systemd-test.sh
+	sh src/test/sh/demo-test.sh
 
 soak:
 	mvn -B test -Dtest.groups=soak -Dtest.excludedGroups=

@@ -57,6 +57,11 @@ echo
 echo "== ferry check-pool local"
 $ferry check-pool --conf "$conf" local || true
 echo
+if [ "${FERRY_DEMO_EXIT:-}" = 1 ]; then # for src/test/sh/demo-test.sh: stop instead of waiting for Ctrl-C
+    kill -TERM $daemon; wait $daemon || true
+    echo "demo: daemon stopped"
+    exit 0
+fi
 echo "demo: the daemon keeps running (pid $daemon). Drop more jobs into $spool/incoming/, watch it in"
 echo "      JConsole (local process dev.ferry.cli.Main), or use bin/ferry ctl pools. Ctrl-C stops it."
 wait $daemon
