@@ -9,6 +9,7 @@ import dev.ferry.pool.PoolManager;
 import dev.ferry.sync.ChunkWriter;
 import dev.ferry.sync.ErrorClassifier;
 import dev.ferry.sync.PermanentWriteException;
+import dev.ferry.testing.FaultProxy;
 import dev.ferry.testing.TestMongoServer;
 import java.time.Duration;
 import java.util.List;
@@ -23,11 +24,27 @@ final class ClientChurn implements AutoCloseable {
     private static final List<String> KEY = List.of("_id");
 
     private final TestMongoServer server = new TestMongoServer();
+    /** Null, or the loopback proxy that delays every packet to play a network between client and server. */
+    private final FaultProxy network;
+    private final String uri;
     private final ScheduledThreadPoolExecutor scheduler = Executors2.scheduler("bench-scheduler", 1);
-    private final PoolManager pools = BenchPools.start(server.uri(), scheduler);
+    private final PoolManager pools;
     private final ChunkWriter writer = new ChunkWriter(new ErrorClassifier());
     private final MongoClient admin = MongoClients.create(server.uri());
     private int runs;
+
+    /** @param oneWayLatency zero for plain loopback; else every packet waits this long in each direction */
+    ClientChurn(Duration oneWayLatency) {
+        if (oneWayLatency.isZero()) {
+            network = null;
+            uri = server.uri();
+        } else {
+            network = new FaultProxy("127.0.0.1", server.port());
+            network.setLatency(oneWayLatency);
+            uri = network.uri();
+        }
+        pools = BenchPools.start(uri, scheduler);
+    }
 
     /** @return documents per second */
     double pooled(List<List<BsonDocument>> chunks) {
@@ -46,7 +63,7 @@ final class ClientChurn implements AutoCloseable {
         String name = "churn-" + (++runs);
         long t0 = System.nanoTime();
         for (List<BsonDocument> chunk : chunks) {
-            try (MongoClient client = MongoClients.create(server.uri())) {
+            try (MongoClient client = MongoClients.create(uri)) {
                 write(client.getDatabase("bench").getCollection(name, BsonDocument.class), chunk);
             }
         }
@@ -86,6 +103,9 @@ final class ClientChurn implements AutoCloseable {
         admin.close();
         pools.close();
         Executors2.shutdown("bench-scheduler", scheduler, Duration.ofSeconds(5));
+        if (network != null) {
+            network.close();
+        }
         server.close();
     }
 }
