@@ -24,8 +24,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** A user who writes a job straight into incoming/ (no rename) must not have it claimed half-written. */
 class PartialFileTest {
-    private static final int SETTLE_MILLIS = 400;
-    private static final int PIECES = 8;
+    private static final int SETTLE_MILLIS = 1000;
+    private static final int PIECES = 14;
     /** Well below the settle time, so that the file never looks settled while it is being written. */
     private static final int PAUSE_MILLIS = 150;
 
