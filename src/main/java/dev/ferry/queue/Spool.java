@@ -55,7 +55,6 @@ public final class Spool {
     private static final JsonWriterSettings JSON =
             JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).indent(true).build();
 
-    private final Path root;
     private final Path incoming;
     private final Path active;
     private final Path done;
@@ -64,15 +63,11 @@ public final class Spool {
     private final Set<String> warnedClashes = ConcurrentHashMap.newKeySet();
 
     public Spool(Path root) {
-        this.root = Objects.requireNonNull(root, "root");
+        Objects.requireNonNull(root, "root");
         this.incoming = root.resolve("incoming");
         this.active = root.resolve("active");
         this.done = root.resolve("done");
         this.failed = root.resolve("failed");
-    }
-
-    public Path root() {
-        return root;
     }
 
     public Path incoming() {

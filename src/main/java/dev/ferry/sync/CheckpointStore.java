@@ -44,10 +44,6 @@ public final class CheckpointStore {
         this.dir = Objects.requireNonNull(dir, "dir");
     }
 
-    public Path directory() {
-        return dir;
-    }
-
     public void save(String jobId, Checkpoint checkpoint) throws IOException {
         if (!checkpoint.jobId().equals(jobId)) {
             throw new IllegalArgumentException("checkpoint of job " + checkpoint.jobId() + " saved as " + jobId);
