@@ -8,7 +8,7 @@ STATEDIR ?= /var/lib/ferry
 UNITDIR  ?= /etc/systemd/system
 JAR      := target/ferry.jar
 
-.PHONY: build test soak run demo bench install uninstall clean
+.PHONY: build test test-systemd soak run demo bench install uninstall clean
 
 build: $(JAR)
 
@@ -22,6 +22,13 @@ test:
 	sh src/test/sh/install-test.sh
 	sh src/test/sh/systemd-test.sh
 	sh src/test/sh/demo-test.sh
+	bash src/test/sh/systemd-boot-test.sh
+
+# ferry installed and booted under systemd in a Debian 12 container, used as user alice (README,
+# "Running under systemd"). Needs root, debootstrap and systemd-nspawn; prints SKIPPED where they
+# are missing. The Debian root is cached in target/systemd-boot (about 2 minutes once cached).
+test-systemd: build
+	bash src/test/sh/systemd-boot-test.sh
 
 soak:
 	mvn -B test -Dtest.groups=soak -Dtest.excludedGroups=
@@ -91,6 +98,7 @@ install: build
 	  echo "installed $(SYSCONFDIR)/ferry.properties"; \
 	elif cmp -s $(ETC)/.ferry.properties.tmp $(ETC)/ferry.properties; then \
 	  rm -f $(ETC)/.ferry.properties.tmp $(ETC)/ferry.properties.new; \
+	  own root:ferry $(ETC)/ferry.properties; \
 	  echo "kept $(SYSCONFDIR)/ferry.properties (unchanged)"; \
 	else \
 	  mv $(ETC)/.ferry.properties.tmp $(ETC)/ferry.properties.new; \
@@ -110,7 +118,7 @@ install: build
 	chmod 0644 $(DESTDIR)$(UNITDIR)/ferry.service $(DESTDIR)$(SYSUSERSDIR)/ferry.conf $(DESTDIR)$(TMPFILESDIR)/ferry.conf; \
 	echo "installed $(UNITDIR)/ferry.service, $(SYSUSERSDIR)/ferry.conf, $(TMPFILESDIR)/ferry.conf"; \
 	if [ -z "$(DESTDIR)" ] && [ "$(CHOWN)" != yes ]; then \
-	  echo "owners not set (not root, or no user ferry yet). As root: systemd-sysusers ferry.conf && systemd-tmpfiles --create ferry.conf"; \
+	  echo "owners not set (not root, or no user ferry yet). As root: systemd-sysusers $(SYSUSERSDIR)/ferry.conf && systemd-tmpfiles --create $(TMPFILESDIR)/ferry.conf (it also makes $(SYSCONFDIR) readable by group ferry)"; \
 	fi; \
 	if [ -z "$(DESTDIR)" ]; then echo "then: systemctl daemon-reload && systemctl enable --now ferry"; fi
 

@@ -1,5 +1,6 @@
 package dev.ferry.cli;
 
+import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.config.Redaction;
 import dev.ferry.daemon.Daemon;
@@ -40,8 +41,8 @@ final class Commands {
         Daemon daemon;
         try {
             daemon = Daemon.start(settings, ManagementFactory.getPlatformMBeanServer(), Clock.systemUTC());
-        } catch (InstanceLock.AlreadyRunningException e) {
-            err.println("ferry: " + e.getMessage());
+        } catch (InstanceLock.AlreadyRunningException | ConfigException e) {
+            err.println("ferry: " + scrub(e.getMessage()));
             return ExitCode.USAGE;
         } catch (IOException | RuntimeException e) {
             err.println("ferry: cannot start: " + scrub(e.toString()));

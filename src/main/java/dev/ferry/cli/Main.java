@@ -6,6 +6,7 @@ import dev.ferry.config.FerrySettings;
 import java.io.PrintStream;
 import java.util.Map;
 import java.util.function.IntConsumer;
+import java.util.function.Predicate;
 
 /**
  * {@code ferry COMMAND ...}: parse, load the configuration, run the command, exit with an
@@ -53,7 +54,7 @@ public final class Main {
         }
         FerrySettings settings;
         try {
-            settings = new ConfigLoader(env::get).load(args.confDir());
+            settings = new ConfigLoader(env::get).load(args.confDir(), connectionsOpenedBy(args));
         } catch (ConfigException e) {
             err.println("ferry: " + e.getMessage());
             return ExitCode.USAGE;
@@ -67,6 +68,19 @@ public final class Main {
             case "check-pool" -> commands.checkPool(args.operands().get(0));
             case "ctl" -> commands.ctl(args.operands(), args.json());
             default -> throw new IllegalStateException("unchecked command " + args.command());
+        };
+    }
+
+    /**
+     * Whose uri placeholders the command resolves: the daemon opens every connection, {@code check-pool}
+     * the one it tests; the other commands open none and so must not need the secrets that systemd's
+     * {@code LoadCredential=} gives the service alone (README, "Secrets").
+     */
+    private static Predicate<String> connectionsOpenedBy(Args args) {
+        return switch (args.command()) {
+            case "run" -> name -> true;
+            case "check-pool" -> name -> name.equals(args.operands().get(0));
+            default -> name -> false;
         };
     }
 

@@ -4,6 +4,7 @@ import com.mongodb.ConnectionString;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -17,11 +18,12 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code ferry.properties} (contract §3) into {@link FerrySettings}. Every problem is a
+ * Reads {@code ferry.properties} (README, "Configuration") into {@link FerrySettings}. Every problem is a
  * {@link ConfigException} naming the file, line, key and value, so that {@code ferry} can exit 2 with
  * one line an operator can act on.
  */
@@ -47,8 +49,19 @@ public final class ConfigLoader {
         this.env = env;
     }
 
-    /** Loads {@code DIR/ferry.properties}. */
+    /** Loads {@code DIR/ferry.properties} with every connection's uri resolved (what the daemon needs). */
     public FerrySettings load(Path confDir) throws ConfigException {
+        return load(confDir, name -> true);
+    }
+
+    /**
+     * Loads {@code DIR/ferry.properties}, resolving the {@code ${env:}}/{@code ${file:}} placeholders of
+     * {@code connection.NAME.uri} only for the connections {@code resolveUri} accepts. The others keep
+     * their uri as written and are marked {@link ConnectionSettings#uriDeferred()}: a command that opens
+     * no connection ({@code status}, {@code ctl}, {@code submit}) must not need the secrets that only the
+     * service can read (README, "Secrets").
+     */
+    public FerrySettings load(Path confDir, Predicate<String> resolveUri) throws ConfigException {
         Path file = confDir.resolve(FILE_NAME);
         List<String> lines;
         Properties props = new Properties();
@@ -57,15 +70,19 @@ public final class ConfigLoader {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": configuration file not found (set --conf DIR or FERRY_CONF)");
+        } catch (AccessDeniedException e) {
+            throw new ConfigException(file + ": cannot read configuration: permission denied for user "
+                    + System.getProperty("user.name") + " (the file and its directory must be readable by group "
+                    + "ferry: see README, Running under systemd)");
         } catch (IOException | IllegalArgumentException e) {
-            throw new ConfigException(file + ": cannot read configuration: " + e.getMessage());
+            throw new ConfigException(file + ": cannot read configuration: " + e);
         }
-        return new Parser(file.toString(), lines, props, confDir).parse();
+        return new Parser(file.toString(), lines, props, confDir, resolveUri).parse();
     }
 
     /** Builds settings from properties that did not come from a file (tests, tools). */
     public FerrySettings fromProperties(Properties props, Path confDir) throws ConfigException {
-        return new Parser("<properties>", List.of(), props, confDir).parse();
+        return new Parser("<properties>", List.of(), props, confDir, name -> true).parse();
     }
 
     private final class Parser {
@@ -73,13 +90,17 @@ public final class ConfigLoader {
         private final List<String> lines;
         private final Properties props;
         private final Path confDir;
+        private final Predicate<String> resolveUri;
         private final Placeholders placeholders = new Placeholders(env);
+        /** Connections whose uri keeps its placeholders unresolved, on purpose. */
+        private final Set<String> deferredUris = new TreeSet<>();
 
-        Parser(String source, List<String> lines, Properties props, Path confDir) {
+        Parser(String source, List<String> lines, Properties props, Path confDir, Predicate<String> resolveUri) {
             this.source = source;
             this.lines = lines;
             this.props = props;
             this.confDir = confDir;
+            this.resolveUri = resolveUri;
         }
 
         FerrySettings parse() throws ConfigException {
@@ -95,7 +116,13 @@ public final class ConfigLoader {
                     if (!CONNECTION_NAME.matcher(m.group(1)).matches()) {
                         throw error(key, "connection name '" + m.group(1) + "' must match [A-Za-z0-9_-]{1,64}");
                     }
-                    byConnection.computeIfAbsent(m.group(1), n -> new LinkedHashMap<>()).put(option, value(key));
+                    boolean deferred = option.equals("uri") && !resolveUri.test(m.group(1))
+                            && props.getProperty(key).contains("${");
+                    if (deferred) {
+                        deferredUris.add(m.group(1));
+                    }
+                    byConnection.computeIfAbsent(m.group(1), n -> new LinkedHashMap<>())
+                            .put(option, deferred ? props.getProperty(key) : value(key));
                 } else if (!GLOBAL_KEYS.contains(key)) {
                     throw error(key, "unknown key (see the configuration reference in README.md)");
                 }
@@ -142,8 +169,9 @@ public final class ConfigLoader {
                 throw error(prefix + "uri", "connection '" + name + "' has no uri (a mongodb:// string, "
                         + "embedded: or embedded:DIR)", lineOf(prefix));
             }
+            boolean deferred = deferredUris.contains(name);
             uri = uri.trim();
-            if (!uri.startsWith(ConnectionSettings.EMBEDDED_SCHEME)) {
+            if (!deferred && !uri.startsWith(ConnectionSettings.EMBEDDED_SCHEME)) {
                 try {
                     new ConnectionString(uri);
                 } catch (IllegalArgumentException e) {
@@ -170,7 +198,7 @@ public final class ConfigLoader {
                         optionLong(prefix, values, "connectTimeoutMS", d.connectTimeoutMS()),
                         optionBoolean(prefix, values, "retryWrites", d.retryWrites()),
                         optionBoolean(prefix, values, "retryReads", d.retryReads()));
-                return new ConnectionSettings(name, uri, database, options);
+                return new ConnectionSettings(name, uri, database, options, deferred);
             } catch (IllegalArgumentException e) {
                 String option = e.getMessage().split(" ", 2)[0];
                 throw error(prefix + option, e.getMessage());
@@ -211,8 +239,19 @@ public final class ConfigLoader {
             try {
                 return placeholders.expand(raw);
             } catch (IllegalArgumentException e) {
-                throw error(key, e.getMessage());
+                throw error(key, e.getMessage() + credentialHint(key, e.getMessage()));
             }
+        }
+
+        /** How to give a one-shot command the credential that systemd hands only to the service. */
+        private String credentialHint(String key, String problem) {
+            if (!key.startsWith("connection.") || !problem.contains("CREDENTIALS_DIRECTORY")) {
+                return "";
+            }
+            return "; systemd sets it for the service only (LoadCredential=): to run this command outside the service, "
+                    + "set CREDENTIALS_DIRECTORY to the directory holding the credential files, as a user who may "
+                    + "read them, e.g. sudo CREDENTIALS_DIRECTORY=" + confDir.toAbsolutePath().resolve("credentials")
+                    + " ferry ... (README, Secrets)";
         }
 
         private Optional<String> optional(String key) throws ConfigException {
@@ -280,7 +319,7 @@ public final class ConfigLoader {
         }
 
         private ConfigException error(String key, String message) {
-            return error(key, message, lineOf(key + "\u0000"));
+            return error(key, message, lineOfKey(key));
         }
 
         private ConfigException error(String key, String message, int line) {
@@ -288,24 +327,36 @@ public final class ConfigLoader {
             return new ConfigException(key, where + ": " + key + ": " + message);
         }
 
-        /** Line (1-based) of the first key equal to, or starting with, the given key; 0 if not found. */
-        private int lineOf(String keyOrPrefix) {
-            boolean exact = keyOrPrefix.endsWith("\u0000");
-            String key = exact ? keyOrPrefix.substring(0, keyOrPrefix.length() - 1) : keyOrPrefix;
+        /**
+         * Line (1-based) of the <em>last</em> line that sets {@code key}, 0 if none: with a key written
+         * twice, {@link Properties} keeps the last value, so that is the line whose value an error quotes.
+         */
+        private int lineOfKey(String key) {
+            int found = 0;
             for (int i = 0; i < lines.size(); i++) {
                 String l = lines.get(i).stripLeading();
-                if (l.startsWith("#") || l.startsWith("!") || !l.startsWith(key)) {
-                    continue;
+                if (isKeyLine(l, key)) {
+                    String rest = l.substring(key.length());
+                    if (rest.isEmpty() || "=: \t".indexOf(rest.charAt(0)) >= 0) {
+                        found = i + 1;
+                    }
                 }
-                if (!exact) {
-                    return i + 1;
-                }
-                String rest = l.substring(key.length());
-                if (rest.isEmpty() || "=: \t".indexOf(rest.charAt(0)) >= 0) {
+            }
+            return found;
+        }
+
+        /** Line (1-based) of the first key starting with {@code prefix}; 0 if none. */
+        private int lineOf(String prefix) {
+            for (int i = 0; i < lines.size(); i++) {
+                if (isKeyLine(lines.get(i).stripLeading(), prefix)) {
                     return i + 1;
                 }
             }
             return 0;
+        }
+
+        private static boolean isKeyLine(String line, String keyOrPrefix) {
+            return !line.startsWith("#") && !line.startsWith("!") && line.startsWith(keyOrPrefix);
         }
     }
 

@@ -7,8 +7,14 @@ import java.util.Optional;
 /**
  * One named connection of ferry.properties. {@code uri} is kept as written (it may hold a password);
  * use {@link #redactedUri()} for anything shown to a person.
+ *
+ * @param uriDeferred true when {@code uri} still holds its {@code ${env:}}/{@code ${file:}} placeholders
+ *     because the command that loaded the configuration opens no connection and must not need the
+ *     service's secrets (see {@link ConfigLoader#load(Path, java.util.function.Predicate)}); such a
+ *     connection cannot be opened
  */
-public record ConnectionSettings(String name, String uri, String database, PoolOptions options) {
+public record ConnectionSettings(String name, String uri, String database, PoolOptions options,
+        boolean uriDeferred) {
 
     public static final String EMBEDDED_SCHEME = "embedded:";
 
@@ -18,9 +24,14 @@ public record ConnectionSettings(String name, String uri, String database, PoolO
         Objects.requireNonNull(options, "options");
     }
 
+    /** A connection whose uri is resolved. */
+    public ConnectionSettings(String name, String uri, String database, PoolOptions options) {
+        this(name, uri, database, options, false);
+    }
+
     /** True for the built-in store ({@code embedded:} or {@code embedded:DIR}). */
     public boolean embedded() {
-        return uri.startsWith(EMBEDDED_SCHEME);
+        return !uriDeferred && uri.startsWith(EMBEDDED_SCHEME);
     }
 
     /** The data directory of an {@code embedded:DIR} store; empty for the in-memory one. */
@@ -37,7 +48,7 @@ public record ConnectionSettings(String name, String uri, String database, PoolO
      * the connection string ({@code mongodb://host/DB}), else none.
      */
     public Optional<String> defaultDatabase() {
-        if (database != null || embedded()) {
+        if (database != null || embedded() || uriDeferred) {
             return Optional.ofNullable(database);
         }
         try {
@@ -48,7 +59,7 @@ public record ConnectionSettings(String name, String uri, String database, PoolO
     }
 
     public String redactedUri() {
-        return Redaction.uri(uri);
+        return uriDeferred ? "(not resolved by this command: " + uri + ")" : Redaction.uri(uri);
     }
 
     /** Never prints the password: records put every component into toString. */

@@ -64,6 +64,11 @@ final class Placeholders {
                     return content.substring(0, content.length() - 2);
                 }
                 return content.endsWith("\n") ? content.substring(0, content.length() - 1) : content;
+            } catch (java.nio.file.AccessDeniedException e) {
+                throw new IllegalArgumentException("cannot read file " + path + ": permission denied for user "
+                        + System.getProperty("user.name"));
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new IllegalArgumentException("cannot read file " + path + ": no such file");
             } catch (IOException e) {
                 throw new IllegalArgumentException("cannot read file " + path + " (" + e.getClass().getSimpleName() + ")");
             }

@@ -2,6 +2,7 @@ package dev.ferry.daemon;
 
 import dev.ferry.concurrent.Executors2;
 import dev.ferry.concurrent.NamedThreadFactory;
+import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.embedded.EmbeddedStores;
 import dev.ferry.jmx.MBeanRegistrar;
@@ -71,9 +72,10 @@ public final class Daemon implements AutoCloseable {
      * Starts everything, or nothing: a failure part-way closes what was started.
      *
      * @throws InstanceLock.AlreadyRunningException if another daemon uses the state directory
+     * @throws ConfigException if a setting proves unusable only now (an unreadable JMX password file)
      */
     public static Daemon start(FerrySettings settings, MBeanServer mbeanServer, Clock clock)
-            throws IOException, InstanceLock.AlreadyRunningException {
+            throws IOException, ConfigException, InstanceLock.AlreadyRunningException {
         InstanceLock lock = InstanceLock.acquire(settings.stateDir());
         Daemon daemon;
         try {
@@ -84,14 +86,14 @@ public final class Daemon implements AutoCloseable {
         }
         try {
             daemon.startAll();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | ConfigException | RuntimeException e) {
             daemon.close();
             throw e;
         }
         return daemon;
     }
 
-    private void startAll() throws IOException {
+    private void startAll() throws IOException, ConfigException {
         EmbeddedPorts.write(settings, embedded);
         pools.start();
         remoteJmx.start();

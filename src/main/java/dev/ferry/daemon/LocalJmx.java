@@ -1,17 +1,19 @@
 package dev.ferry.daemon;
 
 import dev.ferry.config.FerrySettings;
+import dev.ferry.files.DurableFile;
 import java.io.IOException;
 import java.io.Reader;
 import java.io.Serializable;
-import java.io.Writer;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.net.Socket;
+import java.rmi.server.RMIClientSocketFactory;
 import java.rmi.server.RMIServerSocketFactory;
 import java.security.SecureRandom;
 import java.util.HexFormat;
@@ -70,6 +72,7 @@ public final class LocalJmx implements AutoCloseable {
         };
         Map<String, Object> env = Map.of(
                 RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, new LoopbackServerSockets(),
+                RMIConnectorServer.RMI_CLIENT_SOCKET_FACTORY_ATTRIBUTE, new LoopbackClientSockets(),
                 JMXConnectorServer.AUTHENTICATOR, authenticator);
         // no registry: the connector's stub travels inside the URL itself
         connector = JMXConnectorServerFactory.newJMXConnectorServer(
@@ -78,17 +81,10 @@ public final class LocalJmx implements AutoCloseable {
         Properties props = new Properties();
         props.setProperty("url", connector.getAddress().toString());
         props.setProperty("token", token);
-        Path tmp = file.resolveSibling(FILE + ".tmp");
-        Files.deleteIfExists(tmp);
-        try {
-            Files.createFile(tmp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r-----")));
-        } catch (UnsupportedOperationException e) {
-            Files.createFile(tmp);
-        }
-        try (Writer w = Files.newBufferedWriter(tmp, StandardCharsets.UTF_8)) {
-            props.store(w, "local JMX connector of the running ferry; readable by the ferry group only");
-        }
-        Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        StringWriter text = new StringWriter();
+        props.store(text, "local JMX connector of the running ferry; readable by the ferry group only");
+        DurableFile.write(file, text.toString().getBytes(StandardCharsets.UTF_8),
+                PosixFilePermissions.fromString("rw-r-----"));
         log.debug("jmx: local connector ready for ferry ctl");
     }
 
@@ -117,6 +113,19 @@ public final class LocalJmx implements AutoCloseable {
             } catch (IOException e) {
                 log.warn("jmx: stopping the local connector: {}", e.toString());
             }
+        }
+    }
+
+    /**
+     * Travels inside the stub to {@code ferry ctl}: connects to the loopback address whatever host the
+     * stub names. RMI writes {@code InetAddress.getLocalHost()} into a stub, which on Debian is
+     * 127.0.1.1 (or a LAN address) while this connector listens on 127.0.0.1 only; setting
+     * {@code java.rmi.server.hostname} instead would also change what remote JMX advertises.
+     */
+    record LoopbackClientSockets() implements RMIClientSocketFactory, Serializable {
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            return new Socket(InetAddress.getLoopbackAddress(), port);
         }
     }
 

@@ -1,11 +1,13 @@
 package dev.ferry.daemon;
 
+import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerrySettings;
 import java.io.IOException;
 import java.io.Serializable;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.rmi.NoSuchObjectException;
 import java.rmi.registry.LocateRegistry;
@@ -16,6 +18,7 @@ import java.rmi.server.UnicastRemoteObject;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Predicate;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXConnectorServer;
 import javax.management.remote.JMXConnectorServerFactory;
@@ -39,15 +42,22 @@ final class RemoteJmx implements AutoCloseable {
 
     private final FerrySettings settings;
     private final MBeanServer mbeanServer;
+    private final Predicate<Path> readable;
     private Registry registry;
     private JMXConnectorServer connector;
 
     RemoteJmx(FerrySettings settings, MBeanServer mbeanServer) {
-        this.settings = settings;
-        this.mbeanServer = mbeanServer;
+        this(settings, mbeanServer, Files::isReadable);
     }
 
-    void start() throws IOException {
+    /** {@code readable} is replaceable because a test running as root can read every file. */
+    RemoteJmx(FerrySettings settings, MBeanServer mbeanServer, Predicate<Path> readable) {
+        this.settings = settings;
+        this.mbeanServer = mbeanServer;
+        this.readable = readable;
+    }
+
+    void start() throws IOException, ConfigException {
         if (settings.jmxPort().isEmpty() || mbeanServer == null) {
             return;
         }
@@ -56,6 +66,8 @@ final class RemoteJmx implements AutoCloseable {
         boolean tls = System.getProperty("javax.net.ssl.keyStore") != null;
         Path password = settings.confDir().resolve(PASSWORD_FILE);
         Path access = settings.confDir().resolve(ACCESS_FILE);
+        boolean authentication = requireReadableIfPresent(password);
+        requireReadableIfPresent(access);
 
         BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(bind, tls);
         RMIClientSocketFactory clientSockets = tls ? new SslRMIClientSocketFactory() : null;
@@ -65,9 +77,9 @@ final class RemoteJmx implements AutoCloseable {
             env.put(RMIConnectorServer.RMI_CLIENT_SOCKET_FACTORY_ATTRIBUTE, clientSockets);
             env.put("com.sun.jndi.rmi.factory.socket", clientSockets);
         }
-        if (Files.isReadable(password)) {
+        if (authentication) {
             env.put("jmx.remote.x.password.file", password.toString());
-            if (Files.isReadable(access)) {
+            if (Files.exists(access)) {
                 env.put("jmx.remote.x.access.file", access.toString());
             }
         }
@@ -78,9 +90,9 @@ final class RemoteJmx implements AutoCloseable {
         connector = JMXConnectorServerFactory.newJMXConnectorServer(url, env, mbeanServer);
         connector.start();
         log.info("jmx: remote JMX listening on {}:{} (authentication {}, TLS {})",
-                bind.isEmpty() ? "every address" : bind, port, Files.isReadable(password) ? "on" : "OFF",
+                bind.isEmpty() ? "every address" : bind, port, authentication ? "on" : "OFF",
                 tls ? "on" : "OFF");
-        if (!Files.isReadable(password)) {
+        if (!authentication) {
             log.warn("jmx: remote JMX on port {} has NO authentication: anyone who reaches the port can reset pools "
                     + "and cancel jobs; create {} (see README, Remote JMX)", port, password);
         }
@@ -92,6 +104,26 @@ final class RemoteJmx implements AutoCloseable {
             log.warn("jmx: remote JMX listens on every address; set -Dferry.jmx.bind=ADDRESS in FERRY_OPTS to "
                     + "bind one");
         }
+    }
+
+    /**
+     * Fails closed: a password or access file that exists but that ferry cannot read must not turn
+     * authentication off (or give every authenticated user write access) while the operator believes
+     * it is on. A link to a missing file, or a file whose existence cannot be told, counts as present.
+     *
+     * @return whether the file is there (and readable)
+     */
+    private boolean requireReadableIfPresent(Path file) throws ConfigException {
+        if (Files.notExists(file, LinkOption.NOFOLLOW_LINKS)) {
+            return false;
+        }
+        if (!readable.test(file)) {
+            throw new ConfigException("jmx.port", file + ": cannot read it as user " + System.getProperty("user.name")
+                    + ", so remote JMX on port " + settings.jmxPort().orElseThrow() + " is not opened (it would run "
+                    + "without the protection the file asks for): make it readable by user ferry, e.g. chown ferry "
+                    + file + " && chmod 0600 " + file + ", or remove it (README, Remote JMX security)");
+        }
+        return true;
     }
 
     @Override

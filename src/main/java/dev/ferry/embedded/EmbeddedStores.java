@@ -30,6 +30,9 @@ public final class EmbeddedStores implements AutoCloseable {
 
     /** The {@code mongodb://127.0.0.1:PORT} uri of the connection's store, starting it if needed. */
     public synchronized String uriFor(ConnectionSettings connection) {
+        if (connection.uriDeferred()) {
+            throw new IllegalStateException(connection.name() + ": uri not resolved by this command");
+        }
         if (!connection.embedded()) {
             return connection.uri();
         }

@@ -27,6 +27,11 @@ final class Connections {
     String database(Fields fields, ConnectionSettings connection) throws JobRejectedException {
         String field = fields.path("database");
         String database = fields.optionalString("database", "a string naming a database").orElse(null);
+        if (database == null && connection.uriDeferred()) {
+            // The uri (and so its database) is a secret this command may not read: the daemon, which
+            // parses the job again with the uri resolved, checks it when it runs the job.
+            return "(default of connection " + connection.name() + ")";
+        }
         if (database == null) {
             database = connection.defaultDatabase().orElseThrow(() -> JobRejectedException.invalid(field,
                     "missing, and connection " + Text.quote(connection.name()) + " has no default database (give "

@@ -10,6 +10,9 @@ public interface UriResolver {
 
     /** For configurations without {@code embedded:} connections. */
     UriResolver DIRECT = c -> {
+        if (c.uriDeferred()) {
+            throw new IllegalStateException(c.name() + ": uri not resolved by this command");
+        }
         if (c.embedded()) {
             throw new IllegalStateException(c.name() + ": embedded store not available in this process");
         }

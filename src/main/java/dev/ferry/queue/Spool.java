@@ -1,7 +1,6 @@
 package dev.ferry.queue;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -11,10 +10,8 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.channels.OverlappingFileLockException;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -22,6 +19,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
+import dev.ferry.files.DurableFile;
 import org.bson.Document;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
@@ -290,31 +288,10 @@ public final class Spool {
     }
 
     private static void writeJsonAtomically(Path target, Document document) throws IOException {
-        Path dir = target.getParent();
-        // Hidden and ending in .tmp, so that neither a watcher nor counts() ever takes it for a job.
-        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-        try {
-            byte[] bytes = (document.toJson(JSON) + "\n").getBytes(StandardCharsets.UTF_8);
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
-                }
-                channel.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        syncDirectory(dir);
+        DurableFile.write(target, (document.toJson(JSON) + "\n").getBytes(StandardCharsets.UTF_8));
     }
 
-    /** Makes a rename durable. Not every platform can open a directory; there it is skipped. */
     private static void syncDirectory(Path dir) {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException | UnsupportedOperationException notSupported) {
-            log.trace("{}: directory sync not supported here: {}", dir, notSupported.toString());
-        }
+        DurableFile.syncDirectory(dir);
     }
 }

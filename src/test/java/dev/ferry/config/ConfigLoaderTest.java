@@ -329,4 +329,58 @@ class ConfigLoaderTest {
         assertEquals(java.util.Optional.of("other"), s.connection("b").orElseThrow().defaultDatabase());
         assertEquals(java.util.Optional.empty(), s.connection("c").orElseThrow().defaultDatabase());
     }
+
+    @Test
+    void aKeyWrittenTwiceIsReportedAtTheLineWhoseValueCounts() throws Exception {
+        writeConf("workers=2\nchunk.size=10\nworkers=zero\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(env::get).load(dir));
+        assertTrue(e.getMessage().contains("ferry.properties:3: workers: must be a whole number, was 'zero'"),
+                e.getMessage());
+    }
+
+    private static final String RECIPE = "connection.main.uri=${file:${env:CREDENTIALS_DIRECTORY}/mongo-uri}\n"
+            + "connection.main.database=app\nconnection.local.uri=embedded:\n";
+
+    @Test
+    void commandsThatOpenNoConnectionDoNotNeedItsSecret() throws Exception {
+        writeConf(RECIPE);
+        FerrySettings s = new ConfigLoader(env::get).load(dir, name -> false);
+        ConnectionSettings main = s.connection("main").orElseThrow();
+        assertTrue(main.uriDeferred());
+        assertEquals(Optional.of("app"), main.defaultDatabase());
+        assertFalse(main.embedded());
+        assertFalse(main.redactedUri().contains("mongodb://"), main.redactedUri());
+        assertFalse(s.connection("local").orElseThrow().uriDeferred(), "a uri without placeholders is read as is");
+        assertThrows(IllegalStateException.class, () -> dev.ferry.pool.UriResolver.DIRECT.resolve(main));
+    }
+
+    @Test
+    void theConnectionACommandOpensNeedsItsSecretAndTheErrorSaysHowToGiveIt() throws Exception {
+        writeConf(RECIPE);
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> new ConfigLoader(env::get).load(dir, "main"::equals));
+        assertNames(e, "connection.main.uri", "environment variable CREDENTIALS_DIRECTORY is not set");
+        assertTrue(e.getMessage().contains("LoadCredential="), e.getMessage());
+        assertTrue(e.getMessage().contains("CREDENTIALS_DIRECTORY=" + dir.toAbsolutePath().resolve("credentials")),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("ferry.properties:1: "), e.getMessage());
+    }
+
+    @Test
+    void withTheCredentialGivenTheUriIsResolvedAndChecked() throws Exception {
+        Path credentials = Files.createDirectories(dir.resolve("credentials"));
+        Files.writeString(credentials.resolve("mongo-uri"), "mongodb://ferry:s3cret@db.example:27017/app\n");
+        env.put("CREDENTIALS_DIRECTORY", credentials.toString());
+        writeConf(RECIPE);
+        ConnectionSettings main = new ConfigLoader(env::get).load(dir, "main"::equals).connection("main").orElseThrow();
+        assertFalse(main.uriDeferred());
+        assertEquals("mongodb://ferry:s3cret@db.example:27017/app", main.uri());
+    }
+
+    @Test
+    void anUnreadableCredentialFileIsNamedWithoutItsContent() throws Exception {
+        writeConf("connection.main.uri=${file:" + dir.resolve("missing-uri") + "}\n");
+        ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(env::get).load(dir));
+        assertNames(e, "connection.main.uri", "cannot read file " + dir.resolve("missing-uri") + ": no such file");
+    }
 }

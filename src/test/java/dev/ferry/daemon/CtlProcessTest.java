@@ -85,6 +85,26 @@ class CtlProcessTest {
         }
     }
 
+    /**
+     * Debian puts the host name on 127.0.1.1 (a LAN address does the same): RMI writes that address
+     * into the connector's stub while the connector listens on 127.0.0.1. The daemon is told so with
+     * java.rmi.server.hostname, which is where RMI takes the stub's host from.
+     */
+    @Test
+    void ctlReachesTheDaemonWhenTheHostNameIsNotOn127001(@TempDir Path dir) {
+        try (TestMongoServer server = new TestMongoServer()) {
+            FerryConf conf = new FerryConf(dir, server.uri());
+            String c = conf.write().toString();
+            try (FerryProcess daemon = FerryProcess.run(Path.of(c), dir.resolve("ferry.log"),
+                    "-Djava.rmi.server.hostname=127.0.1.1")) {
+                daemon.awaitLog("started (pid", Duration.ofSeconds(30));
+                assertEquals("CLOSED", poolRow(ok("ctl", "--conf", c, "pools"), "dest").get("STATE"), "not used yet");
+                assertTrue(ok("ctl", "--conf", c, "reset", "dest").startsWith("dest: reset"));
+                assertTrue(ok("status", "--conf", c).contains("daemon: running (pid " + daemon.pid() + ")"));
+            }
+        }
+    }
+
     private static String inlineJob(String collection) {
         return "{\"source\": {\"type\": \"inline\", \"documents\": [{\"_id\": 1}, {\"_id\": 2}]},"
                 + " \"destination\": {\"connection\": \"dest\", \"collection\": \"" + collection + "\"}}";

@@ -1,6 +1,7 @@
 package dev.ferry.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -91,6 +92,61 @@ class RemoteJmxTest {
         assertTrue(log.contains("NO authentication") && log.contains(RemoteJmx.PASSWORD_FILE), log);
         Await.until(Duration.ofSeconds(10), () -> nonDaemonRmiThreads() == 0,
                 "no non-daemon RMI thread left to keep the JVM alive: " + rmiThreads());
+    }
+
+    @Test
+    void aPasswordFileFerryCannotReadKeepsThePortClosed(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:1").set("jmx.port", Integer.toString(port));
+        Path confDir = conf.write();
+        Path password = confDir.resolve(RemoteJmx.PASSWORD_FILE);
+        Files.writeString(password, "operator s3cret-op\n");
+        dev.ferry.config.FerrySettings settings = new dev.ferry.config.ConfigLoader(Map.<String, String>of()::get)
+                .load(confDir);
+        // root reads every file, so the unreadable file is told by the injected check
+        RemoteJmx jmx = new RemoteJmx(settings, MBeanServerFactory.newMBeanServer(), p -> !p.equals(password));
+        dev.ferry.config.ConfigException e = assertThrows(dev.ferry.config.ConfigException.class, jmx::start);
+        jmx.close();
+        assertTrue(e.getMessage().contains(password + ": cannot read it"), e.getMessage());
+        assertTrue(e.getMessage().contains("is not opened"), e.getMessage());
+        assertFalse(e.getMessage().contains("s3cret"), e.getMessage());
+        assertThrows(IOException.class, () -> JMXConnectorFactory.connect(url(port)).close(), "nothing listens");
+    }
+
+    @Test
+    void anUnreadableAccessFileKeepsThePortClosedToo(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:1").set("jmx.port", Integer.toString(port));
+        Path confDir = conf.write();
+        Files.writeString(confDir.resolve(RemoteJmx.PASSWORD_FILE), "viewer s3cret\n");
+        Path access = confDir.resolve(RemoteJmx.ACCESS_FILE);
+        Files.writeString(access, "viewer readonly\n");
+        dev.ferry.config.FerrySettings settings = new dev.ferry.config.ConfigLoader(Map.<String, String>of()::get)
+                .load(confDir);
+        RemoteJmx jmx = new RemoteJmx(settings, MBeanServerFactory.newMBeanServer(), p -> !p.equals(access));
+        dev.ferry.config.ConfigException e = assertThrows(dev.ferry.config.ConfigException.class, jmx::start);
+        jmx.close();
+        assertTrue(e.getMessage().contains(access + ": cannot read it"), e.getMessage());
+    }
+
+    /** A real unreadable case that root meets too: the password file is a link to a missing file. */
+    @Test
+    void ferryRunExitsTwoNamingTheFileWhenThePasswordFileCannotBeRead(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:1").set("jmx.port", Integer.toString(port));
+        Path confDir = conf.write();
+        Path password = confDir.resolve(RemoteJmx.PASSWORD_FILE);
+        Files.createSymbolicLink(password, dir.resolve("moved-away.password"));
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        dev.ferry.cli.ExitCode code = new dev.ferry.cli.Main(new PrintStream(out, true, StandardCharsets.UTF_8),
+                new PrintStream(err, true, StandardCharsets.UTF_8), Map.of(), status -> { })
+                .run(new String[] {"run", "--conf", confDir.toString()});
+        String message = err.toString(StandardCharsets.UTF_8);
+        assertEquals(2, code.code(), message);
+        assertTrue(message.contains(password + ": cannot read it"), message);
+        assertThrows(IOException.class, () -> JMXConnectorFactory.connect(url(port)).close(), "nothing listens");
+        assertFalse(Files.exists(conf.state().resolve(InstanceLock.PID_FILE)), "the daemon did not stay up");
     }
 
     private static JMXServiceURL url(int port) throws IOException {

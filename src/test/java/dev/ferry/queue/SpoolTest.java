@@ -176,6 +176,23 @@ class SpoolTest {
         assertEquals(new SpoolCounts(0, 0, 1, 0), spool.counts());
     }
 
+    /** Members of group ferry read outcome files (README, Running under systemd): never 0600. */
+    @Test
+    void outcomeFilesGetTheUmaskModeSoTheGroupCanReadThem() throws IOException {
+        Path reference = Files.createFile(root.resolve("reference"));
+        java.util.Set<java.nio.file.attribute.PosixFilePermission> umaskMode = Files.getPosixFilePermissions(reference);
+        Files.delete(reference);
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                umaskMode.contains(java.nio.file.attribute.PosixFilePermission.GROUP_READ),
+                "this JVM's umask hides new files from the group");
+        JobClaim good = spool.claim(drop("good.json", "{}")).orElseThrow();
+        spool.complete(good, "good", new Document("id", "good"));
+        JobClaim bad = spool.claim(drop("bad.json", "{")).orElseThrow();
+        spool.fail(bad, "bad", new Document("id", "bad").append("kind", "invalid-job"));
+        assertEquals(umaskMode, Files.getPosixFilePermissions(root.resolve("done/good.result.json")));
+        assertEquals(umaskMode, Files.getPosixFilePermissions(root.resolve("failed/bad.error.json")));
+    }
+
     @Test
     void aRerunReplacesTheEarlierOutcome() throws IOException {
         spool.complete(spool.claim(drop("j.json", "first")).orElseThrow(), "j", new Document("run", 1));
