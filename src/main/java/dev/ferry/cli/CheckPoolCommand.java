@@ -3,7 +3,7 @@ package dev.ferry.cli;
 import dev.ferry.concurrent.Executors2;
 import dev.ferry.config.ConnectionSettings;
 import dev.ferry.config.FerrySettings;
-import dev.ferry.daemon.EmbeddedPorts;
+import dev.ferry.daemon.StateDir;
 import dev.ferry.embedded.EmbeddedStores;
 import dev.ferry.jmx.MBeanRegistrar;
 import dev.ferry.pool.ClientFactory;
@@ -38,7 +38,7 @@ final class CheckPoolCommand {
             PoolSettings timing = new PoolSettings(Duration.ofHours(1), settings.healthFailuresBeforeReconnect(),
                     settings.poolIdleTimeout(), Duration.ofHours(1), Duration.ofSeconds(10), Duration.ofSeconds(5));
             PoolManager manager = new PoolManager(List.of(connection), timing, ClientFactory.standard(),
-                    c -> c.embedded() ? EmbeddedPorts.read(settings, c.name()).orElseGet(() -> stores.uriFor(c))
+                    c -> c.embedded() ? new StateDir(settings.stateDir()).embeddedUri(c.name()).orElseGet(() -> stores.uriFor(c))
                             : c.uri(),
                     scheduler, Clock.systemUTC(), new MBeanRegistrar(null));
             manager.start();

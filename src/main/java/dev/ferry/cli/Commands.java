@@ -5,6 +5,7 @@ import dev.ferry.config.FerrySettings;
 import dev.ferry.config.Redaction;
 import dev.ferry.daemon.Daemon;
 import dev.ferry.daemon.InstanceLock;
+import dev.ferry.daemon.StateDir;
 import dev.ferry.job.JobParser;
 import dev.ferry.job.JobRejectedException;
 import dev.ferry.job.JobSpec;
@@ -138,7 +139,7 @@ final class Commands {
         try (JmxClient client = JmxClient.connect(settings, env).orElse(null)) {
             if (client == null) {
                 err.println("ferry: the daemon is not running (no live pid in " + settings.stateDir().resolve(
-                        InstanceLock.PID_FILE) + ")");
+                        StateDir.PID_FILE) + ")");
                 return ExitCode.FAILURE;
             }
             return new CtlCommand(out, json).execute(new ManagementView(client.connection()), operands);

@@ -2,7 +2,7 @@ package dev.ferry.cli;
 
 import com.sun.tools.attach.VirtualMachine;
 import dev.ferry.config.FerrySettings;
-import dev.ferry.daemon.InstanceLock;
+import dev.ferry.daemon.StateDir;
 import dev.ferry.daemon.LocalJmx;
 import java.io.IOException;
 import java.util.Map;
@@ -28,11 +28,12 @@ final class JmxClient implements AutoCloseable {
 
     /** Empty when no daemon runs for this state dir. */
     static Optional<JmxClient> connect(FerrySettings settings, Map<String, String> env) throws IOException {
-        Optional<Long> pid = InstanceLock.readPid(settings.stateDir());
+        StateDir state = new StateDir(settings.stateDir());
+        Optional<Long> pid = state.livePid();
         if (pid.isEmpty()) {
             return Optional.empty();
         }
-        Optional<LocalJmx.Endpoint> local = readable(settings);
+        Optional<StateDir.JmxEndpoint> local = readable(state);
         if (local.isPresent()) {
             Map<String, Object> auth = Map.of(JMXConnector.CREDENTIALS,
                     new String[] {LocalJmx.USER, local.get().token()});
@@ -57,9 +58,9 @@ final class JmxClient implements AutoCloseable {
         return Optional.of(new JmxClient(JMXConnectorFactory.connect(url, credentials), pid.get()));
     }
 
-    private static Optional<LocalJmx.Endpoint> readable(FerrySettings settings) {
+    private static Optional<StateDir.JmxEndpoint> readable(StateDir state) {
         try {
-            return LocalJmx.read(settings.stateDir());
+            return state.jmxEndpoint();
         } catch (IOException e) {
             // not in the ferry group: the JDK's attach mechanism may still work for the daemon's own user
             return Optional.empty();

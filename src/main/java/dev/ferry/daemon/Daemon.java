@@ -14,7 +14,10 @@ import dev.ferry.queue.SpoolWatcher;
 import dev.ferry.sync.CheckpointStore;
 import dev.ferry.sync.Orchestrator;
 import dev.ferry.sync.SyncServices;
+import dev.ferry.config.ConnectionSettings;
 import java.io.IOException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -36,6 +39,7 @@ public final class Daemon implements AutoCloseable {
     private static final Duration POOL_CLOSE_WAIT = Duration.ofSeconds(5);
 
     private final FerrySettings settings;
+    private final StateDir state;
     private final InstanceLock lock;
     private final MBeanRegistrar mbeans;
     private final ScheduledThreadPoolExecutor scheduler;
@@ -49,8 +53,10 @@ public final class Daemon implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Daemon(FerrySettings settings, InstanceLock lock, MBeanServer mbeanServer, Clock clock) throws IOException {
+    private Daemon(FerrySettings settings, StateDir state, InstanceLock lock, MBeanServer mbeanServer, Clock clock)
+            throws IOException {
         this.settings = settings;
+        this.state = state;
         this.lock = lock;
         this.mbeans = new MBeanRegistrar(mbeanServer);
         this.scheduler = Executors2.scheduler("ferry-scheduler", 2);
@@ -65,7 +71,7 @@ public final class Daemon implements AutoCloseable {
                 new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, clock, mbeans),
                 watcher, workers, scheduler);
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
-        this.localJmx = new LocalJmx(settings, mbeanServer);
+        this.localJmx = new LocalJmx(state, mbeanServer);
     }
 
     /**
@@ -76,10 +82,11 @@ public final class Daemon implements AutoCloseable {
      */
     public static Daemon start(FerrySettings settings, MBeanServer mbeanServer, Clock clock)
             throws IOException, ConfigException, InstanceLock.AlreadyRunningException {
-        InstanceLock lock = InstanceLock.acquire(settings.stateDir());
+        StateDir state = new StateDir(settings.stateDir());
+        InstanceLock lock = InstanceLock.acquire(state);
         Daemon daemon;
         try {
-            daemon = new Daemon(settings, lock, mbeanServer, clock);
+            daemon = new Daemon(settings, state, lock, mbeanServer, clock);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -94,7 +101,13 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void startAll() throws IOException, ConfigException {
-        EmbeddedPorts.write(settings, embedded);
+        Map<String, String> embeddedUris = new LinkedHashMap<>();
+        for (ConnectionSettings c : settings.connections().values()) {
+            if (c.embedded()) {
+                embeddedUris.put(c.name(), embedded.uriFor(c));
+            }
+        }
+        state.writeEmbeddedUris(embeddedUris);
         pools.start();
         remoteJmx.start();
         localJmx.start();
@@ -139,7 +152,7 @@ public final class Daemon implements AutoCloseable {
             embedded.close();
             Executors2.shutdown("ferry-scheduler", scheduler, Duration.ofSeconds(5));
             mbeans.close();
-            EmbeddedPorts.delete(settings);
+            state.deletePublished();
         } finally {
             try {
                 lock.close();

@@ -1,25 +1,15 @@
 package dev.ferry.daemon;
 
-import dev.ferry.config.FerrySettings;
-import dev.ferry.files.DurableFile;
 import java.io.IOException;
-import java.io.Reader;
 import java.io.Serializable;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.net.Socket;
 import java.rmi.server.RMIClientSocketFactory;
 import java.rmi.server.RMIServerSocketFactory;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Properties;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXAuthenticator;
 import javax.management.remote.JMXConnectorServer;
@@ -40,19 +30,14 @@ import org.slf4j.LoggerFactory;
  */
 public final class LocalJmx implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalJmx.class);
-    static final String FILE = "jmx.local";
     public static final String USER = "ferry";
 
-    /** Where and how to connect. */
-    public record Endpoint(String url, String token) {
-    }
-
-    private final Path file;
+    private final StateDir state;
     private final MBeanServer mbeanServer;
     private JMXConnectorServer connector;
 
-    LocalJmx(FerrySettings settings, MBeanServer mbeanServer) {
-        this.file = settings.stateDir().resolve(FILE);
+    LocalJmx(StateDir state, MBeanServer mbeanServer) {
+        this.state = state;
         this.mbeanServer = mbeanServer;
     }
 
@@ -78,35 +63,12 @@ public final class LocalJmx implements AutoCloseable {
         connector = JMXConnectorServerFactory.newJMXConnectorServer(
                 new JMXServiceURL("service:jmx:rmi://127.0.0.1"), env, mbeanServer);
         connector.start();
-        Properties props = new Properties();
-        props.setProperty("url", connector.getAddress().toString());
-        props.setProperty("token", token);
-        StringWriter text = new StringWriter();
-        props.store(text, "local JMX connector of the running ferry; readable by the ferry group only");
-        DurableFile.write(file, text.toString().getBytes(StandardCharsets.UTF_8),
-                PosixFilePermissions.fromString("rw-r-----"));
+        state.writeJmxEndpoint(new StateDir.JmxEndpoint(connector.getAddress().toString(), token));
         log.debug("jmx: local connector ready for ferry ctl");
-    }
-
-    /** The endpoint of the daemon running on this state dir, if any. */
-    public static Optional<Endpoint> read(Path stateDir) throws IOException {
-        if (InstanceLock.readPid(stateDir).isEmpty() || !Files.exists(stateDir.resolve(FILE))) {
-            return Optional.empty();
-        }
-        Properties props = new Properties();
-        try (Reader r = Files.newBufferedReader(stateDir.resolve(FILE), StandardCharsets.UTF_8)) {
-            props.load(r);
-        }
-        return Optional.of(new Endpoint(props.getProperty("url"), props.getProperty("token")));
     }
 
     @Override
     public void close() {
-        try {
-            Files.deleteIfExists(file);
-        } catch (IOException e) {
-            log.debug("jmx: cannot delete {}: {}", file, e.toString());
-        }
         if (connector != null) {
             try {
                 connector.stop();

@@ -38,7 +38,7 @@ class GracefulStopProcessTest {
             Dataset data = Dataset.write(conf.data().resolve("big.ndjson"), DOCUMENTS);
             Spooler spool = new Spooler(conf.spool());
             Path checkpoint = conf.state().resolve("checkpoints").resolve("big.checkpoint.json");
-            Path pidFile = conf.state().resolve(InstanceLock.PID_FILE);
+            Path pidFile = conf.state().resolve(StateDir.PID_FILE);
 
             try (FerryProcess first = FerryProcess.run(confDir, dir.resolve("first.log"))) {
                 first.awaitLog("started (pid", START);
@@ -90,7 +90,7 @@ class GracefulStopProcessTest {
 
     private static String readPid(FerryConf conf) {
         try {
-            return Files.readString(conf.state().resolve(InstanceLock.PID_FILE)).trim();
+            return Files.readString(conf.state().resolve(StateDir.PID_FILE)).trim();
         } catch (java.io.IOException e) {
             return "<no pid file: " + e + ">";
         }

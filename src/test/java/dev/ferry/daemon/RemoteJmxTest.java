@@ -146,7 +146,7 @@ class RemoteJmxTest {
         assertEquals(2, code.code(), message);
         assertTrue(message.contains(password + ": cannot read it"), message);
         assertThrows(IOException.class, () -> JMXConnectorFactory.connect(url(port)).close(), "nothing listens");
-        assertFalse(Files.exists(conf.state().resolve(InstanceLock.PID_FILE)), "the daemon did not stay up");
+        assertFalse(Files.exists(conf.state().resolve(StateDir.PID_FILE)), "the daemon did not stay up");
     }
 
     private static JMXServiceURL url(int port) throws IOException {
