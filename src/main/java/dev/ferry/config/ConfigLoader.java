@@ -20,6 +20,7 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
+import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 
 /**
@@ -32,11 +33,6 @@ public final class ConfigLoader {
 
     private static final Pattern CONNECTION_KEY = Pattern.compile("connection\\.([^.]+)\\.(.+)");
     private static final Pattern CONNECTION_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
-    private static final Set<String> GLOBAL_KEYS = Set.of(
-            "spool.dir", "state.dir", "workers", "chunk.size", "queue.settleMillis", "queue.rescanSeconds",
-            "health.intervalSeconds", "health.failuresBeforeReconnect", "pool.idleTimeoutSeconds",
-            "pool.reapIntervalSeconds", "retry.maxAttempts", "retry.initialBackoffMillis",
-            "retry.maxBackoffMillis", "shutdown.timeoutSeconds", "source.file.allowedDirs", "jmx.port");
 
     private final Function<String, String> env;
 
@@ -109,62 +105,58 @@ public final class ConfigLoader {
                 Matcher m = CONNECTION_KEY.matcher(key);
                 if (m.matches()) {
                     String option = m.group(2);
-                    if (!option.equals("uri") && !option.equals("database") && !PoolOptions.KEYS.contains(option)) {
-                        throw error(key, "unknown connection option '" + option + "' (allowed: uri, database, "
-                                + String.join(", ", PoolOptions.KEYS) + ")");
+                    if (ConfigKeys.connectionOption(option).isEmpty()) {
+                        throw error(key, "unknown connection option '" + option + "' (allowed: "
+                                + ConfigKeys.CONNECTION.stream().map(Key::name).collect(Collectors.joining(", ")) + ")");
                     }
                     if (!CONNECTION_NAME.matcher(m.group(1)).matches()) {
                         throw error(key, "connection name '" + m.group(1) + "' must match [A-Za-z0-9_-]{1,64}");
                     }
-                    boolean deferred = option.equals("uri") && !resolveUri.test(m.group(1))
+                    boolean deferred = option.equals(ConfigKeys.URI.name()) && !resolveUri.test(m.group(1))
                             && props.getProperty(key).contains("${");
                     if (deferred) {
                         deferredUris.add(m.group(1));
                     }
                     byConnection.computeIfAbsent(m.group(1), n -> new LinkedHashMap<>())
                             .put(option, deferred ? props.getProperty(key) : value(key));
-                } else if (!GLOBAL_KEYS.contains(key)) {
+                } else if (ConfigKeys.global(key).isEmpty()) {
                     throw error(key, "unknown key (see the configuration reference in README.md)");
                 }
+            }
+            Map<Key<?>, Object> values = new LinkedHashMap<>();
+            for (Key<?> key : ConfigKeys.GLOBAL) {
+                values.put(key, parse(key.name(), key, props.containsKey(key.name())
+                        ? Optional.of(value(key.name())) : Optional.empty()));
+            }
+            Duration initialBackoff = (Duration) values.get(ConfigKeys.RETRY_INITIAL_BACKOFF);
+            Duration maxBackoff = (Duration) values.get(ConfigKeys.RETRY_MAX_BACKOFF);
+            if (initialBackoff.compareTo(maxBackoff) > 0) {
+                throw error(ConfigKeys.RETRY_INITIAL_BACKOFF.name(), "must not exceed retry.maxBackoffMillis ("
+                        + maxBackoff.toMillis() + "), was '" + initialBackoff.toMillis() + "'");
+            }
+            if (values.get(ConfigKeys.JMX_KEY_STORE) instanceof Optional<?> store && store.isPresent()
+                    && ((Optional<?>) values.get(ConfigKeys.JMX_KEY_STORE_PASSWORD)).isEmpty()) {
+                throw error(ConfigKeys.JMX_KEY_STORE_PASSWORD.name(), "missing: jmx.keyStore is set and needs its "
+                        + "password (write it as ${file:PATH})");
             }
             Map<String, ConnectionSettings> connections = new LinkedHashMap<>();
             for (Map.Entry<String, Map<String, String>> e : byConnection.entrySet()) {
                 connections.put(e.getKey(), connection(e.getKey(), e.getValue()));
             }
-            Duration initialBackoff = Duration.ofMillis(longValue("retry.initialBackoffMillis", 500, 0));
-            Duration maxBackoff = Duration.ofMillis(longValue("retry.maxBackoffMillis", 30_000, 0));
-            if (initialBackoff.compareTo(maxBackoff) > 0) {
-                throw error("retry.initialBackoffMillis", "must not exceed retry.maxBackoffMillis ("
-                        + maxBackoff.toMillis() + "), was '" + initialBackoff.toMillis() + "'");
+            return new FerrySettings(confDir, values, connections);
+        }
+
+        private <T> T parse(String fullKey, Key<T> key, Optional<String> value) throws ConfigException {
+            try {
+                return key.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw error(fullKey, e.getMessage());
             }
-            int chunkSize = intValue("chunk.size", 1000, 1);
-            if (chunkSize > 100_000) {
-                throw error("chunk.size", "must be between 1 and 100000, was '" + chunkSize + "'");
-            }
-            return new FerrySettings(
-                    confDir,
-                    path("spool.dir", "var/spool"),
-                    path("state.dir", "var/state"),
-                    intValue("workers", 4, 1),
-                    chunkSize,
-                    Duration.ofMillis(longValue("queue.settleMillis", 500, 0)),
-                    Duration.ofSeconds(longValue("queue.rescanSeconds", 10, 1)),
-                    Duration.ofSeconds(longValue("health.intervalSeconds", 30, 1)),
-                    intValue("health.failuresBeforeReconnect", 3, 1),
-                    Duration.ofSeconds(longValue("pool.idleTimeoutSeconds", 300, 0)),
-                    Duration.ofSeconds(longValue("pool.reapIntervalSeconds", 30, 1)),
-                    intValue("retry.maxAttempts", 10, 1),
-                    initialBackoff,
-                    maxBackoff,
-                    Duration.ofSeconds(longValue("shutdown.timeoutSeconds", 30, 0)),
-                    allowedDirs(),
-                    jmxPort(),
-                    connections);
         }
 
         private ConnectionSettings connection(String name, Map<String, String> values) throws ConfigException {
             String prefix = "connection." + name + ".";
-            String uri = values.get("uri");
+            String uri = values.get(ConfigKeys.URI.name());
             if (uri == null || uri.isBlank()) {
                 throw error(prefix + "uri", "connection '" + name + "' has no uri (a mongodb:// string, "
                         + "embedded: or embedded:DIR)", lineOf(prefix));
@@ -183,21 +175,18 @@ public final class ConfigLoader {
                             + "': " + reason);
                 }
             }
-            String database = values.get("database");
-            if (database != null && database.isBlank()) {
-                database = null;
-            }
-            PoolOptions d = PoolOptions.DEFAULTS;
+            String database = parse(prefix + "database", ConfigKeys.DATABASE,
+                    Optional.ofNullable(values.get("database"))).orElse(null);
+            int maxPoolSize = option(prefix, values, ConfigKeys.MAX_POOL_SIZE);
+            int minPoolSize = option(prefix, values, ConfigKeys.MIN_POOL_SIZE);
             try {
-                PoolOptions options = new PoolOptions(
-                        (int) optionLong(prefix, values, "maxPoolSize", d.maxPoolSize()),
-                        (int) optionLong(prefix, values, "minPoolSize", d.minPoolSize()),
-                        optionLong(prefix, values, "maxIdleTimeMS", d.maxIdleTimeMS()),
-                        optionLong(prefix, values, "serverSelectionTimeoutMS", d.serverSelectionTimeoutMS()),
-                        optionLong(prefix, values, "socketTimeoutMS", d.socketTimeoutMS()),
-                        optionLong(prefix, values, "connectTimeoutMS", d.connectTimeoutMS()),
-                        optionBoolean(prefix, values, "retryWrites", d.retryWrites()),
-                        optionBoolean(prefix, values, "retryReads", d.retryReads()));
+                PoolOptions options = new PoolOptions(maxPoolSize, minPoolSize,
+                        option(prefix, values, ConfigKeys.MAX_IDLE_TIME_MS),
+                        option(prefix, values, ConfigKeys.SERVER_SELECTION_TIMEOUT_MS),
+                        option(prefix, values, ConfigKeys.SOCKET_TIMEOUT_MS),
+                        option(prefix, values, ConfigKeys.CONNECT_TIMEOUT_MS),
+                        option(prefix, values, ConfigKeys.RETRY_WRITES),
+                        option(prefix, values, ConfigKeys.RETRY_READS));
                 return new ConnectionSettings(name, uri, database, options, deferred);
             } catch (IllegalArgumentException e) {
                 String option = e.getMessage().split(" ", 2)[0];
@@ -205,33 +194,8 @@ public final class ConfigLoader {
             }
         }
 
-        private long optionLong(String prefix, Map<String, String> values, String option, long dflt)
-                throws ConfigException {
-            String raw = values.get(option);
-            if (raw == null) {
-                return dflt;
-            }
-            long v = parseLong(prefix + option, raw);
-            if (v < 0) {
-                throw error(prefix + option, "must not be negative, was '" + raw + "'");
-            }
-            if (option.endsWith("PoolSize") && v > Integer.MAX_VALUE) {
-                throw error(prefix + option, "is too large, was '" + raw + "'");
-            }
-            return v;
-        }
-
-        private boolean optionBoolean(String prefix, Map<String, String> values, String option, boolean dflt)
-                throws ConfigException {
-            String raw = values.get(option);
-            if (raw == null) {
-                return dflt;
-            }
-            return switch (raw.trim()) {
-                case "true" -> true;
-                case "false" -> false;
-                default -> throw error(prefix + option, "must be true or false, was '" + raw + "'");
-            };
+        private <T> T option(String prefix, Map<String, String> values, Key<T> key) throws ConfigException {
+            return parse(prefix + key.name(), key, Optional.ofNullable(values.get(key.name())));
         }
 
         private String value(String key) throws ConfigException {
@@ -252,70 +216,6 @@ public final class ConfigLoader {
                     + "set CREDENTIALS_DIRECTORY to the directory holding the credential files, as a user who may "
                     + "read them, e.g. sudo CREDENTIALS_DIRECTORY=" + confDir.toAbsolutePath().resolve("credentials")
                     + " ferry ... (README, Secrets)";
-        }
-
-        private Optional<String> optional(String key) throws ConfigException {
-            if (!props.containsKey(key)) {
-                return Optional.empty();
-            }
-            String v = value(key).trim();
-            return v.isEmpty() ? Optional.empty() : Optional.of(v);
-        }
-
-        private int intValue(String key, int dflt, int min) throws ConfigException {
-            long v = longValue(key, dflt, min);
-            if (v > Integer.MAX_VALUE) {
-                throw error(key, "is too large, was '" + v + "'");
-            }
-            return (int) v;
-        }
-
-        private long longValue(String key, long dflt, long min) throws ConfigException {
-            Optional<String> raw = optional(key);
-            if (raw.isEmpty()) {
-                return dflt;
-            }
-            long v = parseLong(key, raw.get());
-            if (v < min) {
-                throw error(key, (min == 0 ? "must not be negative" : "must be at least " + min)
-                        + ", was '" + raw.get() + "'");
-            }
-            return v;
-        }
-
-        private long parseLong(String key, String raw) throws ConfigException {
-            try {
-                return Long.parseLong(raw.trim());
-            } catch (NumberFormatException e) {
-                throw error(key, "must be a whole number, was '" + raw + "'");
-            }
-        }
-
-        private Path path(String key, String dflt) throws ConfigException {
-            return Path.of(optional(key).orElse(dflt)).toAbsolutePath().normalize();
-        }
-
-        private List<Path> allowedDirs() throws ConfigException {
-            String raw = optional("source.file.allowedDirs").orElse("examples/data");
-            List<Path> dirs = new ArrayList<>();
-            for (String part : raw.split(",")) {
-                if (!part.isBlank()) {
-                    dirs.add(Path.of(part.trim()).toAbsolutePath().normalize());
-                }
-            }
-            return dirs;
-        }
-
-        private Optional<Integer> jmxPort() throws ConfigException {
-            Optional<String> raw = optional("jmx.port");
-            if (raw.isEmpty()) {
-                return Optional.empty();
-            }
-            long port = parseLong("jmx.port", raw.get());
-            if (port < 1 || port > 65535) {
-                throw error("jmx.port", "must be a TCP port between 1 and 65535 or empty, was '" + raw.get() + "'");
-            }
-            return Optional.of((int) port);
         }
 
         private ConfigException error(String key, String message) {

@@ -10,35 +10,118 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Every setting of ferry.properties (contract §3), validated once by {@link ConfigLoader}. Immutable:
- * a running daemon never changes its settings; a new configuration means a restart.
+ * Every setting of ferry.properties (README, "Configuration reference"), validated once by
+ * {@link ConfigLoader}: one typed value per {@link ConfigKeys} key. Immutable: a running daemon
+ * never changes its settings; a new configuration means a restart.
  */
-public record FerrySettings(
-        Path confDir,
-        Path spoolDir,
-        Path stateDir,
-        int workers,
-        int chunkSize,
-        Duration queueSettle,
-        Duration queueRescan,
-        Duration healthInterval,
-        int healthFailuresBeforeReconnect,
-        Duration poolIdleTimeout,
-        Duration poolReapInterval,
-        int retryMaxAttempts,
-        Duration retryInitialBackoff,
-        Duration retryMaxBackoff,
-        Duration shutdownTimeout,
-        List<Path> sourceFileAllowedDirs,
-        Optional<Integer> jmxPort,
-        Map<String, ConnectionSettings> connections) {
+public final class FerrySettings {
+    private final Path confDir;
+    private final Map<Key<?>, Object> values;
+    private final Map<String, ConnectionSettings> connections;
 
-    public FerrySettings {
-        Objects.requireNonNull(spoolDir, "spoolDir");
-        Objects.requireNonNull(stateDir, "stateDir");
-        sourceFileAllowedDirs = List.copyOf(sourceFileAllowedDirs);
-        connections = Collections.unmodifiableMap(new LinkedHashMap<>(connections));
-        Objects.requireNonNull(jmxPort, "jmxPort");
+    /**
+     * @param values a value for every key of {@link ConfigKeys#GLOBAL}, already parsed and checked
+     */
+    FerrySettings(Path confDir, Map<Key<?>, Object> values, Map<String, ConnectionSettings> connections) {
+        this.confDir = Objects.requireNonNull(confDir, "confDir");
+        for (Key<?> k : ConfigKeys.GLOBAL) {
+            if (!values.containsKey(k)) {
+                throw new IllegalArgumentException("no value for " + k.name());
+            }
+        }
+        this.values = Map.copyOf(values);
+        this.connections = Collections.unmodifiableMap(new LinkedHashMap<>(connections));
+    }
+
+    @SuppressWarnings("unchecked")
+    public <T> T get(Key<T> key) {
+        return (T) values.get(key);
+    }
+
+    public Path confDir() {
+        return confDir;
+    }
+
+    public Path spoolDir() {
+        return get(ConfigKeys.SPOOL_DIR);
+    }
+
+    public Path stateDir() {
+        return get(ConfigKeys.STATE_DIR);
+    }
+
+    public int workers() {
+        return get(ConfigKeys.WORKERS);
+    }
+
+    public int chunkSize() {
+        return get(ConfigKeys.CHUNK_SIZE);
+    }
+
+    public Duration queueSettle() {
+        return get(ConfigKeys.QUEUE_SETTLE);
+    }
+
+    public Duration queueRescan() {
+        return get(ConfigKeys.QUEUE_RESCAN);
+    }
+
+    public Duration healthInterval() {
+        return get(ConfigKeys.HEALTH_INTERVAL);
+    }
+
+    public int healthFailuresBeforeReconnect() {
+        return get(ConfigKeys.HEALTH_FAILURES);
+    }
+
+    public Duration poolIdleTimeout() {
+        return get(ConfigKeys.POOL_IDLE_TIMEOUT);
+    }
+
+    public Duration poolReapInterval() {
+        return get(ConfigKeys.POOL_REAP_INTERVAL);
+    }
+
+    public int retryMaxAttempts() {
+        return get(ConfigKeys.RETRY_MAX_ATTEMPTS);
+    }
+
+    public Duration retryInitialBackoff() {
+        return get(ConfigKeys.RETRY_INITIAL_BACKOFF);
+    }
+
+    public Duration retryMaxBackoff() {
+        return get(ConfigKeys.RETRY_MAX_BACKOFF);
+    }
+
+    public Duration shutdownTimeout() {
+        return get(ConfigKeys.SHUTDOWN_TIMEOUT);
+    }
+
+    public List<Path> sourceFileAllowedDirs() {
+        return get(ConfigKeys.ALLOWED_DIRS);
+    }
+
+    public Optional<Integer> jmxPort() {
+        return get(ConfigKeys.JMX_PORT);
+    }
+
+    /** The one address remote JMX binds; empty: every address. */
+    public Optional<String> jmxBind() {
+        return get(ConfigKeys.JMX_BIND);
+    }
+
+    /** A PKCS12 key store that turns remote JMX to TLS; empty: plain. */
+    public Optional<Path> jmxKeyStore() {
+        return get(ConfigKeys.JMX_KEY_STORE);
+    }
+
+    public Optional<String> jmxKeyStorePassword() {
+        return get(ConfigKeys.JMX_KEY_STORE_PASSWORD);
+    }
+
+    public Map<String, ConnectionSettings> connections() {
+        return connections;
     }
 
     public Optional<ConnectionSettings> connection(String name) {
@@ -47,11 +130,13 @@ public record FerrySettings(
 
     /** Every password-bearing value, so that output can be scrubbed of them (see {@link Redaction#text}). */
     public List<String> secrets() {
-        return connections.values().stream()
-                .map(c -> c.uri())
+        List<String> secrets = new java.util.ArrayList<>(connections.values().stream()
+                .map(ConnectionSettings::uri)
                 .map(FerrySettings::passwordOf)
                 .flatMap(Optional::stream)
-                .toList();
+                .toList());
+        jmxKeyStorePassword().ifPresent(secrets::add);
+        return List.copyOf(secrets);
     }
 
     private static Optional<String> passwordOf(String uri) {
@@ -66,6 +151,13 @@ public record FerrySettings(
     }
 
     public Path incomingDir() {
-        return spoolDir.resolve("incoming");
+        return spoolDir().resolve("incoming");
+    }
+
+    /** Never prints a secret. */
+    @Override
+    public String toString() {
+        return "FerrySettings[conf=" + confDir + ", spool=" + spoolDir() + ", state=" + stateDir() + ", connections="
+                + connections.values() + "]";
     }
 }

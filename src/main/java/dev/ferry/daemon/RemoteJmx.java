@@ -3,7 +3,11 @@ package dev.ferry.daemon;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.FerrySettings;
 import java.io.IOException;
-import java.io.Serializable;
+import java.io.InputStream;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -21,9 +25,9 @@ import java.util.Objects;
 import java.util.function.Predicate;
 import javax.management.MBeanServer;
 import javax.management.remote.JMXConnectorServer;
-import javax.management.remote.JMXConnectorServerFactory;
 import javax.management.remote.JMXServiceURL;
 import javax.management.remote.rmi.RMIConnectorServer;
+import javax.management.remote.rmi.RMIJRMPServerImpl;
 import javax.net.ssl.SSLServerSocketFactory;
 import javax.rmi.ssl.SslRMIClientSocketFactory;
 import org.slf4j.Logger;
@@ -32,8 +36,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Remote JMX on {@code jmx.port} (registry and connector on that one port). Nothing listens unless
  * the port is set. Authentication is on when {@code CONF/jmxremote.password} exists (with
- * {@code CONF/jmxremote.access} for roles), TLS when {@code -Djavax.net.ssl.keyStore} is given, and
- * {@code -Dferry.jmx.bind=ADDRESS} binds to one address; ferry warns about each one left out.
+ * {@code CONF/jmxremote.access} for roles), TLS when {@code jmx.keyStore} is set, and {@code jmx.bind}
+ * binds to one address; ferry warns about each one left out.
  */
 final class RemoteJmx implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RemoteJmx.class);
@@ -62,14 +66,15 @@ final class RemoteJmx implements AutoCloseable {
             return;
         }
         int port = settings.jmxPort().get();
-        String bind = System.getProperty("ferry.jmx.bind", "");
-        boolean tls = System.getProperty("javax.net.ssl.keyStore") != null;
+        String bind = settings.jmxBind().orElse("");
+        SSLServerSocketFactory tlsSockets = tlsServerSockets();
+        boolean tls = tlsSockets != null;
         Path password = settings.confDir().resolve(PASSWORD_FILE);
         Path access = settings.confDir().resolve(ACCESS_FILE);
         boolean authentication = requireReadableIfPresent(password);
         requireReadableIfPresent(access);
 
-        BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(bind, tls);
+        BoundServerSocketFactory serverSockets = new BoundServerSocketFactory(bind, tlsSockets);
         RMIClientSocketFactory clientSockets = tls ? new SslRMIClientSocketFactory() : null;
         Map<String, Object> env = new HashMap<>();
         env.put(RMIConnectorServer.RMI_SERVER_SOCKET_FACTORY_ATTRIBUTE, serverSockets);
@@ -85,10 +90,17 @@ final class RemoteJmx implements AutoCloseable {
         }
         registry = LocateRegistry.createRegistry(port, clientSockets, serverSockets);
         String host = bind.isEmpty() ? "localhost" : bind;
-        JMXServiceURL url = new JMXServiceURL("service:jmx:rmi://" + host + ":" + port + "/jndi/rmi://" + host + ":"
-                + port + "/jmxrmi");
-        connector = JMXConnectorServerFactory.newJMXConnectorServer(url, env, mbeanServer);
+        // The connector's stub is bound into our own registry object, in process: a bind through JNDI
+        // would connect to the port over TLS and fail on a certificate this JVM does not trust.
+        RMIJRMPServerImpl server = new RMIJRMPServerImpl(port, clientSockets, serverSockets, env);
+        connector = new RMIConnectorServer(new JMXServiceURL("service:jmx:rmi://" + host + ":" + port), env, server,
+                mbeanServer);
         connector.start();
+        try {
+            registry.bind("jmxrmi", server.toStub());
+        } catch (java.rmi.AlreadyBoundException e) {
+            throw new IOException("jmx: the registry on port " + port + " already holds jmxrmi", e);
+        }
         log.info("jmx: remote JMX listening on {}:{} (authentication {}, TLS {})",
                 bind.isEmpty() ? "every address" : bind, port, authentication ? "on" : "OFF",
                 tls ? "on" : "OFF");
@@ -97,12 +109,11 @@ final class RemoteJmx implements AutoCloseable {
                     + "and cancel jobs; create {} (see README, Remote JMX)", port, password);
         }
         if (!tls) {
-            log.warn("jmx: remote JMX on port {} is not encrypted; set -Djavax.net.ssl.keyStore in FERRY_OPTS "
-                    + "(see README, Remote JMX)", port);
+            log.warn("jmx: remote JMX on port {} is not encrypted; set jmx.keyStore and jmx.keyStorePassword "
+                    + "(see README, Remote JMX security)", port);
         }
         if (bind.isEmpty()) {
-            log.warn("jmx: remote JMX listens on every address; set -Dferry.jmx.bind=ADDRESS in FERRY_OPTS to "
-                    + "bind one");
+            log.warn("jmx: remote JMX listens on every address; set jmx.bind=ADDRESS to bind one");
         }
     }
 
@@ -144,13 +155,51 @@ final class RemoteJmx implements AutoCloseable {
         }
     }
 
-    /** Server sockets on one address (or all), plain or TLS. Equality matters: RMI shares ports by it. */
-    private record BoundServerSocketFactory(String bind, boolean tls) implements RMIServerSocketFactory, Serializable {
+    /** TLS server sockets from {@code jmx.keyStore}, or null for plain ones. */
+    private SSLServerSocketFactory tlsServerSockets() throws ConfigException {
+        if (settings.jmxKeyStore().isEmpty()) {
+            if (System.getProperty("javax.net.ssl.keyStore") != null) {
+                log.warn("jmx: -Djavax.net.ssl.keyStore no longer turns remote JMX to TLS; set jmx.keyStore and "
+                        + "jmx.keyStorePassword in ferry.properties");
+            }
+            return null;
+        }
+        Path file = settings.jmxKeyStore().get();
+        char[] password = settings.jmxKeyStorePassword().orElse("").toCharArray();
+        try (InputStream in = Files.newInputStream(file)) {
+            KeyStore store = KeyStore.getInstance("PKCS12");
+            store.load(in, password);
+            KeyManagerFactory keys = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keys.init(store, password);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keys.getKeyManagers(), null, null);
+            return context.getServerSocketFactory();
+        } catch (IOException | GeneralSecurityException e) {
+            // the message of a wrong password names no secret; the exception class says what kind of failure
+            throw new ConfigException("jmx.keyStore", settings.confDir().resolve("ferry.properties") + ": jmx.keyStore: "
+                    + "cannot load the PKCS12 key store " + file + " (" + e.getClass().getSimpleName() + ": "
+                    + e.getMessage() + "); check the file and jmx.keyStorePassword");
+        }
+    }
+
+    /**
+     * Server sockets on one address (or all), plain or TLS. Equality matters: RMI shares one port
+     * between registry and connector only for equal factories.
+     */
+    private static final class BoundServerSocketFactory implements RMIServerSocketFactory {
+        private final String bind;
+        private final SSLServerSocketFactory tls;
+
+        BoundServerSocketFactory(String bind, SSLServerSocketFactory tls) {
+            this.bind = bind;
+            this.tls = tls;
+        }
+
         @Override
         public ServerSocket createServerSocket(int port) throws IOException {
             InetAddress address = bind.isEmpty() ? null : InetAddress.getByName(bind);
-            if (tls) {
-                return SSLServerSocketFactory.getDefault().createServerSocket(port, 50, address);
+            if (tls != null) {
+                return tls.createServerSocket(port, 50, address);
             }
             return new ServerSocket(port, 50, address);
         }

@@ -215,11 +215,35 @@ class ConfigLoaderTest {
                 "queue.settleMillis", "0", "queue.rescanSeconds", "5", "health.intervalSeconds", "6",
                 "health.failuresBeforeReconnect", "1", "pool.idleTimeoutSeconds", "60", "pool.reapIntervalSeconds", "9",
                 "retry.maxAttempts", "4", "retry.initialBackoffMillis", "10", "retry.maxBackoffMillis", "20",
-                "shutdown.timeoutSeconds", "3", "source.file.allowedDirs", "/a, /b ,", "jmx.port", "9010");
-        assertEquals(new FerrySettings(dir, Path.of("/s"), Path.of("/t"), 2, 7, Duration.ZERO, Duration.ofSeconds(5),
-                Duration.ofSeconds(6), 1, Duration.ofSeconds(60), Duration.ofSeconds(9), 4, Duration.ofMillis(10),
-                Duration.ofMillis(20), Duration.ofSeconds(3), List.of(Path.of("/a"), Path.of("/b")), Optional.of(9010),
-                Map.of()), s);
+                "shutdown.timeoutSeconds", "3", "source.file.allowedDirs", "/a, /b ,", "jmx.port", "9010", "jmx.bind", "10.0.0.5",
+                "jmx.keyStore", "/k.p12", "jmx.keyStorePassword", "pw");
+        assertEquals(dir, s.confDir());
+        assertEquals(Path.of("/s"), s.spoolDir());
+        assertEquals(Path.of("/t"), s.stateDir());
+        assertEquals(2, s.workers());
+        assertEquals(7, s.chunkSize());
+        assertEquals(Duration.ZERO, s.queueSettle());
+        assertEquals(Duration.ofSeconds(5), s.queueRescan());
+        assertEquals(Duration.ofSeconds(6), s.healthInterval());
+        assertEquals(1, s.healthFailuresBeforeReconnect());
+        assertEquals(Duration.ofSeconds(60), s.poolIdleTimeout());
+        assertEquals(Duration.ofSeconds(9), s.poolReapInterval());
+        assertEquals(4, s.retryMaxAttempts());
+        assertEquals(Duration.ofMillis(10), s.retryInitialBackoff());
+        assertEquals(Duration.ofMillis(20), s.retryMaxBackoff());
+        assertEquals(Duration.ofSeconds(3), s.shutdownTimeout());
+        assertEquals(List.of(Path.of("/a"), Path.of("/b")), s.sourceFileAllowedDirs());
+        assertEquals(Optional.of(9010), s.jmxPort());
+        assertEquals(Optional.of("10.0.0.5"), s.jmxBind());
+        assertEquals(Optional.of(Path.of("/k.p12")), s.jmxKeyStore());
+        assertEquals(Optional.of("pw"), s.jmxKeyStorePassword());
+        assertTrue(s.secrets().contains("pw"), "the key store password is scrubbed from output like a uri's");
+        assertEquals(Map.of(), s.connections());
+    }
+
+    @Test
+    void aKeyStoreWithoutItsPasswordIsNamed() {
+        assertNames(rejected("jmx.keyStore", "/k.p12"), "jmx.keyStorePassword", "missing");
     }
 
     @Test

@@ -149,6 +149,69 @@ class RemoteJmxTest {
         assertFalse(Files.exists(conf.state().resolve(StateDir.PID_FILE)), "the daemon did not stay up");
     }
 
+    @Test
+    void withAKeyStoreThePortSpeaksTlsWithItsCertificate(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        Path store = keyStore(dir, "store-pass-1");
+        Files.writeString(dir.resolve("ks-password"), "store-pass-1\n");
+        FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:1").set("jmx.port", Integer.toString(port))
+                .set("jmx.keyStore", store.toString())
+                .set("jmx.keyStorePassword", "${file:" + dir.resolve("ks-password") + "}");
+        try (DaemonFixture daemon = new DaemonFixture(conf, MBeanServerFactory.newMBeanServer()).start()) {
+            javax.net.ssl.SSLContext trustAll = javax.net.ssl.SSLContext.getInstance("TLS");
+            trustAll.init(null, new javax.net.ssl.TrustManager[] {new javax.net.ssl.X509TrustManager() {
+                @Override
+                public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String authType) {
+                }
+
+                @Override
+                public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+                    return new java.security.cert.X509Certificate[0];
+                }
+            }}, null);
+            try (javax.net.ssl.SSLSocket socket = (javax.net.ssl.SSLSocket) trustAll.getSocketFactory()
+                    .createSocket("127.0.0.1", port)) {
+                socket.startHandshake();
+                java.security.cert.X509Certificate cert =
+                        (java.security.cert.X509Certificate) socket.getSession().getPeerCertificates()[0];
+                assertTrue(cert.getSubjectX500Principal().getName().contains("CN=ferry-jmx-test"),
+                        cert.getSubjectX500Principal().getName());
+            }
+            assertThrows(IOException.class, () -> JMXConnectorFactory.connect(url(port)).close(),
+                    "a plain client cannot talk to the TLS port");
+        }
+    }
+
+    @Test
+    void aKeyStoreThatCannotBeOpenedStopsTheStartWithoutPrintingThePassword(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        Path store = keyStore(dir, "store-pass-1");
+        FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:1").set("jmx.port", Integer.toString(port))
+                .set("jmx.keyStore", store.toString()).set("jmx.keyStorePassword", "not-the-password");
+        dev.ferry.config.FerrySettings settings = new dev.ferry.config.ConfigLoader(Map.<String, String>of()::get)
+                .load(conf.write());
+        RemoteJmx jmx = new RemoteJmx(settings, MBeanServerFactory.newMBeanServer());
+        dev.ferry.config.ConfigException e = assertThrows(dev.ferry.config.ConfigException.class, jmx::start);
+        jmx.close();
+        assertTrue(e.getMessage().contains("jmx.keyStore: cannot load the PKCS12 key store " + store), e.getMessage());
+        assertFalse(e.getMessage().contains("not-the-password"), e.getMessage());
+    }
+
+    private static Path keyStore(Path dir, String password) throws Exception {
+        Path store = dir.resolve("jmx.p12");
+        Process keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "jmx", "-keyalg", "EC", "-dname", "CN=ferry-jmx-test", "-validity", "2",
+                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", password)
+                .redirectErrorStream(true).start();
+        String output = new String(keytool.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, keytool.waitFor(), output);
+        return store;
+    }
+
     private static JMXServiceURL url(int port) throws IOException {
         return new JMXServiceURL("service:jmx:rmi:///jndi/rmi://127.0.0.1:" + port + "/jmxrmi");
     }

@@ -1,0 +1,121 @@
+package dev.ferry.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Every key of {@code ferry.properties}: the one table that drives parsing, bounds, defaults, the
+ * unknown-key check and the README's configuration reference ({@code ConfigKeysReadmeTest} fails
+ * when the README and this table disagree; {@link #markdownTable()} prints the rows to paste).
+ */
+public final class ConfigKeys {
+    private ConfigKeys() {
+    }
+
+    public static final Key<Path> SPOOL_DIR = Key.path("spool.dir", "var/spool", "holds `incoming/ active/ done/ failed/`");
+    public static final Key<Path> STATE_DIR = Key.path("state.dir", "var/state",
+            "checkpoints, `ferry.pid`, `ferry.lock`, `jmx.local`; one daemon per state dir");
+    public static final Key<Integer> WORKERS = Key.integer("workers", 4, 1, Integer.MAX_VALUE, "jobs run at once (≥ 1)");
+    public static final Key<Integer> CHUNK_SIZE = Key.integer("chunk.size", 1000, 1, Limits.MAX_CHUNK_SIZE,
+            "documents per chunk unless the job says otherwise (1–100000)");
+    public static final Key<Duration> QUEUE_SETTLE = Key.millis("queue.settleMillis", 500, 0,
+            "a dropped file must be unchanged this long before it is claimed");
+    public static final Key<Duration> QUEUE_RESCAN = Key.seconds("queue.rescanSeconds", 10, 1,
+            "full directory rescan, besides file-system events");
+    public static final Key<Duration> HEALTH_INTERVAL = Key.seconds("health.intervalSeconds", 30, 1,
+            "ping every open client (each ping bounded by 5 s or the interval)");
+    public static final Key<Integer> HEALTH_FAILURES = Key.integer("health.failuresBeforeReconnect", 3, 1,
+            Integer.MAX_VALUE, "consecutive failed pings before the pool is `DOWN` and its client is replaced (again "
+                    + "after every further failure, until a ping succeeds)");
+    public static final Key<Duration> POOL_IDLE_TIMEOUT = Key.seconds("pool.idleTimeoutSeconds", 300, 0,
+            "close a client no lease used for this long (0: as soon as idle)");
+    public static final Key<Duration> POOL_REAP_INTERVAL = Key.seconds("pool.reapIntervalSeconds", 30, 1,
+            "how often the reaper looks");
+    public static final Key<Integer> RETRY_MAX_ATTEMPTS = Key.integer("retry.maxAttempts", 10, 1, Integer.MAX_VALUE,
+            "attempts per chunk on transient errors");
+    public static final Key<Duration> RETRY_INITIAL_BACKOFF = Key.millis("retry.initialBackoffMillis", 500, 0,
+            "first backoff: exponential with equal jitter, attempt *n* waits between ½ and 1 × min(max, initial × "
+                    + "2^(n−1)); must not exceed `retry.maxBackoffMillis`");
+    public static final Key<Duration> RETRY_MAX_BACKOFF = Key.millis("retry.maxBackoffMillis", 30_000, 0,
+            "the longest backoff");
+    public static final Key<Duration> SHUTDOWN_TIMEOUT = Key.seconds("shutdown.timeoutSeconds", 30, 0,
+            "SIGTERM: finish or checkpoint in-flight chunks within this; also how long a reset client waits for "
+                    + "its last lease before it is closed anyway");
+    public static final Key<List<Path>> ALLOWED_DIRS = Key.paths("source.file.allowedDirs", "examples/data",
+            "comma list; file sources must resolve inside one");
+    public static final Key<Optional<Integer>> JMX_PORT = Key.port("jmx.port",
+            "empty: nothing listens; set: remote JMX on that port, see [Remote JMX](#remote-jmx-security)");
+    public static final Key<Optional<String>> JMX_BIND = Key.text("jmx.bind",
+            "with `jmx.port`: the one address remote JMX listens on (empty: every address)");
+    public static final Key<Optional<Path>> JMX_KEY_STORE = Key.optionalPath("jmx.keyStore",
+            "with `jmx.port`: a PKCS12 key store; remote JMX then speaks TLS (empty: plain)");
+    public static final Key<Optional<String>> JMX_KEY_STORE_PASSWORD = Key.secret("jmx.keyStorePassword",
+            "the key store's password; write it as `${file:...}` or `${env:...}`");
+
+    /** The keys outside {@code connection.NAME.}. */
+    public static final List<Key<?>> GLOBAL = List.of(SPOOL_DIR, STATE_DIR, WORKERS, CHUNK_SIZE, QUEUE_SETTLE,
+            QUEUE_RESCAN, HEALTH_INTERVAL, HEALTH_FAILURES, POOL_IDLE_TIMEOUT, POOL_REAP_INTERVAL, RETRY_MAX_ATTEMPTS,
+            RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, ALLOWED_DIRS, JMX_PORT, JMX_BIND,
+            JMX_KEY_STORE, JMX_KEY_STORE_PASSWORD);
+
+    // ---- connection.NAME.OPTION ----
+
+    public static final Key<Optional<String>> URI = Key.secret("uri",
+            "MongoDB connection string, or `embedded:` (in memory) / `embedded:DIR` (on disk) for the built-in store");
+    public static final Key<Optional<String>> DATABASE = Key.text("database",
+            "default database of jobs on this connection; without it, the database in the connection string "
+                    + "(`mongodb://host/DB`)");
+    public static final Key<Integer> MAX_POOL_SIZE = Key.integer("maxPoolSize", 10, 1, Integer.MAX_VALUE,
+            "connections the driver keeps at most");
+    public static final Key<Integer> MIN_POOL_SIZE = Key.integer("minPoolSize", 2, 0, Integer.MAX_VALUE,
+            "must not exceed maxPoolSize");
+    public static final Key<Long> MAX_IDLE_TIME_MS = Key.whole("maxIdleTimeMS", 30_000, 0,
+            "one pooled *connection* idle this long is closed by the driver");
+    public static final Key<Long> SERVER_SELECTION_TIMEOUT_MS = Key.whole("serverSelectionTimeoutMS", 10_000, 0,
+            "how long an operation waits for a reachable server");
+    public static final Key<Long> SOCKET_TIMEOUT_MS = Key.whole("socketTimeoutMS", 0, 0,
+            "0: no limit on one read");
+    public static final Key<Long> CONNECT_TIMEOUT_MS = Key.whole("connectTimeoutMS", 10_000, 0,
+            "how long opening one connection may take");
+    public static final Key<Boolean> RETRY_WRITES = Key.bool("retryWrites", true, "the driver's retryable writes");
+    public static final Key<Boolean> RETRY_READS = Key.bool("retryReads", true, "the driver's retryable reads");
+
+    /** The options after {@code connection.NAME.}, in README order. */
+    public static final List<Key<?>> CONNECTION = List.of(URI, DATABASE, MAX_POOL_SIZE, MIN_POOL_SIZE,
+            MAX_IDLE_TIME_MS, SERVER_SELECTION_TIMEOUT_MS, SOCKET_TIMEOUT_MS, CONNECT_TIMEOUT_MS, RETRY_WRITES,
+            RETRY_READS);
+
+    public static Optional<Key<?>> global(String name) {
+        return GLOBAL.stream().filter(k -> k.name().equals(name)).findFirst().map(k -> (Key<?>) k);
+    }
+
+    public static Optional<Key<?>> connectionOption(String option) {
+        return CONNECTION.stream().filter(k -> k.name().equals(option)).findFirst().map(k -> (Key<?>) k);
+    }
+
+    /** The README's configuration reference rows, one per key. */
+    public static String markdownTable() {
+        StringBuilder out = new StringBuilder("| key | default | meaning |\n| --- | --- | --- |\n");
+        for (Key<?> k : GLOBAL) {
+            out.append(row(k.name(), k));
+        }
+        for (Key<?> k : CONNECTION) {
+            out.append(row("connection.NAME." + k.name(), k));
+        }
+        return out.toString();
+    }
+
+    private static String row(String name, Key<?> k) {
+        String dflt = k == URI ? "—" : k == DATABASE ? "the uri's database" : k.readmeDefault();
+        if ((k.type() == Key.Type.PATH || k.type() == Key.Type.PATHS) && !dflt.equals("empty")) {
+            dflt = "`" + dflt + "`";
+        }
+        return "| `" + name + "` | " + dflt + " | " + k.description() + " |\n";
+    }
+
+    public static void main(String[] args) {
+        System.out.print(markdownTable());
+    }
+}

@@ -1,0 +1,10 @@
+package dev.ferry.config;
+
+/** Bounds that the configuration, the job parser and the sync loop must agree on. */
+public final class Limits {
+    private Limits() {
+    }
+
+    /** The largest chunk a job or {@code chunk.size} may ask for (README, "Job files"). */
+    public static final int MAX_CHUNK_SIZE = 100_000;
+}
