@@ -180,7 +180,7 @@ public final class ConfigLoader {
             int maxPoolSize = option(prefix, values, ConfigKeys.MAX_POOL_SIZE);
             int minPoolSize = option(prefix, values, ConfigKeys.MIN_POOL_SIZE);
             try {
-                PoolOptions options = new PoolOptions(maxPoolSize, minPoolSize,
+                DriverPoolOptions options = new DriverPoolOptions(maxPoolSize, minPoolSize,
                         option(prefix, values, ConfigKeys.MAX_IDLE_TIME_MS),
                         option(prefix, values, ConfigKeys.SERVER_SELECTION_TIMEOUT_MS),
                         option(prefix, values, ConfigKeys.SOCKET_TIMEOUT_MS),

@@ -13,7 +13,7 @@ import java.util.Optional;
  *     service's secrets (see {@link ConfigLoader#load(Path, java.util.function.Predicate)}); such a
  *     connection cannot be opened
  */
-public record ConnectionSettings(String name, String uri, String database, PoolOptions options,
+public record ConnectionSettings(String name, String uri, String database, DriverPoolOptions options,
         boolean uriDeferred) {
 
     public static final String EMBEDDED_SCHEME = "embedded:";
@@ -25,7 +25,7 @@ public record ConnectionSettings(String name, String uri, String database, PoolO
     }
 
     /** A connection whose uri is resolved. */
-    public ConnectionSettings(String name, String uri, String database, PoolOptions options) {
+    public ConnectionSettings(String name, String uri, String database, DriverPoolOptions options) {
         this(name, uri, database, options, false);
     }
 

@@ -7,8 +7,11 @@ import dev.ferry.config.FerrySettings;
 import dev.ferry.embedded.EmbeddedStores;
 import dev.ferry.jmx.MBeanRegistrar;
 import dev.ferry.pool.ClientFactory;
+import dev.ferry.pool.PoolBean;
 import dev.ferry.pool.PoolManager;
-import dev.ferry.pool.PoolSettings;
+import dev.ferry.pool.PooledClient;
+import dev.ferry.pool.PoolsBean;
+import dev.ferry.pool.PoolMaintenance;
 import dev.ferry.queue.Spool;
 import dev.ferry.queue.SpoolWatcher;
 import dev.ferry.sync.CheckpointStore;
@@ -63,8 +66,8 @@ public final class Daemon implements AutoCloseable {
         this.workers = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-worker", false));
         this.checkpointIo = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-checkpoint", false));
         this.embedded = new EmbeddedStores();
-        this.pools = new PoolManager(settings.connections().values(), PoolSettings.from(settings),
-                ClientFactory.standard(), embedded::uriFor, scheduler, clock, mbeans);
+        this.pools = new PoolManager(settings.connections().values(), PoolMaintenance.from(settings),
+                ClientFactory.standard(), embedded::uriFor, scheduler, clock);
         Spool spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
         this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
@@ -109,13 +112,22 @@ public final class Daemon implements AutoCloseable {
         }
         state.writeEmbeddedUris(embeddedUris);
         pools.start();
+        registerPoolBeans();
         remoteJmx.start();
         localJmx.start();
         orchestrator.start();
         log.info("ferry {} started (pid {}): conf {}, spool {}, state {}, {} worker(s), connections: {}",
                 version(), ProcessHandle.current().pid(), settings.confDir().toAbsolutePath(), settings.spoolDir(),
                 settings.stateDir(), settings.workers(), pools.pools().stream()
-                        .map(p -> p.name() + "=" + p.getTarget()).collect(Collectors.joining(", ")));
+                        .map(p -> p.name() + "=" + p.target()).collect(Collectors.joining(", ")));
+    }
+
+    /** The beans are views the wiring registers, so that the pool package knows nothing of JMX registration. */
+    private void registerPoolBeans() {
+        mbeans.register(MBeanRegistrar.name("Pools"), new PoolsBean(pools));
+        for (PooledClient pool : pools.pools()) {
+            mbeans.register(MBeanRegistrar.name("Pool", pool.name()), new PoolBean(pool));
+        }
     }
 
     public PoolManager pools() {

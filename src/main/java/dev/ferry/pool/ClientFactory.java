@@ -7,7 +7,7 @@ import com.mongodb.client.MongoClients;
 import com.mongodb.event.ConnectionPoolListener;
 import com.mongodb.event.ServerMonitorListener;
 import dev.ferry.config.ConnectionSettings;
-import dev.ferry.config.PoolOptions;
+import dev.ferry.config.DriverPoolOptions;
 import java.util.concurrent.TimeUnit;
 
 /** Opens the MongoClient of one generation. Replaceable so that tests can count or break clients. */
@@ -27,7 +27,7 @@ public interface ClientFactory {
             @Override
             public <L extends ConnectionPoolListener & ServerMonitorListener> MongoClient create(
                     ConnectionSettings connection, String uri, L listeners) {
-                PoolOptions o = connection.options();
+                DriverPoolOptions o = connection.options();
                 MongoClientSettings settings = MongoClientSettings.builder()
                         .applyConnectionString(new ConnectionString(uri))
                         .applicationName("ferry/" + connection.name())

@@ -11,11 +11,11 @@ import org.bson.BsonDocument;
  * try-with-resources block; never keep the client beyond it.
  */
 public final class Lease implements AutoCloseable {
-    private final ConnectionPool pool;
+    private final PooledClient pool;
     private final ClientGeneration generation;
     private boolean closed;
 
-    Lease(ConnectionPool pool, ClientGeneration generation) {
+    Lease(PooledClient pool, ClientGeneration generation) {
         this.pool = pool;
         this.generation = generation;
     }

@@ -19,14 +19,14 @@ final class PoolHealth {
     private static final Document PING = new Document("ping", 1);
 
     private final String name;
-    private final PoolSettings settings;
+    private final PoolMaintenance settings;
     private final Clock clock;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile Instant lastCheck;
     private volatile long lastLatencyMillis = -1;
     private volatile String lastError = "";
 
-    PoolHealth(String name, PoolSettings settings, Clock clock) {
+    PoolHealth(String name, PoolMaintenance settings, Clock clock) {
         this.name = name;
         this.settings = settings;
         this.clock = clock;

@@ -1,7 +1,6 @@
 package dev.ferry.pool;
 
 import dev.ferry.config.ConnectionSettings;
-import dev.ferry.jmx.MBeanRegistrar;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,48 +17,41 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one place ferry gets MongoDB clients from: one {@link ConnectionPool} per configured
+ * The one place ferry gets MongoDB clients from: one {@link PooledClient} per configured
  * connection, health checks and idle reaping on the shared scheduler, and a clean close. The
  * scheduler belongs to the caller, who shuts it down after {@link #close()}.
  */
-public final class PoolManager implements PoolsMXBean, AutoCloseable {
+public final class PoolManager implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PoolManager.class);
 
     enum State { NEW, RUNNING, CLOSED }
 
-    private final Map<String, ConnectionPool> pools;
-    private final PoolSettings settings;
+    private final Map<String, PooledClient> pools;
+    private final PoolMaintenance settings;
     private final ScheduledExecutorService scheduler;
-    private final MBeanRegistrar mbeans;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
 
-    public PoolManager(Collection<ConnectionSettings> connections, PoolSettings settings, ClientFactory factory,
-                       UriResolver uriResolver, ScheduledExecutorService scheduler, Clock clock,
-                       MBeanRegistrar mbeans) {
+    public PoolManager(Collection<ConnectionSettings> connections, PoolMaintenance settings, ClientFactory factory,
+                       UriResolver uriResolver, ScheduledExecutorService scheduler, Clock clock) {
         this.settings = settings;
         this.scheduler = scheduler;
-        this.mbeans = mbeans;
-        Map<String, ConnectionPool> map = new LinkedHashMap<>();
+        Map<String, PooledClient> map = new LinkedHashMap<>();
         for (ConnectionSettings c : connections) {
-            map.put(c.name(), new ConnectionPool(c, settings, factory, uriResolver, scheduler, clock));
+            map.put(c.name(), new PooledClient(c, settings, factory, uriResolver, scheduler, clock));
         }
         this.pools = Collections.unmodifiableMap(map);
     }
 
-    /** Registers the MXBeans and schedules health checks and reaping. Clients still open lazily. */
+    /** Schedules health checks and reaping. Clients still open lazily. */
     public void start() {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("pool manager already " + state.get());
         }
-        mbeans.register(MBeanRegistrar.name("Pools"), this);
-        for (ConnectionPool pool : pools.values()) {
-            mbeans.register(MBeanRegistrar.name("Pool", pool.name()), pool);
-        }
         long health = settings.healthInterval().toMillis();
         long reap = settings.reapInterval().toMillis();
         synchronized (tasks) {
-            for (ConnectionPool pool : pools.values()) {
+            for (PooledClient pool : pools.values()) {
                 // one task per pool, so that a slow ping to one server never delays another's
                 tasks.add(scheduler.scheduleWithFixedDelay(guard("health check", pool::checkHealth),
                         health, health, TimeUnit.MILLISECONDS));
@@ -85,8 +77,8 @@ public final class PoolManager implements PoolsMXBean, AutoCloseable {
         return pool(connectionName).lease();
     }
 
-    public ConnectionPool pool(String connectionName) {
-        ConnectionPool pool = pools.get(connectionName);
+    public PooledClient pool(String connectionName) {
+        PooledClient pool = pools.get(connectionName);
         if (pool == null) {
             throw new UnknownConnectionException("unknown connection '" + connectionName + "' (configured: "
                     + String.join(", ", pools.keySet()) + ")");
@@ -94,7 +86,7 @@ public final class PoolManager implements PoolsMXBean, AutoCloseable {
         return pool;
     }
 
-    public Collection<ConnectionPool> pools() {
+    public Collection<PooledClient> pools() {
         return pools.values();
     }
 
@@ -115,12 +107,8 @@ public final class PoolManager implements PoolsMXBean, AutoCloseable {
             tasks.forEach(t -> t.cancel(false));
             tasks.clear();
         }
-        for (ConnectionPool pool : pools.values()) {
+        for (PooledClient pool : pools.values()) {
             pool.close(leaseWait);
-        }
-        mbeans.unregister(MBeanRegistrar.name("Pools"));
-        for (ConnectionPool pool : pools.values()) {
-            mbeans.unregister(MBeanRegistrar.name("Pool", pool.name()));
         }
         log.info("pools: closed {} connection(s)", pools.size());
     }
@@ -130,35 +118,23 @@ public final class PoolManager implements PoolsMXBean, AutoCloseable {
         close(settings.drainTimeout());
     }
 
-    // ---- PoolsMXBean ----
-
-    @Override
-    public String[] getConnectionNames() {
-        return pools.keySet().toArray(new String[0]);
+    public int openClients() {
+        return (int) pools.values().stream().filter(PooledClient::isOpen).count();
     }
 
-    @Override
-    public int getOpenClients() {
-        return (int) pools.values().stream().filter(ConnectionPool::isOpen).count();
+    public long totalLeases() {
+        return pools.values().stream().mapToLong(PooledClient::totalLeases).sum();
     }
 
-    @Override
-    public long getTotalLeases() {
-        return pools.values().stream().mapToLong(ConnectionPool::totalLeases).sum();
-    }
-
-    @Override
     public void resetAll() {
-        pools.values().forEach(ConnectionPool::reset);
+        pools.values().forEach(PooledClient::reset);
     }
 
-    @Override
     public void reapIdleNow() {
-        pools.values().forEach(ConnectionPool::reapIfIdle);
+        pools.values().forEach(PooledClient::reapIfIdle);
     }
 
-    @Override
     public void checkHealthNow() {
-        pools.values().forEach(ConnectionPool::checkHealth);
+        pools.values().forEach(PooledClient::checkHealth);
     }
 }

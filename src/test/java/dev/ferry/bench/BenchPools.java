@@ -1,11 +1,10 @@
 package dev.ferry.bench;
 
 import dev.ferry.config.ConnectionSettings;
-import dev.ferry.config.PoolOptions;
-import dev.ferry.jmx.MBeanRegistrar;
+import dev.ferry.config.DriverPoolOptions;
 import dev.ferry.pool.ClientFactory;
 import dev.ferry.pool.PoolManager;
-import dev.ferry.pool.PoolSettings;
+import dev.ferry.pool.PoolMaintenance;
 import dev.ferry.pool.UriResolver;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,11 +19,11 @@ final class BenchPools {
     }
 
     static PoolManager start(String uri, ScheduledExecutorService scheduler) {
-        PoolSettings quiet = new PoolSettings(Duration.ofHours(1), 3, Duration.ofHours(1), Duration.ofHours(1),
+        PoolMaintenance quiet = new PoolMaintenance(Duration.ofHours(1), 3, Duration.ofHours(1), Duration.ofHours(1),
                 Duration.ofSeconds(30), Duration.ofSeconds(5));
         PoolManager manager = new PoolManager(List.of(new ConnectionSettings(CONNECTION, uri, "bench",
-                PoolOptions.DEFAULTS)), quiet, ClientFactory.standard(), UriResolver.DIRECT, scheduler,
-                Clock.systemUTC(), new MBeanRegistrar(null));
+                DriverPoolOptions.DEFAULTS)), quiet, ClientFactory.standard(), UriResolver.DIRECT, scheduler,
+                Clock.systemUTC());
         manager.start();
         return manager;
     }

@@ -50,6 +50,6 @@ class ConfigKeysReadmeTest {
         props.setProperty("connection.main.uri", "mongodb://db.example/app");
         ConnectionSettings c = new ConfigLoader(name -> null).fromProperties(props, Path.of("conf"))
                 .connection("main").orElseThrow();
-        assertEquals(PoolOptions.DEFAULTS, c.options());
+        assertEquals(DriverPoolOptions.DEFAULTS, c.options());
     }
 }

@@ -180,7 +180,7 @@ class ConfigLoaderTest {
     @Test
     void poolDefaultsMatchTheContract() throws Exception {
         ConnectionSettings c = load("connection.local.uri", "embedded:").connection("local").orElseThrow();
-        PoolOptions o = c.options();
+        DriverPoolOptions o = c.options();
         assertEquals(10, o.maxPoolSize());
         assertEquals(2, o.minPoolSize());
         assertEquals(30_000, o.maxIdleTimeMS());
@@ -189,7 +189,7 @@ class ConfigLoaderTest {
         assertEquals(10_000, o.connectTimeoutMS());
         assertTrue(o.retryWrites());
         assertTrue(o.retryReads());
-        assertEquals(PoolOptions.DEFAULTS, o);
+        assertEquals(DriverPoolOptions.DEFAULTS, o);
         assertEquals(Optional.empty(), c.defaultDatabase());
         assertTrue(c.embedded());
         assertEquals(Optional.empty(), c.embeddedDir());
@@ -200,11 +200,11 @@ class ConfigLoaderTest {
         FerrySettings s = load(
                 "connection.a.uri", "mongodb://h1", "connection.a.maxPoolSize", "50", "connection.a.retryReads", "false",
                 "connection.b.uri", "embedded:var/embedded", "connection.b.database", "demo");
-        PoolOptions a = s.connection("a").orElseThrow().options();
+        DriverPoolOptions a = s.connection("a").orElseThrow().options();
         assertEquals(50, a.maxPoolSize());
         assertFalse(a.retryReads());
         assertEquals(2, a.minPoolSize());
-        assertEquals(PoolOptions.DEFAULTS, s.connection("b").orElseThrow().options());
+        assertEquals(DriverPoolOptions.DEFAULTS, s.connection("b").orElseThrow().options());
         assertEquals(Optional.of("demo"), s.connection("b").orElseThrow().defaultDatabase());
         assertEquals(Optional.of(Path.of("var/embedded")), s.connection("b").orElseThrow().embeddedDir());
     }

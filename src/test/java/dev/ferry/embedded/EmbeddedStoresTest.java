@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import dev.ferry.config.ConnectionSettings;
-import dev.ferry.config.PoolOptions;
+import dev.ferry.config.DriverPoolOptions;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.bson.Document;
@@ -19,7 +19,7 @@ class EmbeddedStoresTest {
     @Test
     void embeddedDirKeepsDataAcrossRestarts(@TempDir Path dir) {
         ConnectionSettings local = new ConnectionSettings("local", "embedded:" + dir.resolve("store"), "demo",
-                PoolOptions.DEFAULTS);
+                DriverPoolOptions.DEFAULTS);
         try (EmbeddedStores stores = new EmbeddedStores();
              MongoClient client = MongoClients.create(stores.uriFor(local))) {
             client.getDatabase("demo").getCollection("people").insertOne(new Document("_id", 1).append("n", "Ada"));
@@ -34,8 +34,8 @@ class EmbeddedStoresTest {
 
     @Test
     void sameUriSharesOneStoreAndInMemoryStartsEmpty() {
-        ConnectionSettings a = new ConnectionSettings("a", "embedded:", "demo", PoolOptions.DEFAULTS);
-        ConnectionSettings b = new ConnectionSettings("b", "embedded:", "demo", PoolOptions.DEFAULTS);
+        ConnectionSettings a = new ConnectionSettings("a", "embedded:", "demo", DriverPoolOptions.DEFAULTS);
+        ConnectionSettings b = new ConnectionSettings("b", "embedded:", "demo", DriverPoolOptions.DEFAULTS);
         try (EmbeddedStores stores = new EmbeddedStores()) {
             String uri = stores.uriFor(a);
             assertTrue(uri.startsWith("mongodb://127.0.0.1:"), uri);

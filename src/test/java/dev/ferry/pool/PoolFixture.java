@@ -5,8 +5,7 @@ import com.mongodb.event.ConnectionPoolListener;
 import com.mongodb.event.ServerMonitorListener;
 import dev.ferry.concurrent.Executors2;
 import dev.ferry.config.ConnectionSettings;
-import dev.ferry.config.PoolOptions;
-import dev.ferry.jmx.MBeanRegistrar;
+import dev.ferry.config.DriverPoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -19,11 +18,11 @@ final class PoolFixture implements AutoCloseable {
     final ScheduledThreadPoolExecutor scheduler = Executors2.scheduler("ferry-test-scheduler", 2);
     final PoolManager manager;
 
-    PoolFixture(String uri, PoolSettings settings, Clock clock) {
-        this(uri, PoolOptions.DEFAULTS, settings, clock);
+    PoolFixture(String uri, PoolMaintenance settings, Clock clock) {
+        this(uri, DriverPoolOptions.DEFAULTS, settings, clock);
     }
 
-    PoolFixture(String uri, PoolOptions options, PoolSettings settings, Clock clock) {
+    PoolFixture(String uri, DriverPoolOptions options, PoolMaintenance settings, Clock clock) {
         ClientFactory standard = ClientFactory.standard();
         ClientFactory counting = new ClientFactory() {
             @Override
@@ -34,18 +33,17 @@ final class PoolFixture implements AutoCloseable {
             }
         };
         ConnectionSettings conn = new ConnectionSettings("test", uri, "ferrytest", options);
-        manager = new PoolManager(List.of(conn), settings, counting, UriResolver.DIRECT, scheduler, clock,
-                new MBeanRegistrar(null));
+        manager = new PoolManager(List.of(conn), settings, counting, UriResolver.DIRECT, scheduler, clock);
         manager.start();
     }
 
-    static PoolSettings quiet() {
+    static PoolMaintenance quiet() {
         // health and reaping only when a test asks for them
-        return new PoolSettings(Duration.ofHours(1), 3, Duration.ofMinutes(5), Duration.ofHours(1),
+        return new PoolMaintenance(Duration.ofHours(1), 3, Duration.ofMinutes(5), Duration.ofHours(1),
                 Duration.ofSeconds(30), Duration.ofSeconds(2));
     }
 
-    ConnectionPool pool() {
+    PooledClient pool() {
         return manager.pool("test");
     }
 

@@ -26,9 +26,9 @@ class PoolHealthAfterCutTest {
 
             f.pool().checkHealth();
 
-            assertEquals(0, f.pool().getConsecutiveHealthFailures(), f.pool().getLastError());
+            assertEquals(0, f.pool().health().consecutiveFailures(), f.pool().lastError());
             assertTrue(f.pool().isHealthy());
-            assertEquals("OPEN", f.pool().getState());
+            assertEquals("OPEN", f.pool().state().name());
         }
     }
 }

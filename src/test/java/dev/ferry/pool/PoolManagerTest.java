@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.mongodb.client.MongoCollection;
-import dev.ferry.config.PoolOptions;
+import dev.ferry.config.DriverPoolOptions;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.MutableClock;
 import dev.ferry.testing.TestMongoServer;
@@ -56,7 +56,7 @@ class PoolManagerTest {
 
     @Test
     void longOperationCompletesWhileResetAndReapRun() throws Exception {
-        PoolSettings aggressive = new PoolSettings(Duration.ofHours(1), 3, Duration.ZERO, Duration.ofMillis(5),
+        PoolMaintenance aggressive = new PoolMaintenance(Duration.ofHours(1), 3, Duration.ZERO, Duration.ofMillis(5),
                 Duration.ofSeconds(30), Duration.ofSeconds(2));
         try (PoolFixture f = new PoolFixture(server.uri(), aggressive, Clock.systemUTC())) {
             CountDownLatch leased = new CountDownLatch(1);
@@ -82,32 +82,32 @@ class PoolManagerTest {
             }
             assertEquals(30, longOp.get(30, TimeUnit.SECONDS));
             assertNotEquals(generationOfLongOp, f.pool().currentGeneration());
-            Await.until(Duration.ofSeconds(5), () -> f.pool().getLeases() == 0, "leases returned");
+            Await.until(Duration.ofSeconds(5), () -> f.pool().leases() == 0, "leases returned");
         }
     }
 
     @Test
     void poolTurnsDownWhenServerStopsAndRecoversWhenItReturnsOnTheSamePort() {
-        PoolSettings fastHealth = new PoolSettings(Duration.ofMillis(100), 3, Duration.ofHours(1), Duration.ofHours(1),
+        PoolMaintenance fastHealth = new PoolMaintenance(Duration.ofMillis(100), 3, Duration.ofHours(1), Duration.ofHours(1),
                 Duration.ofSeconds(1), Duration.ofMillis(300));
-        PoolOptions quickSelect = new PoolOptions(10, 0, 30_000, 500, 0, 500, true, true);
+        DriverPoolOptions quickSelect = new DriverPoolOptions(10, 0, 30_000, 500, 0, 500, true, true);
         try (PoolFixture f = new PoolFixture(server.uri(), quickSelect, fastHealth, Clock.systemUTC())) {
             try (Lease lease = f.manager.lease("test")) {
                 lease.collection("ferrytest", "h").insertOne(doc(1));
             }
-            Await.until(Duration.ofSeconds(5), () -> f.pool().getLastHealthLatencyMillis() >= 0, "first ping");
-            assertEquals("OPEN", f.pool().getState());
+            Await.until(Duration.ofSeconds(5), () -> f.pool().health().lastLatencyMillis() >= 0, "first ping");
+            assertEquals("OPEN", f.pool().state().name());
 
             server.stop();
-            Await.until(Duration.ofSeconds(20), () -> f.pool().getState().equals("DOWN"), "pool DOWN");
+            Await.until(Duration.ofSeconds(20), () -> f.pool().state().name().equals("DOWN"), "pool DOWN");
             assertFalse(f.pool().isHealthy());
-            assertTrue(f.pool().getConsecutiveHealthFailures() >= 3);
-            assertFalse(f.pool().getLastError().isEmpty());
+            assertTrue(f.pool().health().consecutiveFailures() >= 3);
+            assertFalse(f.pool().lastError().isEmpty());
 
             server.restart();
-            Await.until(Duration.ofSeconds(20), () -> f.pool().isHealthy() && f.pool().getState().equals("OPEN"),
+            Await.until(Duration.ofSeconds(20), () -> f.pool().isHealthy() && f.pool().state().name().equals("OPEN"),
                     "pool healthy again");
-            assertTrue(f.pool().getReconnects() >= 1, "reconnects counted");
+            assertTrue(f.pool().reconnects() >= 1, "reconnects counted");
             try (Lease lease = f.manager.lease("test")) {
                 lease.collection("ferrytest", "h").insertOne(doc(2));
             }
@@ -123,19 +123,19 @@ class PoolManagerTest {
             }
             clock.advance(Duration.ofMinutes(4));
             f.manager.reapIdleNow();
-            assertEquals("OPEN", f.pool().getState(), "reaped before the idle timeout");
+            assertEquals("OPEN", f.pool().state().name(), "reaped before the idle timeout");
 
             clock.advance(Duration.ofMinutes(1));
             f.manager.reapIdleNow();
-            assertEquals("CLOSED", f.pool().getState(), "idle client not reaped after 5 minutes");
-            assertEquals(1, f.pool().getReaps());
+            assertEquals("CLOSED", f.pool().state().name(), "idle client not reaped after 5 minutes");
+            assertEquals(1, f.pool().reaps());
 
             try (Lease lease = f.manager.lease("test")) {
                 assertEquals(1, lease.collection("ferrytest", "r").countDocuments());
                 assertEquals(2, f.clientsCreated.get(), "a new lease reopens the client");
                 clock.advance(Duration.ofHours(1));
                 f.manager.reapIdleNow();
-                assertEquals("OPEN", f.pool().getState(), "a leased client was reaped");
+                assertEquals("OPEN", f.pool().state().name(), "a leased client was reaped");
                 assertEquals(1, lease.collection("ferrytest", "r").countDocuments());
             }
         }
@@ -149,7 +149,7 @@ class PoolManagerTest {
             clock.advance(Duration.ofMinutes(5));
             f.manager.checkHealthNow();
             f.manager.reapIdleNow();
-            assertEquals("CLOSED", f.pool().getState());
+            assertEquals("CLOSED", f.pool().state().name());
         }
     }
 
@@ -171,7 +171,7 @@ class PoolManagerTest {
 
         Await.until(Duration.ofSeconds(10), () -> server.establishedConnections() == 0,
                 "server sees no connection from ferry; still " + server.establishedConnections());
-        assertEquals(0, f.pool().getConnectionsTotal());
+        assertEquals(0, f.pool().statistics().open());
         Await.until(Duration.ofSeconds(10), () -> newLiveThreads(before).isEmpty(),
                 "no ferry or driver thread alive: " + newLiveThreads(before));
         assertThrows(PoolClosedException.class, () -> f.manager.lease("test"));

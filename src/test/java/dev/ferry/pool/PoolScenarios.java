@@ -3,7 +3,7 @@ package dev.ferry.pool;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.ferry.config.PoolOptions;
+import dev.ferry.config.DriverPoolOptions;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -48,10 +48,10 @@ final class PoolScenarios {
             threads.shutdown();
 
             assertEquals(1, f.clientsCreated.get(), "MongoClients created for 2,000 leases");
-            assertEquals(2000, f.manager.getTotalLeases());
-            assertTrue(f.pool().getConnectionsCreated() <= PoolOptions.DEFAULTS.maxPoolSize(),
-                    "connections created " + f.pool().getConnectionsCreated() + " exceed maxPoolSize");
-            assertEquals(0, f.pool().getLeases(), "leases still out");
+            assertEquals(2000, f.manager.totalLeases());
+            assertTrue(f.pool().statistics().created() <= DriverPoolOptions.DEFAULTS.maxPoolSize(),
+                    "connections created " + f.pool().statistics().created() + " exceed maxPoolSize");
+            assertEquals(0, f.pool().leases(), "leases still out");
             try (Lease lease = f.manager.lease("test")) {
                 assertEquals(2000, lease.collection("ferrytest", "reuse").countDocuments());
             }
@@ -60,7 +60,7 @@ final class PoolScenarios {
 
     /** 8 writers for {@code duration} while reset runs every 20 ms and the reaper with idle timeout 0: no error. */
     static void noClosedClientErrors(String uri, Duration duration) throws Exception {
-        PoolSettings aggressive = new PoolSettings(Duration.ofHours(1), 3, Duration.ZERO, Duration.ofMillis(5),
+        PoolMaintenance aggressive = new PoolMaintenance(Duration.ofHours(1), 3, Duration.ZERO, Duration.ofMillis(5),
                 Duration.ofSeconds(30), Duration.ofSeconds(2));
         try (PoolFixture f = new PoolFixture(uri, aggressive, Clock.systemUTC())) {
             ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
@@ -107,7 +107,7 @@ final class PoolScenarios {
             writers.shutdown();
 
             assertEquals(List.of(), errors.stream().map(Throwable::toString).toList(), "errors reaching writers");
-            assertTrue(f.pool().getResets() > 100, "resets run: " + f.pool().getResets());
+            assertTrue(f.pool().resets() > 100, "resets run: " + f.pool().resets());
             try (Lease lease = f.manager.lease("test")) {
                 assertEquals(total, lease.collection("ferrytest", "chunks").countDocuments(), "documents written");
             }

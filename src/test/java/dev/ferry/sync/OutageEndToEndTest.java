@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.model.Projections;
-import dev.ferry.pool.ConnectionPool;
+import dev.ferry.pool.PooledClient;
 import dev.ferry.pool.PoolState;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.DaemonFixture;
@@ -53,7 +53,7 @@ class OutageEndToEndTest {
                     .mapToObj(i -> "{\"_id\": " + i + ", \"name\": \"n" + i + "\"}").collect(Collectors.joining("\n")));
             try (DaemonFixture daemon = new DaemonFixture(conf, null).start()) {
                 Orchestrator orchestrator = daemon.daemon().orchestrator();
-                ConnectionPool pool = daemon.daemon().pools().pool("dest");
+                PooledClient pool = daemon.daemon().pools().pool("dest");
                 Spooler spool = new Spooler(conf.spool());
                 spool.drop("big.json", job(null, file(data, "ndjson"), "big").append("chunkSize", CHUNK).toJson());
 

@@ -57,7 +57,9 @@ public final class TestMongoServer implements AutoCloseable {
                 continue;
             }
             try {
-                for (String line : Files.readAllLines(p).subList(1, Files.readAllLines(p).size())) {
+                // read once: the table changes between two reads, and a shorter second read broke subList
+                List<String> lines = Files.readAllLines(p);
+                for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
                     String[] f = line.trim().split("\\s+");
                     // local_address rem_address st: server side of a connection has local port == port
                     String local = f[1];

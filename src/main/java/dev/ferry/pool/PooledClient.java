@@ -8,6 +8,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
@@ -22,16 +23,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The long-lived, pooled client of one named connection. Work takes a {@link Lease}; the client is
+ * The long-lived, pooled client of one named connection (the driver pools its connections; this
+ * class holds the one client that owns them). Work takes a {@link Lease}; the client is
  * opened on the first lease and then reused by every chunk and job. A reset, a health reconnect or
  * the reaper retires a client generation; a retired client closes only once no lease holds it, so
  * no operation ever runs on a closed client ("state should be: open" / "Topology is closed").
  */
-public final class ConnectionPool implements PoolMXBean {
-    private static final Logger log = LoggerFactory.getLogger(ConnectionPool.class);
+public final class PooledClient {
+    private static final Logger log = LoggerFactory.getLogger(PooledClient.class);
 
     private final ConnectionSettings connection;
-    private final PoolSettings settings;
+    private final PoolMaintenance settings;
     private final ClientFactory factory;
     private final UriResolver uriResolver;
     private final ScheduledExecutorService scheduler;
@@ -52,7 +54,7 @@ public final class ConnectionPool implements PoolMXBean {
     private volatile Instant openedAt;
     private volatile String target;
 
-    ConnectionPool(ConnectionSettings connection, PoolSettings settings, ClientFactory factory,
+    PooledClient(ConnectionSettings connection, PoolMaintenance settings, ClientFactory factory,
                    UriResolver uriResolver, ScheduledExecutorService scheduler, Clock clock) {
         this.connection = connection;
         this.settings = settings;
@@ -132,8 +134,7 @@ public final class ConnectionPool implements PoolMXBean {
         return new ClientGeneration(client, generations.incrementAndGet(), clock.millis());
     }
 
-    /** Graceful reset (contract §6): new leases get a fresh client at once; the old one drains. */
-    @Override
+    /** Graceful reset (README, "The problem it solves"): new leases get a fresh client at once; the old one drains. */
     public void reset() {
         resets.incrementAndGet();
         if (replaceClient()) {
@@ -201,7 +202,6 @@ public final class ConnectionPool implements PoolMXBean {
     }
 
     /** Pings the open client; after {@code failuresBeforeReconnect} failures, replaces it until a ping passes. */
-    @Override
     public void checkHealth() {
         if (!healthLock.tryLock()) {
             return; // a check is already running: one at a time is enough
@@ -235,14 +235,14 @@ public final class ConnectionPool implements PoolMXBean {
     void close(Duration wait) {
         closed = true;
         long deadline = System.nanoTime() + wait.toNanos();
-        while (getLeases() > 0 && System.nanoTime() < deadline) {
+        while (leases() > 0 && System.nanoTime() < deadline) {
             LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
             if (Thread.currentThread().isInterrupted()) {
                 break;
             }
         }
-        if (getLeases() > 0) {
-            log.warn("{}: closing with {} lease(s) still out after {} ms", name(), getLeases(), wait.toMillis());
+        if (leases() > 0) {
+            log.warn("{}: closing with {} lease(s) still out after {} ms", name(), leases(), wait.toMillis());
         }
         ClientGeneration g = current.getAndSet(null);
         if (g != null) {
@@ -291,25 +291,14 @@ public final class ConnectionPool implements PoolMXBean {
         return scheme + String.join(",", cs.getHosts()) + "/" + database;
     }
 
-    // ---- PoolMXBean: reads only ----
+    // ---- what the Pool MXBean (PoolBean) and the self-check read ----
 
-    @Override
-    public String getName() {
-        return name();
-    }
-
-    @Override
-    public String getState() {
-        return state().name();
-    }
-
-    @Override
     public boolean isHealthy() {
         return health.isHealthy();
     }
 
-    @Override
-    public int getLeases() {
+    /** Leases out now: on the current client and on retired ones still draining. */
+    public int leases() {
         int n = 0;
         ClientGeneration g = current.get();
         if (g != null) {
@@ -321,94 +310,34 @@ public final class ConnectionPool implements PoolMXBean {
         return n;
     }
 
-    @Override
-    public long getConnectionsTotal() {
-        return stats.open();
+    /** Connection counts from the driver's pool events. */
+    PoolStatistics statistics() {
+        return stats;
     }
 
-    @Override
-    public long getConnectionsInUse() {
-        return stats.inUse();
+    PoolHealth health() {
+        return health;
     }
 
-    @Override
-    public long getConnectionsIdle() {
-        return stats.idle();
-    }
-
-    @Override
-    public long getWaitQueueSize() {
-        return stats.waitQueueSize();
-    }
-
-    @Override
-    public int getMaxPoolSize() {
-        return connection.options().maxPoolSize();
-    }
-
-    @Override
-    public int getMinPoolSize() {
-        return connection.options().minPoolSize();
-    }
-
-    @Override
-    public long getConnectionsCreated() {
-        return stats.created();
-    }
-
-    @Override
-    public long getConnectionsClosed() {
-        return stats.closed();
-    }
-
-    @Override
-    public long getConnectionsPeak() {
-        return stats.peakOpen();
-    }
-
-    @Override
-    public long getCheckoutFailures() {
-        return stats.checkoutFailures();
-    }
-
-    @Override
-    public long getResets() {
+    public long resets() {
         return resets.get();
     }
 
-    @Override
-    public long getReconnects() {
+    public long reconnects() {
         return reconnects.get();
     }
 
-    @Override
-    public long getReaps() {
+    public long reaps() {
         return reaps.get();
     }
 
-    @Override
-    public long getClientsOpened() {
+    /** Clients (generations) opened since start. */
+    public long clientsOpened() {
         return generations.get();
     }
 
-    @Override
-    public String getLastHealthCheck() {
-        return iso(health.lastCheck());
-    }
-
-    @Override
-    public long getLastHealthLatencyMillis() {
-        return health.lastLatencyMillis();
-    }
-
-    @Override
-    public int getConsecutiveHealthFailures() {
-        return health.consecutiveFailures();
-    }
-
     /** The last failed health check, else the last failed heartbeat of the driver's own monitor. */
-    @Override
-    public String getLastError() {
+    public String lastError() {
         String lastError = health.lastError();
         if (!lastError.isEmpty()) {
             return lastError;
@@ -417,23 +346,17 @@ public final class ConnectionPool implements PoolMXBean {
         return heartbeat == null ? "" : Redaction.uri(heartbeat);
     }
 
-    @Override
-    public String getOpenedAt() {
-        return isOpen() ? iso(openedAt) : "";
+    public Optional<Instant> openedAt() {
+        return isOpen() ? Optional.ofNullable(openedAt) : Optional.empty();
     }
 
-    @Override
-    public String getLastUsedAt() {
+    public Optional<Instant> lastUsedAt() {
         ClientGeneration g = current.get();
-        return g == null ? "" : iso(Instant.ofEpochMilli(g.lastUsedMillis()));
+        return g == null ? Optional.empty() : Optional.of(Instant.ofEpochMilli(g.lastUsedMillis()));
     }
 
-    @Override
-    public String getTarget() {
+    /** Hosts and database, never the password. */
+    public String target() {
         return target;
-    }
-
-    private static String iso(Instant instant) {
-        return instant == null ? "" : instant.toString();
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
  * The pool options of one connection, as fixed by the original fix (contract §1). Validated when
  * built; a bad value is rejected, never adjusted.
  */
-public record PoolOptions(
+public record DriverPoolOptions(
         int maxPoolSize,
         int minPoolSize,
         long maxIdleTimeMS,
@@ -16,14 +16,14 @@ public record PoolOptions(
         boolean retryWrites,
         boolean retryReads) {
 
-    public static final PoolOptions DEFAULTS = new PoolOptions(10, 2, 30_000, 10_000, 0, 10_000, true, true);
+    public static final DriverPoolOptions DEFAULTS = new DriverPoolOptions(10, 2, 30_000, 10_000, 0, 10_000, true, true);
 
     /** The option names as they appear after {@code connection.NAME.} in ferry.properties. */
     public static final List<String> KEYS = List.of(
             "maxPoolSize", "minPoolSize", "maxIdleTimeMS", "serverSelectionTimeoutMS",
             "socketTimeoutMS", "connectTimeoutMS", "retryWrites", "retryReads");
 
-    public PoolOptions {
+    public DriverPoolOptions {
         if (maxPoolSize < 1) {
             throw new IllegalArgumentException("maxPoolSize must be at least 1, was " + maxPoolSize);
         }

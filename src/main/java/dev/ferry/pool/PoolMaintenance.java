@@ -12,7 +12,7 @@ import java.util.Objects;
  *                     (the chunk still holding it is then retried on the new client)
  * @param healthTimeout the bound on one ping, so that a dead server cannot stall the scheduler
  */
-public record PoolSettings(
+public record PoolMaintenance(
         Duration healthInterval,
         int failuresBeforeReconnect,
         Duration idleTimeout,
@@ -20,7 +20,7 @@ public record PoolSettings(
         Duration drainTimeout,
         Duration healthTimeout) {
 
-    public PoolSettings {
+    public PoolMaintenance {
         Objects.requireNonNull(healthInterval, "healthInterval");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(reapInterval, "reapInterval");
@@ -40,11 +40,11 @@ public record PoolSettings(
         }
     }
 
-    public static PoolSettings from(FerrySettings s) {
+    public static PoolMaintenance from(FerrySettings s) {
         // a ping never needs longer than 5 s to tell us something; never longer than the interval either
         Duration healthTimeout = s.healthInterval().compareTo(Duration.ofSeconds(5)) < 0
                 ? s.healthInterval() : Duration.ofSeconds(5);
-        return new PoolSettings(s.healthInterval(), s.healthFailuresBeforeReconnect(), s.poolIdleTimeout(),
+        return new PoolMaintenance(s.healthInterval(), s.healthFailuresBeforeReconnect(), s.poolIdleTimeout(),
                 s.poolReapInterval(), s.shutdownTimeout(), healthTimeout);
     }
 }

@@ -18,7 +18,7 @@ import org.bson.Document;
  * closed-client error occurs under resets and reaping, and close leaves no connection open. Only
  * pings are sent: the test writes nothing.
  */
-public final class PoolSelfTest {
+public final class PoolSelfCheck {
     private static final Document PING = new Document("ping", 1);
 
     /** One line of the report. */
@@ -29,7 +29,7 @@ public final class PoolSelfTest {
     private final String connection;
     private final Duration stressDuration;
 
-    public PoolSelfTest(PoolManager manager, String connection, Duration stressDuration) {
+    public PoolSelfCheck(PoolManager manager, String connection, Duration stressDuration) {
         this.manager = manager;
         this.connection = connection;
         this.stressDuration = stressDuration;
@@ -38,7 +38,7 @@ public final class PoolSelfTest {
     /** Runs every check in order and closes the manager at the end (the cleanup check needs that). */
     public List<Check> run() {
         List<Check> checks = new ArrayList<>();
-        ConnectionPool pool = manager.pool(connection);
+        PooledClient pool = manager.pool(connection);
         checks.add(reachable(pool));
         if (!checks.get(0).passed()) {
             manager.close(Duration.ofSeconds(5));
@@ -51,19 +51,19 @@ public final class PoolSelfTest {
         return checks;
     }
 
-    private Check reachable(ConnectionPool pool) {
+    private Check reachable(PooledClient pool) {
         long started = System.nanoTime();
         try (Lease lease = pool.lease()) {
             lease.database("admin").runCommand(PING);
-            return new Check("reachable", true, pool.getTarget() + " answered a ping in "
+            return new Check("reachable", true, pool.target() + " answered a ping in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
         } catch (MongoException | IllegalStateException e) {
-            return new Check("reachable", false, pool.getTarget() + ": " + dev.ferry.config.Redaction.uri(e.toString()));
+            return new Check("reachable", false, pool.target() + ": " + dev.ferry.config.Redaction.uri(e.toString()));
         }
     }
 
-    private Check reuse(ConnectionPool pool) {
-        long clientsBefore = pool.getClientsOpened();
+    private Check reuse(PooledClient pool) {
+        long clientsBefore = pool.clientsOpened();
         int threads = 8;
         int perThread = 125;
         List<Throwable> errors = runConcurrently(threads, () -> {
@@ -73,15 +73,15 @@ public final class PoolSelfTest {
                 }
             }
         });
-        long clients = pool.getClientsOpened() - clientsBefore;
-        long peak = pool.getConnectionsPeak();
-        boolean ok = errors.isEmpty() && clients == 0 && peak <= pool.getMaxPoolSize();
+        long clients = pool.clientsOpened() - clientsBefore;
+        long peak = pool.statistics().peakOpen();
+        boolean ok = errors.isEmpty() && clients == 0 && peak <= pool.connection().options().maxPoolSize();
         return new Check("reuse", ok, String.format("%d operations from %d threads, %d new client(s), "
                         + "peak %d connection(s) of maxPoolSize %d, %d error(s)",
-                threads * perThread, threads, clients, peak, pool.getMaxPoolSize(), errors.size()));
+                threads * perThread, threads, clients, peak, pool.connection().options().maxPoolSize(), errors.size()));
     }
 
-    private Check longOperationSurvivesReset(ConnectionPool pool) {
+    private Check longOperationSurvivesReset(PooledClient pool) {
         int resets = 5;
         long generation;
         int operations = 0;
@@ -105,10 +105,10 @@ public final class PoolSelfTest {
                 operations, resets, pool.currentGeneration()));
     }
 
-    private Check noClosedClientErrors(ConnectionPool pool) {
+    private Check noClosedClientErrors(PooledClient pool) {
         long deadline = System.nanoTime() + stressDuration.toNanos();
         AtomicLong operations = new AtomicLong();
-        long resetsBefore = pool.getResets();
+        long resetsBefore = pool.resets();
         Thread resetter = new Thread(() -> {
             while (System.nanoTime() < deadline) {
                 pool.reset();
@@ -133,19 +133,19 @@ public final class PoolSelfTest {
         String first = errors.isEmpty() ? "" : "; first: " + dev.ferry.config.Redaction.uri(errors.get(0).toString());
         return new Check("no-closed-client", errors.isEmpty(), String.format(
                 "%d operations on 4 threads during %d resets in %d ms, %d error(s)%s", operations.get(),
-                pool.getResets() - resetsBefore, stressDuration.toMillis(), errors.size(), first));
+                pool.resets() - resetsBefore, stressDuration.toMillis(), errors.size(), first));
     }
 
-    private Check cleanup(ConnectionPool pool) {
+    private Check cleanup(PooledClient pool) {
         manager.close(Duration.ofSeconds(10));
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (pool.getConnectionsTotal() > 0 && System.nanoTime() < deadline) {
+        while (pool.statistics().open() > 0 && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(20));
         }
-        boolean ok = pool.getConnectionsTotal() == 0 && pool.getLeases() == 0;
+        boolean ok = pool.statistics().open() == 0 && pool.leases() == 0;
         return new Check("cleanup", ok, String.format("after close: %d connection(s) open, %d lease(s) out; "
-                        + "%d connection(s) created and %d closed in all", pool.getConnectionsTotal(),
-                pool.getLeases(), pool.getConnectionsCreated(), pool.getConnectionsClosed()));
+                        + "%d connection(s) created and %d closed in all", pool.statistics().open(),
+                pool.leases(), pool.statistics().created(), pool.statistics().closed()));
     }
 
     private static List<Throwable> runConcurrently(int threads, Runnable work) {
