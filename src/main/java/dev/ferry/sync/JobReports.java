@@ -1,6 +1,7 @@
 package dev.ferry.sync;
 
 import dev.ferry.job.JobSpec;
+import dev.ferry.sync.checkpoint.Counters;
 import java.time.Duration;
 import java.time.Instant;
 import org.bson.Document;
