@@ -1,11 +1,10 @@
 package dev.ferry.sync.source;
 
+import dev.ferry.config.Utf8;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,10 +47,8 @@ public final class JsonArraySource implements Source {
         this.path = Objects.requireNonNull(path, "path");
         Objects.requireNonNull(start, "start");
         try {
-            this.input = new BufferedReader(new InputStreamReader(Files.newInputStream(path),
-                    StandardCharsets.UTF_8.newDecoder()
-                            .onMalformedInput(CodingErrorAction.REPORT)
-                            .onUnmappableCharacter(CodingErrorAction.REPORT)), READ_BUFFER_CHARS);
+            this.input = new BufferedReader(new InputStreamReader(Files.newInputStream(path), Utf8.strictDecoder()),
+                    READ_BUFFER_CHARS);
         } catch (IOException e) {
             throw new SourceException("cannot read " + path + ": " + e + "; check the path and its permissions", e);
         }

@@ -1,10 +1,10 @@
 package dev.ferry.sync.source;
 
+import dev.ferry.config.Utf8;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -139,10 +139,7 @@ public final class NdjsonSource implements Source {
 
     private void requireUtf8(int from) throws SourceException {
         try {
-            StandardCharsets.UTF_8.newDecoder()
-                    .onMalformedInput(CodingErrorAction.REPORT)
-                    .onUnmappableCharacter(CodingErrorAction.REPORT)
-                    .decode(ByteBuffer.wrap(line, from, lineLength - from));
+            Utf8.strictDecoder().decode(ByteBuffer.wrap(line, from, lineLength - from));
         } catch (CharacterCodingException e) {
             throw new SourceException("line " + lineNumber + ": not valid UTF-8; save " + path + " as UTF-8", e);
         }
