@@ -1,13 +1,12 @@
 package dev.ferry.job;
 
+import dev.ferry.config.Utf8;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -72,9 +71,7 @@ final class JobJson {
     }
 
     static String utf8(byte[] bytes) throws JobRejectedException {
-        CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
-                .onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
+        CharsetDecoder decoder = Utf8.strictDecoder();
         ByteBuffer in = ByteBuffer.wrap(bytes);
         try {
             CharBuffer chars = decoder.decode(in);

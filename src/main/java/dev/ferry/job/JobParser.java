@@ -1,6 +1,7 @@
 package dev.ferry.job;
 
 import dev.ferry.config.FerrySettings;
+import dev.ferry.config.Limits;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -24,7 +25,6 @@ public final class JobParser {
     /** The top-level fields of a job, in the order the contract lists them. */
     public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize");
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
-    public static final int MAX_CHUNK_SIZE = 100_000;
     public static final int MAX_KEY_FIELDS = 32;
 
     private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
@@ -188,7 +188,7 @@ public final class JobParser {
             return settings.chunkSize();
         }
         BsonValue v = given.get();
-        String expected = "a whole number from 1 to " + MAX_CHUNK_SIZE;
+        String expected = "a whole number from 1 to " + Limits.MAX_CHUNK_SIZE;
         BigDecimal n;
         if (v.isInt32() || v.isInt64()) {
             n = BigDecimal.valueOf(v.asNumber().longValue());
@@ -204,7 +204,7 @@ public final class JobParser {
             throw Fields.wrongType("chunkSize", expected, v);
         }
         n = n.stripTrailingZeros();
-        if (n.scale() > 0 || n.compareTo(BigDecimal.ONE) < 0 || n.compareTo(BigDecimal.valueOf(MAX_CHUNK_SIZE)) > 0) {
+        if (n.scale() > 0 || n.compareTo(BigDecimal.ONE) < 0 || n.compareTo(BigDecimal.valueOf(Limits.MAX_CHUNK_SIZE)) > 0) {
             throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + n.toPlainString());
         }
         return n.intValueExact();

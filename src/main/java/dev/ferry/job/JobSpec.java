@@ -1,5 +1,6 @@
 package dev.ferry.job;
 
+import dev.ferry.config.Limits;
 import java.util.List;
 import java.util.Objects;
 
@@ -24,8 +25,8 @@ public record JobSpec(
         if (key.isEmpty()) {
             throw new IllegalArgumentException("key must name at least one field");
         }
-        if (chunkSize < 1 || chunkSize > 100_000) {
-            throw new IllegalArgumentException("chunkSize must be between 1 and 100000, was " + chunkSize);
+        if (chunkSize < 1 || chunkSize > Limits.MAX_CHUNK_SIZE) {
+            throw new IllegalArgumentException("chunkSize must be between 1 and " + Limits.MAX_CHUNK_SIZE + ", was " + chunkSize);
         }
     }
 }

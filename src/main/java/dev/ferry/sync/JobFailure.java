@@ -1,6 +1,8 @@
 package dev.ferry.sync;
 
-/** Ends a job in failed/ with the contract's {@code kind} and a message that says what to change. */
+import dev.ferry.sync.write.AttemptFailure;
+
+/** Ends a job in failed/ with its {@code kind} and a message that says what to change. */
 final class JobFailure extends Exception {
     static final String SOURCE_ERROR = "source-error";
     static final String WRITE_ERROR = "write-error";
@@ -16,6 +18,21 @@ final class JobFailure extends Exception {
         this.kind = kind;
         this.chunk = chunk;
         this.attempts = attempts;
+    }
+
+    /**
+     * A chunk's read or write that failed for good.
+     *
+     * @param kind    what a permanent error is ({@link #SOURCE_ERROR} or {@link #WRITE_ERROR})
+     * @param subject what failed, the first words of the message
+     */
+    static JobFailure of(AttemptFailure failure, String kind, String subject, long chunk) {
+        if (failure.gaveUp()) {
+            return new JobFailure(GAVE_UP, "chunk " + chunk + " failed " + failure.attempts()
+                    + " times (retry.maxAttempts); last error: " + failure.getMessage()
+                    + ". Fix the cause, then move the job back into incoming/", chunk, failure.attempts());
+        }
+        return new JobFailure(kind, subject + ": " + failure.getMessage(), chunk, failure.attempts());
     }
 
     String kind() {

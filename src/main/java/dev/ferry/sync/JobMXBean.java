@@ -1,6 +1,6 @@
 package dev.ferry.sync;
 
-/** {@code dev.ferry:type=Job,name=ID}, registered while the job runs (contract §6). */
+/** {@code dev.ferry:type=Job,name=ID}, registered while the job runs (README, "JMX"). */
 public interface JobMXBean {
     String getSource();
 

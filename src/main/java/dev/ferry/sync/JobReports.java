@@ -1,11 +1,12 @@
 package dev.ferry.sync;
 
 import dev.ferry.job.JobSpec;
+import dev.ferry.sync.checkpoint.Counters;
 import java.time.Duration;
 import java.time.Instant;
 import org.bson.Document;
 
-/** The documents behind {@code ID.result.json} and {@code ID.error.json} (contract §5). */
+/** The documents behind {@code ID.result.json} and {@code ID.error.json} (README, "The spool"). */
 final class JobReports {
     private JobReports() {
     }

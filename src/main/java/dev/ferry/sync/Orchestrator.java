@@ -6,9 +6,15 @@ import dev.ferry.job.JobParser;
 import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
 import dev.ferry.queue.SpoolWatcher;
+import dev.ferry.sync.checkpoint.Counters;
+import dev.ferry.sync.write.Backoff;
+import dev.ferry.sync.write.ChunkWriter;
+import dev.ferry.sync.write.ErrorClassifier;
+import dev.ferry.sync.write.RetryLoop;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,6 +25,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -36,7 +43,12 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     enum State { NEW, RUNNING, STOPPING, STOPPED }
 
-    private final SyncContext ctx;
+    private final Spool spool;
+    private final Clock clock;
+    private final MBeanRegistrar mbeans;
+    private final RunGate gate = new RunGate();
+    private final SyncStatistics statistics = new SyncStatistics();
+    private final JobRunner runner;
     private final SpoolWatcher watcher;
     private final int workers;
     private final ExecutorService workerPool;
@@ -49,15 +61,31 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     public Orchestrator(FerrySettings settings, SyncServices services, SpoolWatcher watcher,
                         ExecutorService workerPool, ScheduledExecutorService scheduler) {
-        ErrorClassifier classifier = new ErrorClassifier();
-        this.ctx = new SyncContext(services.spool(), new JobParser(settings), services.pools(),
-                services.checkpoints(), services.checkpointIo(), new ChunkWriter(classifier), classifier, Backoff.of(settings),
-                settings.retryMaxAttempts(), services.clock(), new RunGate(), services.mbeans(), new SyncStatistics(),
-                settings.secrets());
+        this.spool = services.spool();
+        this.clock = services.clock();
+        this.mbeans = services.mbeans();
+        this.runner = jobRunner(settings, services, gate, statistics);
         this.watcher = watcher;
         this.workers = settings.workers();
         this.workerPool = workerPool;
         this.scheduler = scheduler;
+    }
+
+    /** The way of a chunk, wired once: source, retries, destination, checkpoints, outcome. */
+    private static JobRunner jobRunner(FerrySettings settings, SyncServices services, RunGate gate,
+                                       SyncStatistics statistics) {
+        ErrorClassifier classifier = new ErrorClassifier();
+        Backoff backoff = Backoff.of(settings);
+        RetryLoop retries = new RetryLoop(classifier, backoff, settings.retryMaxAttempts(), settings.secrets(),
+                ThreadLocalRandom::current);
+        DiskRetry disk = new DiskRetry(backoff, gate);
+        ChunkSteps chunkSteps = new ChunkSteps(gate, services.pools(), retries, new ChunkWriter(classifier),
+                new DestinationWait(services.pools(), gate), services.checkpoints(), services.checkpointIo(), disk,
+                statistics);
+        JobOutcomes outcomes = new JobOutcomes(services.spool(), services.checkpoints(), services.clock(), gate, disk,
+                statistics);
+        return new JobRunner(new JobParser(settings), services.clock(), services.mbeans(),
+                new ResumePoints(services.checkpoints()), chunkSteps, outcomes);
     }
 
     /** Resumes the jobs a previous daemon left in active/, then takes new ones as they settle. */
@@ -65,10 +93,10 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("orchestrator already " + state.get());
         }
-        ctx.spool().ensureLayout();
-        ctx.mbeans().register(MBeanRegistrar.name("Orchestrator"), this);
-        for (Path file : ctx.spool().activeFiles()) {
-            Optional<JobClaim> claim = ctx.spool().adopt(file);
+        spool.ensureLayout();
+        mbeans.register(MBeanRegistrar.name("Orchestrator"), this);
+        for (Path file : spool.activeFiles()) {
+            Optional<JobClaim> claim = spool.adopt(file);
             if (claim.isPresent()) {
                 log.info("{}: found in active/ at start-up; resuming it", file.getFileName());
                 launch(claim.get());
@@ -88,16 +116,16 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     /** Claims settled files while a worker is free and the orchestrator is neither paused nor stopping. */
     public void dispatch() {
         synchronized (this) {
-            while (state.get() == State.RUNNING && !ctx.gate().isPaused() && inFlight.get() < workers) {
+            while (state.get() == State.RUNNING && !gate.isPaused() && inFlight.get() < workers) {
                 Optional<Path> next = watcher.nextSettled();
                 if (next.isEmpty()) {
                     return;
                 }
                 try {
-                    ctx.spool().claim(next.get()).ifPresent(this::launch);
+                    spool.claim(next.get()).ifPresent(this::launch);
                 } catch (IOException e) {
                     log.error("{}: cannot claim it into {}: {}; it stays in incoming/ and is tried again",
-                            next.get().getFileName(), ctx.spool().active(), e.toString());
+                            next.get().getFileName(), spool.active(), e.toString());
                     return;
                 }
             }
@@ -106,14 +134,12 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     private void launch(JobClaim claim) {
         inFlight.incrementAndGet();
-        JobRunner runner = new JobRunner(ctx, claim, job -> running.put(job.id(), job),
-                job -> running.remove(job.id(), job));
         try {
             // the slot is freed here, not by the runner: a job rejected before it started (or a runner
             // that threw) must not keep its worker slot, or a few broken files would stop all claiming
             workerPool.execute(() -> {
                 try {
-                    runner.run();
+                    runner.run(claim, job -> running.put(job.id(), job), job -> running.remove(job.id(), job));
                 } finally {
                     release();
                     dispatch();
@@ -151,7 +177,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         if (!state.compareAndSet(State.RUNNING, State.STOPPING) && !state.compareAndSet(State.NEW, State.STOPPING)) {
             return inFlight.get() == 0;
         }
-        ctx.gate().stop();
+        gate.stop();
         watcher.close();
         synchronized (tasks) {
             tasks.forEach(t -> t.cancel(false));
@@ -177,7 +203,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             log.warn("orchestrator: {} job(s) still busy after {} s: {}; they resume from their checkpoints at the "
                     + "next start", inFlight.get(), timeout.toSeconds(), running.keySet());
         }
-        ctx.mbeans().unregister(MBeanRegistrar.name("Orchestrator"));
+        mbeans.unregister(MBeanRegistrar.name("Orchestrator"));
         state.set(State.STOPPED);
         return clean;
     }
@@ -191,13 +217,13 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     @Override
     public boolean isPaused() {
-        return ctx.gate().isPaused();
+        return gate.isPaused();
     }
 
     @Override
     public int getQueuedJobs() {
         try {
-            return ctx.spool().counts().incoming();
+            return spool.counts().incoming();
         } catch (IOException e) {
             return -1;
         }
@@ -210,27 +236,27 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     @Override
     public long getCompletedJobs() {
-        return ctx.statistics().completedJobs.sum();
+        return statistics.completedJobs.sum();
     }
 
     @Override
     public long getFailedJobs() {
-        return ctx.statistics().failedJobs.sum();
+        return statistics.failedJobs.sum();
     }
 
     @Override
     public long getDocumentsWritten() {
-        return ctx.statistics().documentsWritten.sum();
+        return statistics.documentsWritten.sum();
     }
 
     @Override
     public long getChunksWritten() {
-        return ctx.statistics().chunksWritten.sum();
+        return statistics.chunksWritten.sum();
     }
 
     @Override
     public long getChunkRetries() {
-        return ctx.statistics().chunkRetries.sum();
+        return statistics.chunkRetries.sum();
     }
 
     @Override
@@ -240,13 +266,13 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     @Override
     public void pause() {
-        ctx.gate().pause();
+        gate.pause();
         log.info("orchestrator: paused; no new claims, running jobs stop after their current chunk");
     }
 
     @Override
     public void resume() {
-        ctx.gate().resume();
+        gate.resume();
         log.info("orchestrator: resumed");
         dispatch();
     }
@@ -256,18 +282,18 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         RunningJob job = running.get(id);
         if (job != null) {
             job.cancel();
-            ctx.gate().signal();
+            gate.signal();
             log.info("{}: cancel requested; it stops after its current chunk", id);
             return id + ": cancelling; it stops after its current chunk and moves to failed/";
         }
-        Path waiting = ctx.spool().incoming().resolve(id + ".json");
+        Path waiting = spool.incoming().resolve(id + ".json");
         if (JobParser.isValidId(id) && Files.exists(waiting)) {
             try {
-                Optional<JobClaim> claim = ctx.spool().claim(waiting);
+                Optional<JobClaim> claim = spool.claim(waiting);
                 if (claim.isPresent()) {
-                    ctx.spool().fail(claim.get(), id, JobReports.error(id, JobFailure.CANCELLED,
-                            "cancelled by an operator before it started", 0, 0, ctx.clock().instant()));
-                    ctx.statistics().failedJobs.increment();
+                    spool.fail(claim.get(), id, JobReports.error(id, JobFailure.CANCELLED,
+                            "cancelled by an operator before it started", 0, 0, clock.instant()));
+                    statistics.failedJobs.increment();
                     log.info("{}: cancelled before it started", id);
                     return id + ": cancelled before it started; moved to failed/";
                 }
@@ -284,7 +310,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             return "no job can have the id " + id;
         }
         try {
-            if (ctx.spool().retry(id)) {
+            if (spool.retry(id)) {
                 log.info("{}: moved back into incoming/ by an operator", id);
                 watcher.rescanNow();
                 return id + ": moved back into incoming/; it runs again from its first document";

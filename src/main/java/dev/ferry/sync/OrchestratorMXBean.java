@@ -1,6 +1,6 @@
 package dev.ferry.sync;
 
-/** {@code dev.ferry:type=Orchestrator} (contract §6). Operations answer in words for JConsole and ferry ctl. */
+/** {@code dev.ferry:type=Orchestrator} (README, "JMX"). Operations answer in words for JConsole and ferry ctl. */
 public interface OrchestratorMXBean {
     boolean isPaused();
 

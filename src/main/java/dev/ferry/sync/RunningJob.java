@@ -1,6 +1,8 @@
 package dev.ferry.sync;
 
 import dev.ferry.job.JobSpec;
+import dev.ferry.sync.checkpoint.Checkpoint;
+import dev.ferry.sync.checkpoint.Counters;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 

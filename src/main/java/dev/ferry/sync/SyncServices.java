@@ -3,9 +3,11 @@ package dev.ferry.sync;
 import dev.ferry.jmx.MBeanRegistrar;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.queue.Spool;
+import dev.ferry.sync.checkpoint.CheckpointPipeline;
+import dev.ferry.sync.checkpoint.CheckpointStore;
 import java.time.Clock;
-import java.util.concurrent.ExecutorService;
 import java.util.Objects;
+import java.util.concurrent.ExecutorService;
 
 /**
  * The long-lived services the orchestrator works with, built once by the daemon.

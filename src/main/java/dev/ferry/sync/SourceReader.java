@@ -1,0 +1,112 @@
+package dev.ferry.sync;
+
+import dev.ferry.job.JobSpec;
+import dev.ferry.job.SourceSpec;
+import dev.ferry.pool.Lease;
+import dev.ferry.pool.PoolManager;
+import dev.ferry.sync.source.Position;
+import dev.ferry.sync.source.Source;
+import dev.ferry.sync.source.SourceException;
+import dev.ferry.sync.source.Sources;
+import dev.ferry.sync.write.Attempt;
+import dev.ferry.sync.write.AttemptFailure;
+import dev.ferry.sync.write.Retried;
+import dev.ferry.sync.write.RetryLoop;
+import dev.ferry.sync.write.RetrySubject;
+import java.util.List;
+import org.bson.BsonDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A job's source, reopened at the last acknowledged position whenever reading fails transiently. A
+ * mongodb source holds a lease for its cursor; when its client is retired by a reset or reconnect,
+ * the source moves to the new client between two chunks, so that the old one can drain.
+ */
+final class SourceReader implements ChunkReads {
+    private static final Logger log = LoggerFactory.getLogger(SourceReader.class);
+
+    private final PoolManager pools;
+    private final RetryLoop retries;
+    private final JobSpec spec;
+    private final RetrySubject subject;
+    private Source source;
+    private Lease lease;
+
+    SourceReader(PoolManager pools, RetryLoop retries, JobSpec spec, RetrySubject subject) {
+        this.pools = pools;
+        this.retries = retries;
+        this.spec = spec;
+        this.subject = subject;
+    }
+
+    @Override
+    public Retried<List<BsonDocument>> next(Position after, long chunkNo) throws JobFailure, InterruptedException {
+        try {
+            return retries.run(chunkNo, subject, new Read(after));
+        } catch (AttemptFailure e) {
+            throw JobFailure.of(e, JobFailure.SOURCE_ERROR, spec.source().describe(), chunkNo);
+        }
+    }
+
+    @Override
+    public Position position() {
+        return source.position();
+    }
+
+    private boolean leaseRetired() {
+        return lease != null && lease.generation() != pools.pool(lease.connectionName()).currentGeneration();
+    }
+
+    private void reopen(Position position) throws SourceException {
+        if (source != null) {
+            log.info("{}: moving the source cursor to the new client after a reset", spec.id());
+        }
+        close();
+        if (spec.source() instanceof SourceSpec.Mongo m) {
+            lease = pools.lease(m.connection());
+            source = Sources.open(m, position, s -> lease.collection(s.database(), s.collection()));
+        } else {
+            source = Sources.open(spec.source(), position, null);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            if (source != null) {
+                source.close();
+            }
+        } catch (RuntimeException e) {
+            log.debug("{}: closing the source: {}", spec.id(), e.toString());
+        } finally {
+            source = null;
+            if (lease != null) {
+                lease.close();
+                lease = null;
+            }
+        }
+    }
+
+    private final class Read implements Attempt<List<BsonDocument>> {
+        private final Position after;
+
+        Read(Position after) {
+            this.after = after;
+        }
+
+        @Override
+        public List<BsonDocument> run() throws SourceException {
+            if (source == null || leaseRetired()) {
+                reopen(after);
+            }
+            return source.nextChunk(spec.chunkSize());
+        }
+
+        /** A source that failed is reopened at the last acknowledged position on the next try. */
+        @Override
+        public void abandon() {
+            close();
+        }
+    }
+}

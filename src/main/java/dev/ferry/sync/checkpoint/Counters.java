@@ -1,0 +1,20 @@
+package dev.ferry.sync.checkpoint;
+
+import dev.ferry.sync.write.WriteOutcome;
+
+
+/** Running totals of a job, carried by its checkpoint and reported in {@code ID.result.json}. */
+public record Counters(long chunks, long retries, long inserted, long matched, long modified, long upserted, long skipped) {
+
+    public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0);
+
+    /** After one more acknowledged chunk. */
+    public Counters plusChunk(WriteOutcome outcome) {
+        return new Counters(chunks + 1, retries, inserted + outcome.inserted(), matched + outcome.matched(),
+                modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped());
+    }
+
+    public Counters plusRetries(long more) {
+        return new Counters(chunks, retries + more, inserted, matched, modified, upserted, skipped);
+    }
+}

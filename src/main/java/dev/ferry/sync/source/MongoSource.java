@@ -1,0 +1,106 @@
+package dev.ferry.sync.source;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.MongoCursor;
+import com.mongodb.client.FindIterable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonValue;
+
+/**
+ * A collection read in {@code _id} order through ONE cursor, opened on the first chunk with a batch
+ * size equal to the chunk size, so each chunk costs one {@code getMore} and no new query (a sorted
+ * {@code $gt}+{@code limit} page query per chunk would rescan the collection each time on some servers).
+ *
+ * <p>Resume: {@code {$and: [filter, {_id: {$gt: lastId}}]}}. {@code $gt} compares only within one
+ * BSON type bracket, so {@code _id}s of types that sort after the last one (e.g. ObjectIds after
+ * numbers in a collection mixing both) would be missed; the resume filter therefore also takes every
+ * {@code _id} whose type sorts later (see {@link IdOrder}).
+ *
+ * <p>The collection comes from the caller's lease, which must stay open while this source is used;
+ * if the cursor dies (lease reset, server-side cursor timeout after ten idle minutes: code 43),
+ * the next call throws a transient error and the caller reopens at the last checkpoint.
+ */
+public final class MongoSource implements Source {
+
+    private final MongoCollection<BsonDocument> collection;
+    private final BsonDocument query;
+    private final BsonDocument projection;
+    private MongoCursor<BsonDocument> cursor;
+    private long documentsRead;
+    private BsonValue lastId;
+    private boolean closed;
+
+    public MongoSource(MongoCollection<BsonDocument> collection, BsonDocument filter, BsonDocument projection, Position start) {
+        this.collection = Objects.requireNonNull(collection, "collection");
+        Objects.requireNonNull(start, "start");
+        BsonDocument userFilter = filter == null ? new BsonDocument() : filter.clone();
+        this.lastId = start.resumeToken();
+        this.query = lastId == null ? userFilter : new BsonDocument("$and", new BsonArray(List.of(userFilter, IdOrder.after(lastId))));
+        this.projection = keepId(projection);
+        this.documentsRead = start.documentsRead();
+    }
+
+    /**
+     * The source must know each document's {@code _id} to resume, so a projection can never drop it.
+     * Removing any {@code _id} entry keeps it, since both inclusion and exclusion projections return
+     * {@code _id} unless told otherwise (an explicit {@code _id: 1} would break exclusion projections
+     * on some servers).
+     */
+    private static BsonDocument keepId(BsonDocument projection) {
+        if (projection == null) {
+            return null;
+        }
+        BsonDocument kept = projection.clone();
+        kept.remove("_id");
+        return kept.isEmpty() ? null : kept;
+    }
+
+    @Override
+    public List<BsonDocument> nextChunk(int max) {
+        Sources.requirePositive(max);
+        if (closed) {
+            throw new IllegalStateException("source is closed");
+        }
+        if (cursor == null) {
+            FindIterable<BsonDocument> find = collection.find(query).sort(new BsonDocument("_id", new BsonInt32(1))).batchSize(max);
+            if (projection != null) {
+                find = find.projection(projection);
+            }
+            cursor = find.iterator();
+        }
+        List<BsonDocument> chunk = new ArrayList<>(Math.min(max, 4096));
+        while (chunk.size() < max && cursor.hasNext()) {
+            chunk.add(cursor.next());
+        }
+        if (!chunk.isEmpty()) {
+            lastId = chunk.get(chunk.size() - 1).get("_id");
+            documentsRead += chunk.size();
+        }
+        return chunk;
+    }
+
+    @Override
+    public Position position() {
+        return new Position(documentsRead, lastId);
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (cursor != null) {
+            try {
+                cursor.close();
+            } catch (RuntimeException e) {
+                // the server reaps an abandoned cursor on its own; a failed killCursors loses nothing
+            }
+        }
+    }
+}

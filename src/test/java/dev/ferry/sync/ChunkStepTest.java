@@ -1,0 +1,188 @@
+package dev.ferry.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.ferry.concurrent.Executors2;
+import dev.ferry.concurrent.NamedThreadFactory;
+import dev.ferry.job.DestinationSpec;
+import dev.ferry.job.JobSpec;
+import dev.ferry.job.SourceSpec;
+import dev.ferry.job.WriteMode;
+import dev.ferry.sync.checkpoint.Checkpoint;
+import dev.ferry.sync.checkpoint.CheckpointPipeline;
+import dev.ferry.sync.checkpoint.CheckpointStore;
+import dev.ferry.sync.checkpoint.Counters;
+import dev.ferry.sync.source.Position;
+import dev.ferry.sync.write.Backoff;
+import dev.ferry.sync.write.Retried;
+import dev.ferry.sync.write.WriteOutcome;
+import dev.ferry.testing.MutableClock;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** One turn of the chunk loop with a scripted source and destination: every way a step ends. */
+class ChunkStepTest {
+    private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
+
+    @TempDir
+    Path state;
+
+    private final MutableClock clock = new MutableClock(T0);
+    private final ExecutorService io = Executors.newSingleThreadExecutor(new NamedThreadFactory("test-checkpoint", true));
+    private final RunGate gate = new RunGate();
+    private final SyncStatistics statistics = new SyncStatistics();
+    private final RunningJob job = new RunningJob(new JobSpec("job", new SourceSpec.Inline(List.of()),
+            new DestinationSpec("dest", "db", "c"), WriteMode.UPSERT, List.of("_id"), 2), clock.instant());
+    private final Reads reads = new Reads();
+    private final Writes writes = new Writes();
+    private CheckpointStore store;
+
+    @AfterEach
+    void shutdown() {
+        Executors2.shutdown("test-checkpoint", io, Duration.ofSeconds(5));
+    }
+
+    private ChunkStep step() {
+        store = new CheckpointStore(state.resolve("checkpoints"));
+        JobCheckpoints checkpoints = new JobCheckpoints(job, "fp", new CheckpointPipeline(store, io, job.id()),
+                new DiskRetry(new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), 0), gate), statistics);
+        return new ChunkStep(gate, job, reads, writes, checkpoints);
+    }
+
+    @Test
+    void writtenChunksAdvanceTheProgressAndAreCheckpointedUntilTheSourceIsExhausted() throws Exception {
+        reads.chunks(2, 1);
+        writes.retries.add(3);
+        ChunkStep step = step();
+
+        Step first = step.take(Progress.START);
+        Progress one = assertInstanceOf(Step.Written.class, first).progress();
+        assertEquals(new Position(2, null), one.position());
+        assertEquals(new Counters(1, 3, 0, 2, 0, 0, 0), one.counters());
+
+        Progress two = assertInstanceOf(Step.Written.class, step.take(one)).progress();
+        assertEquals(new Counters(2, 3, 0, 3, 0, 0, 0), two.counters());
+        assertEquals(List.of(1L, 2L), writes.chunkNumbers);
+
+        Step.Exhausted end = assertInstanceOf(Step.Exhausted.class, step.take(two));
+        assertEquals(two, end.progress());
+        assertTrue(step.checkpoints().drain());
+        Checkpoint saved = store.load("job").orElseThrow();
+        assertEquals(3, saved.documentsRead());
+        assertEquals(two.counters(), saved.counters());
+        assertEquals(T0, saved.startedAt());
+        assertEquals(3, job.documentsRead());
+        assertEquals(2, statistics.chunksWritten.sum());
+        assertEquals(3, statistics.documentsWritten.sum());
+    }
+
+    @Test
+    void aStoppingGateStopsBeforeReading() throws Exception {
+        reads.chunks(2);
+        gate.stop();
+        assertEquals(new Step.Stopped(Progress.START), step().take(Progress.START));
+        assertEquals(0, reads.calls);
+    }
+
+    @Test
+    void aCancelledJobStopsBeforeReading() throws Exception {
+        reads.chunks(2);
+        job.cancel();
+        assertInstanceOf(Step.Stopped.class, step().take(Progress.START));
+        assertEquals(0, reads.calls);
+    }
+
+    @Test
+    void aStoppedReadOrWriteStopsAtTheLastAcknowledgedProgressWithoutACheckpoint() throws Exception {
+        reads.script.add(new Retried.Stopped<>());
+        assertEquals(new Step.Stopped(Progress.START), step().take(Progress.START));
+
+        reads.chunks(2);
+        writes.stop = true;
+        assertEquals(new Step.Stopped(Progress.START), step().take(Progress.START));
+        assertTrue(store.load("job").isEmpty());
+        assertEquals(0, statistics.chunksWritten.sum());
+    }
+
+    @Test
+    void aFailedWriteEndsTheJobWithItsFailure() throws Exception {
+        reads.chunks(2);
+        writes.failure = new JobFailure(JobFailure.WRITE_ERROR, "chunk 1: rejected", 1, 1);
+        Step.Failed failed = assertInstanceOf(Step.Failed.class, step().take(Progress.START));
+        assertSame(writes.failure, failed.failure());
+    }
+
+    /** Returns scripted chunks of numbered documents; position counts the documents returned. */
+    private static final class Reads implements ChunkReads {
+        final Deque<Retried<List<BsonDocument>>> script = new ArrayDeque<>();
+        long documentsRead;
+        int calls;
+
+        void chunks(int... sizes) {
+            int n = 0;
+            for (int size : sizes) {
+                List<BsonDocument> chunk = new ArrayList<>();
+                for (int i = 0; i < size; i++) {
+                    chunk.add(new BsonDocument("_id", new BsonInt32(++n)));
+                }
+                script.add(new Retried.Done<>(chunk, 0));
+            }
+        }
+
+        @Override
+        public Retried<List<BsonDocument>> next(Position after, long chunkNo) {
+            calls++;
+            assertEquals(documentsRead, after.documentsRead(), "reads after the last acknowledged position");
+            Retried<List<BsonDocument>> next = script.isEmpty() ? new Retried.Done<>(List.of(), 0) : script.removeFirst();
+            if (next instanceof Retried.Done<List<BsonDocument>> done) {
+                documentsRead += done.value().size();
+            }
+            return next;
+        }
+
+        @Override
+        public Position position() {
+            return new Position(documentsRead, null);
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Acknowledges every document as matched, after the scripted number of retries. */
+    private static final class Writes implements ChunkWrites {
+        final Deque<Integer> retries = new ArrayDeque<>();
+        final List<Long> chunkNumbers = new ArrayList<>();
+        boolean stop;
+        JobFailure failure;
+
+        @Override
+        public Retried<WriteOutcome> write(List<BsonDocument> chunk, long chunkNo) throws JobFailure {
+            if (failure != null) {
+                throw failure;
+            }
+            if (stop) {
+                return new Retried.Stopped<>();
+            }
+            chunkNumbers.add(chunkNo);
+            int r = retries.isEmpty() ? 0 : retries.removeFirst();
+            return new Retried.Done<>(new WriteOutcome(0, chunk.size(), 0, 0, 0), r);
+        }
+    }
+}
