@@ -8,6 +8,8 @@ import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CharsetDecoder;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import org.bson.BsonArray;
@@ -41,16 +43,20 @@ final class JobJson {
     static String read(Path file) throws JobRejectedException {
         byte[] bytes;
         try {
-            if (!Files.isRegularFile(file)) {
-                throw Files.exists(file)
-                        ? JobRejectedException.invalid(null, "not a regular file: " + file)
-                        : JobRejectedException.invalid(null, "job file not found: " + file);
+            // Never follow a link and never open anything but a regular file: a link dropped into the
+            // spool would make the daemon read (and quote in the error file) whatever its user may read,
+            // and opening a FIFO would block a worker forever.
+            BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!attrs.isRegularFile()) {
+                throw JobRejectedException.invalid(null, file.getFileName() + " is " + kindOf(attrs)
+                        + ", not a regular file: ferry reads only regular files from the spool and never follows links "
+                        + "(nothing of it was read)");
             }
-            long size = Files.size(file);
+            long size = attrs.size();
             if (size > MAX_BYTES) {
                 throw tooLarge(size);
             }
-            try (InputStream in = Files.newInputStream(file)) {
+            try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
                 // the file may grow between size() and the read: bound the read as well
                 bytes = in.readNBytes(MAX_BYTES + 1);
             }
@@ -63,6 +69,18 @@ final class JobJson {
             throw tooLarge(bytes.length);
         }
         return utf8(bytes);
+    }
+
+    /** What a spool entry is, in words, from attributes read without following links. */
+    static String kindOf(BasicFileAttributes attrs) {
+        if (attrs.isSymbolicLink()) {
+            return "a symbolic link";
+        }
+        if (attrs.isDirectory()) {
+            return "a directory";
+        }
+        // BasicFileAttributes tells only "other": a FIFO, a socket or a device
+        return "a FIFO, socket or device";
     }
 
     private static JobRejectedException tooLarge(long size) {

@@ -291,6 +291,30 @@ class JobParserTest {
         assertNames(rejected(write("job.json", fileSource(missing, "ndjson"))), SOURCE, "source.path", "outside");
     }
 
+    /** A group member could otherwise make the daemon read, and quote, any file its user may read. */
+    @Test
+    void aJobFileThatIsALinkIsNeverFollowedAndItsTargetNeverQuoted() throws IOException {
+        Path secret = Files.writeString(outside.resolve("passwd"), "root:x:0:0:root:/root:/bin/bash\n");
+        Path link = Files.createSymbolicLink(dir.resolve("x.json"), secret);
+        JobRejectedException e = rejected(link);
+        assertEquals(INVALID, e.kind());
+        assertTrue(e.getMessage().contains("x.json is a symbolic link, not a regular file"), e.getMessage());
+        assertFalse(e.getMessage().contains("root"), e.getMessage());
+    }
+
+    @Test
+    void aFifoOrADirectoryIsRejectedWithoutBeingOpened() throws Exception {
+        Path fifo = dir.resolve("pipe.json");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        // opening a FIFO for reading would block until a writer comes: the test would hang, not fail
+        JobRejectedException e = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                java.time.Duration.ofSeconds(10), () -> rejected(fifo));
+        assertTrue(e.getMessage().contains("pipe.json is a FIFO, socket or device, not a regular file"), e.getMessage());
+        Path directory = Files.createDirectories(dir.resolve("x-dir.json"));
+        assertTrue(rejected(directory).getMessage().contains("x-dir.json is a directory, not a regular file"));
+    }
+
     @Test
     void rejectsMissingSourceFile() throws IOException {
         String missing = allowed.resolve("none.ndjson").toString();
