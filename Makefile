@@ -54,6 +54,10 @@ clean:
 # make install [PREFIX=/opt/ferry] [DESTDIR=/staging]. Owners (ferry:ferry) are set only when run as
 # root without DESTDIR and the ferry user and group exist; modes are always set.
 # PREFIX must be a directory of its own: the launcher puts every jar in PREFIX/lib on the class path.
+# So the Prometheus agent goes to PREFIX/lib/agent, where the class path does not reach. Its rules,
+# prometheus-jmx.yaml, are 0644, unlike ferry.properties: they hold no secret, and systemd-tmpfiles
+# gives only ferry.properties to group ferry, so a root-only copy would keep the agent, and with it
+# the JVM, from starting under user ferry.
 SYSUSERSDIR ?= /etc/sysusers.d
 TMPFILESDIR ?= /etc/tmpfiles.d
 ETC      := $(DESTDIR)$(SYSCONFDIR)
@@ -81,10 +85,13 @@ install: build
 	if [ -f $(MANIFEST) ]; then (cd $(LIBDIR) && xargs rm -f < .installed-jars); fi; \
 	install -m 0644 $(JAR) target/lib/*.jar $(LIBDIR)/; \
 	(cd target && ls ferry.jar && cd lib && ls *.jar) > $(MANIFEST); \
+	install -d -m 0755 $(LIBDIR)/agent; \
+	install -m 0644 target/agent/jmx_prometheus_javaagent.jar $(LIBDIR)/agent/; \
 	if [ -f README.md ]; then install -m 0644 README.md $(DESTDIR)$(PREFIX)/README.md; fi; \
 	rm -rf $(DESTDIR)$(PREFIX)/examples; cp -R examples $(DESTDIR)$(PREFIX)/examples; \
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/examples; \
 	echo "installed $(PREFIX)/bin/ferry and $$(wc -l < $(MANIFEST)) jars in $(PREFIX)/lib"; \
+	echo "installed the Prometheus JMX exporter in $(PREFIX)/lib/agent (off unless FERRY_OPTS loads it)"; \
 	install -d -m 0750 $(ETC); own root:ferry $(ETC); \
 	install -d -m 0700 $(ETC)/credentials; \
 	$(INSTALLED_CONF) conf/ferry.properties > $(ETC)/.ferry.properties.tmp; \
@@ -103,6 +110,18 @@ install: build
 	else \
 	  mv $(ETC)/.ferry.properties.tmp $(ETC)/ferry.properties.new; \
 	  echo "kept your $(SYSCONFDIR)/ferry.properties; the shipped one is $(SYSCONFDIR)/ferry.properties.new: merge new keys by hand"; \
+	fi; \
+	$(SUBST) conf/prometheus-jmx.yaml > $(ETC)/.prometheus-jmx.yaml.tmp; \
+	chmod 0644 $(ETC)/.prometheus-jmx.yaml.tmp; \
+	if [ ! -e $(ETC)/prometheus-jmx.yaml ]; then \
+	  mv $(ETC)/.prometheus-jmx.yaml.tmp $(ETC)/prometheus-jmx.yaml; \
+	  echo "installed $(SYSCONFDIR)/prometheus-jmx.yaml"; \
+	elif cmp -s $(ETC)/.prometheus-jmx.yaml.tmp $(ETC)/prometheus-jmx.yaml; then \
+	  rm -f $(ETC)/.prometheus-jmx.yaml.tmp $(ETC)/prometheus-jmx.yaml.new; \
+	  echo "kept $(SYSCONFDIR)/prometheus-jmx.yaml (unchanged)"; \
+	else \
+	  mv $(ETC)/.prometheus-jmx.yaml.tmp $(ETC)/prometheus-jmx.yaml.new; \
+	  echo "kept your $(SYSCONFDIR)/prometheus-jmx.yaml; the shipped one is $(SYSCONFDIR)/prometheus-jmx.yaml.new"; \
 	fi; \
 	install -d -m 0750 $(DESTDIR)$(STATEDIR); own ferry:ferry $(DESTDIR)$(STATEDIR); \
 	install -d -m 2770 $(DESTDIR)$(STATEDIR)/data; own ferry:ferry $(DESTDIR)$(STATEDIR)/data; \
@@ -127,6 +146,7 @@ uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/ferry $(DESTDIR)$(PREFIX)/README.md; \
 	if [ -f $(MANIFEST) ]; then (cd $(LIBDIR) && xargs rm -f < .installed-jars); rm -f $(MANIFEST); fi; \
 	rm -rf $(DESTDIR)$(PREFIX)/examples; \
+	rm -f $(LIBDIR)/agent/jmx_prometheus_javaagent.jar; rmdir $(LIBDIR)/agent 2>/dev/null || true; \
 	rmdir $(DESTDIR)$(PREFIX)/bin $(LIBDIR) $(DESTDIR)$(PREFIX) 2>/dev/null || true; \
 	rm -f $(DESTDIR)$(UNITDIR)/ferry.service $(DESTDIR)$(SYSUSERSDIR)/ferry.conf $(DESTDIR)$(TMPFILESDIR)/ferry.conf; \
 	echo "removed $(PREFIX) (launcher, jars, examples) and $(UNITDIR)/ferry.service"; \
