@@ -10,9 +10,12 @@ JAR      := target/ferry.jar
 
 .PHONY: build test test-systemd soak run demo bench install uninstall clean
 
-build: $(JAR)
+AGENT    := target/agent/jmx_prometheus_javaagent.jar
 
-$(JAR): pom.xml $(shell find src/main -type f 2>/dev/null)
+build: $(JAR) $(AGENT)
+
+# One Maven run makes both: the jar and the Prometheus agent it copies next to it.
+$(JAR) $(AGENT) &: pom.xml $(shell find src/main -type f 2>/dev/null)
 	$(MVN) package -DskipTests
 
 # Every test this machine can run: unit, end-to-end, real-process and fault tests (Maven), then the
