@@ -18,7 +18,7 @@ for id in example-people example-products example-inline-cities example-copy-peo
         echo "FAIL $id not done"; failures=$((failures + 1))
     fi
 done
-if grep -q "result: all 5 checks passed" "$out"; then echo "ok   check-pool local passed"; else echo "FAIL check-pool local"; failures=$((failures + 1)); fi
+if grep -q "result: all 6 checks passed" "$out"; then echo "ok   check-pool local passed"; else echo "FAIL check-pool local"; failures=$((failures + 1)); fi
 if sed -n '/-- done\/example-copy-people.result.json/,/^}/p' "$out" | grep -q '"documentsRead": 2500'; then echo "ok   the copy job read the 2,500 people"; else echo "FAIL copy read"; failures=$((failures + 1)); fi
 if [ $failures -ne 0 ]; then cat "$out"; echo "demo-test: $failures check(s) FAILED"; exit 1; fi
 echo "demo-test: all checks passed"

@@ -82,10 +82,18 @@ public final class ConfigKeys {
     public static final Key<Boolean> RETRY_WRITES = Key.bool("retryWrites", true, "the driver's retryable writes");
     public static final Key<Boolean> RETRY_READS = Key.bool("retryReads", true, "the driver's retryable reads");
 
+    public static final Key<Optional<Path>> TLS_CA_FILE = Key.optionalPath("tlsCAFile",
+            "PEM bundle of the CAs this connection trusts (a private CA); implies TLS; empty: the JVM's default CAs");
+    public static final Key<Optional<Path>> TLS_CERT_KEY_FILE = Key.optionalPath("tlsCertificateKeyFile",
+            "PEM file with this connection's client certificate and its PKCS#8 private key (x509 authentication); "
+                    + "implies TLS");
+    public static final Key<Optional<String>> TLS_CERT_KEY_PASSWORD = Key.secret("tlsCertificateKeyFilePassword",
+            "password of an encrypted private key in tlsCertificateKeyFile; write it as `${file:...}`");
+
     /** The options after {@code connection.NAME.}, in README order. */
     public static final List<Key<?>> CONNECTION = List.of(URI, DATABASE, MAX_POOL_SIZE, MIN_POOL_SIZE,
             MAX_IDLE_TIME_MS, SERVER_SELECTION_TIMEOUT_MS, SOCKET_TIMEOUT_MS, CONNECT_TIMEOUT_MS, RETRY_WRITES,
-            RETRY_READS);
+            RETRY_READS, TLS_CA_FILE, TLS_CERT_KEY_FILE, TLS_CERT_KEY_PASSWORD);
 
     public static Optional<Key<?>> global(String name) {
         return GLOBAL.stream().filter(k -> k.name().equals(name)).findFirst().map(k -> (Key<?>) k);

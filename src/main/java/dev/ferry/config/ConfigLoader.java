@@ -90,6 +90,7 @@ public final class ConfigLoader {
         private final Placeholders placeholders = new Placeholders(env);
         /** Connections whose uri keeps its placeholders unresolved, on purpose. */
         private final Set<String> deferredUris = new TreeSet<>();
+        private final List<String> tlsPasswords = new ArrayList<>();
 
         Parser(String source, List<String> lines, Properties props, Path confDir, Predicate<String> resolveUri) {
             this.source = source;
@@ -112,9 +113,10 @@ public final class ConfigLoader {
                     if (!CONNECTION_NAME.matcher(m.group(1)).matches()) {
                         throw error(key, "connection name '" + m.group(1) + "' must match [A-Za-z0-9_-]{1,64}");
                     }
-                    boolean deferred = option.equals(ConfigKeys.URI.name()) && !resolveUri.test(m.group(1))
-                            && props.getProperty(key).contains("${");
-                    if (deferred) {
+                    boolean secret = option.equals(ConfigKeys.URI.name())
+                            || option.equals(ConfigKeys.TLS_CERT_KEY_PASSWORD.name());
+                    boolean deferred = secret && !resolveUri.test(m.group(1)) && props.getProperty(key).contains("${");
+                    if (deferred && option.equals(ConfigKeys.URI.name())) {
                         deferredUris.add(m.group(1));
                     }
                     byConnection.computeIfAbsent(m.group(1), n -> new LinkedHashMap<>())
@@ -143,7 +145,7 @@ public final class ConfigLoader {
             for (Map.Entry<String, Map<String, String>> e : byConnection.entrySet()) {
                 connections.put(e.getKey(), connection(e.getKey(), e.getValue()));
             }
-            return new FerrySettings(confDir, values, connections);
+            return new FerrySettings(confDir, values, connections, tlsPasswords);
         }
 
         private <T> T parse(String fullKey, Key<T> key, Optional<String> value) throws ConfigException {
@@ -187,10 +189,31 @@ public final class ConfigLoader {
                         option(prefix, values, ConfigKeys.CONNECT_TIMEOUT_MS),
                         option(prefix, values, ConfigKeys.RETRY_WRITES),
                         option(prefix, values, ConfigKeys.RETRY_READS));
-                return new ConnectionSettings(name, uri, database, options, deferred);
+                return new ConnectionSettings(name, uri, database, options, deferred, tls(name, prefix, values));
             } catch (IllegalArgumentException e) {
                 String option = e.getMessage().split(" ", 2)[0];
                 throw error(prefix + option, e.getMessage());
+            }
+        }
+
+        /** Built only for a connection the command opens: its files may be readable by the service alone. */
+        private Optional<TlsMaterial> tls(String name, String prefix, Map<String, String> values)
+                throws ConfigException {
+            Optional<Path> ca = option(prefix, values, ConfigKeys.TLS_CA_FILE);
+            Optional<Path> certKey = option(prefix, values, ConfigKeys.TLS_CERT_KEY_FILE);
+            Optional<String> password = option(prefix, values, ConfigKeys.TLS_CERT_KEY_PASSWORD);
+            password.filter(p -> resolveUri.test(name)).ifPresent(tlsPasswords::add);
+            if (password.isPresent() && certKey.isEmpty()) {
+                throw error(prefix + ConfigKeys.TLS_CERT_KEY_PASSWORD.name(), "set, but "
+                        + prefix + ConfigKeys.TLS_CERT_KEY_FILE.name() + " is not");
+            }
+            if ((ca.isEmpty() && certKey.isEmpty()) || !resolveUri.test(name)) {
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(TlsMaterial.load(prefix, ca, certKey, password));
+            } catch (TlsMaterial.TlsFileException e) {
+                throw error(e.key(), e.getMessage());
             }
         }
 

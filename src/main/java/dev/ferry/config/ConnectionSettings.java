@@ -12,9 +12,11 @@ import java.util.Optional;
  *     because the command that loaded the configuration opens no connection and must not need the
  *     service's secrets (see {@link ConfigLoader#load(Path, java.util.function.Predicate)}); such a
  *     connection cannot be opened
+ * @param tls the connection's own TLS context from {@code tlsCAFile}/{@code tlsCertificateKeyFile}; empty
+ *     when it has none, or when the command does not open the connection
  */
 public record ConnectionSettings(String name, String uri, String database, DriverPoolOptions options,
-        boolean uriDeferred) {
+        boolean uriDeferred, Optional<TlsMaterial> tls) {
 
     public static final String EMBEDDED_SCHEME = "embedded:";
 
@@ -22,6 +24,13 @@ public record ConnectionSettings(String name, String uri, String database, Drive
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(uri, "uri");
         Objects.requireNonNull(options, "options");
+        Objects.requireNonNull(tls, "tls");
+    }
+
+    /** A connection without TLS files of its own (a {@code tls=true} uri still uses the JVM's CAs). */
+    public ConnectionSettings(String name, String uri, String database, DriverPoolOptions options,
+            boolean uriDeferred) {
+        this(name, uri, database, options, uriDeferred, Optional.empty());
     }
 
     /** A connection whose uri is resolved. */

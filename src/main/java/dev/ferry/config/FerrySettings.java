@@ -18,11 +18,15 @@ public final class FerrySettings {
     private final Path confDir;
     private final Map<Key<?>, Object> values;
     private final Map<String, ConnectionSettings> connections;
+    private final List<String> otherSecrets;
 
     /**
      * @param values a value for every key of {@link ConfigKeys#GLOBAL}, already parsed and checked
+     * @param otherSecrets secrets outside uris and JMX (private key passwords), scrubbed from output too
      */
-    FerrySettings(Path confDir, Map<Key<?>, Object> values, Map<String, ConnectionSettings> connections) {
+    FerrySettings(Path confDir, Map<Key<?>, Object> values, Map<String, ConnectionSettings> connections,
+            List<String> otherSecrets) {
+        this.otherSecrets = List.copyOf(otherSecrets);
         this.confDir = Objects.requireNonNull(confDir, "confDir");
         for (Key<?> k : ConfigKeys.GLOBAL) {
             if (!values.containsKey(k)) {
@@ -136,6 +140,7 @@ public final class FerrySettings {
                 .flatMap(Optional::stream)
                 .toList());
         jmxKeyStorePassword().ifPresent(secrets::add);
+        secrets.addAll(otherSecrets);
         return List.copyOf(secrets);
     }
 

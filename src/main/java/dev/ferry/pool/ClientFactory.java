@@ -21,7 +21,11 @@ public interface ClientFactory {
     <L extends ConnectionPoolListener & ServerMonitorListener> MongoClient create(
             ConnectionSettings connection, String uri, L listeners);
 
-    /** The driver with the pool options of contract §1; {@code connection.NAME.*} values win over the uri's. */
+    /**
+     * The driver with the pool options of the original fix (README, "Configuration reference");
+     * {@code connection.NAME.*} values win over the uri's, and a connection's own TLS context (its PEM
+     * files) turns TLS on whatever the uri says.
+     */
     static ClientFactory standard() {
         return new ClientFactory() {
             @Override
@@ -42,6 +46,7 @@ public interface ClientFactory {
                                 .connectTimeout((int) o.connectTimeoutMS(), TimeUnit.MILLISECONDS)
                                 .readTimeout((int) o.socketTimeoutMS(), TimeUnit.MILLISECONDS))
                         .applyToServerSettings(b -> b.addServerMonitorListener(listeners))
+                        .applyToSslSettings(b -> connection.tls().ifPresent(tls -> b.enabled(true).context(tls.context())))
                         .retryWrites(o.retryWrites())
                         .retryReads(o.retryReads())
                         .build();

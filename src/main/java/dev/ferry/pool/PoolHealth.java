@@ -50,7 +50,7 @@ final class PoolHealth {
             return 0;
         } catch (RuntimeException e) {
             int failures = consecutiveFailures.incrementAndGet();
-            lastError = Redaction.uri(e.getClass().getSimpleName() + ": " + e.getMessage());
+            lastError = Redaction.uri(TlsCheck.describe(e));
             log.warn("{}: health check {} failed: {}", name, failures, lastError);
             return failures;
         } finally {

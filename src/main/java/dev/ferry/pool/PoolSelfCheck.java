@@ -1,9 +1,13 @@
 package dev.ferry.pool;
 
+import com.mongodb.ConnectionString;
 import com.mongodb.MongoException;
+import dev.ferry.config.TlsMaterial;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,8 +43,10 @@ public final class PoolSelfCheck {
     public List<Check> run() {
         List<Check> checks = new ArrayList<>();
         PooledClient pool = manager.pool(connection);
-        checks.add(reachable(pool));
-        if (!checks.get(0).passed()) {
+        checks.add(tls(pool));
+        Check reachable = reachable(pool);
+        checks.add(reachable);
+        if (!reachable.passed()) {
             manager.close(Duration.ofSeconds(5));
             return checks;
         }
@@ -58,7 +64,25 @@ public final class PoolSelfCheck {
             return new Check("reachable", true, pool.target() + " answered a ping in "
                     + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started) + " ms");
         } catch (MongoException | IllegalStateException e) {
-            return new Check("reachable", false, pool.target() + ": " + dev.ferry.config.Redaction.uri(e.toString()));
+            return new Check("reachable", false, pool.target() + ": "
+                    + TlsCheck.withHint(pool.connection(), dev.ferry.config.Redaction.uri(e.toString())));
+        }
+    }
+
+    /** Whether TLS is on, with which files, and what one handshake costs (it is what a new client pays). */
+    private Check tls(PooledClient pool) {
+        Optional<TlsMaterial> tls = pool.connection().tls();
+        if (tls.isEmpty()) {
+            boolean uriTls = pool.connection().embedded() ? false
+                    : Boolean.TRUE.equals(new ConnectionString(pool.resolvedUri()).getSslEnabled());
+            return new Check("tls", true, uriTls ? "on (tls=true in the uri; the JVM's default CAs)" : "off");
+        }
+        try {
+            long millis = TlsCheck.timeHandshake(tls.get(), pool.resolvedUri(), 10_000);
+            return new Check("tls", true, tls.get().describe() + "; handshake " + millis + " ms");
+        } catch (IOException | RuntimeException e) {
+            return new Check("tls", false, tls.get().describe() + ": handshake failed: "
+                    + TlsCheck.withHint(pool.connection(), e.toString()));
         }
     }
 

@@ -63,7 +63,7 @@ final class PoolStatistics implements ConnectionPoolListener, ServerMonitorListe
     @Override
     public void serverHeartbeatFailed(ServerHeartbeatFailedEvent event) {
         Throwable t = event.getThrowable();
-        lastHeartbeatError.set(t.getClass().getSimpleName() + ": " + t.getMessage());
+        lastHeartbeatError.set(TlsCheck.describe(t));
     }
 
     long created() {

@@ -339,11 +339,16 @@ public final class PooledClient {
     /** The last failed health check, else the last failed heartbeat of the driver's own monitor. */
     public String lastError() {
         String lastError = health.lastError();
-        if (!lastError.isEmpty()) {
-            return lastError;
+        if (lastError.isEmpty()) {
+            String heartbeat = stats.lastHeartbeatError();
+            lastError = heartbeat == null ? "" : Redaction.uri(heartbeat);
         }
-        String heartbeat = stats.lastHeartbeatError();
-        return heartbeat == null ? "" : Redaction.uri(heartbeat);
+        return lastError.isEmpty() ? "" : TlsCheck.withHint(connection, lastError);
+    }
+
+    /** The uri the driver gets (an embedded store's loopback port filled in). */
+    String resolvedUri() {
+        return uriResolver.resolve(connection);
     }
 
     public Optional<Instant> openedAt() {
