@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
@@ -82,13 +83,20 @@ public final class SpoolWatcher implements AutoCloseable {
     private final Object lock = new Object();
     /**
      * Guarded by {@code lock}, as are the fields up to {@code tickAt}; keyed by file name. Each
-     * candidate is also in exactly one of {@code settlingQueue} (not settled when last looked at),
-     * {@code readyQueue} (settled, not handed out) or neither (handed out): two queues kept in order, so
-     * that a claim costs a logarithm of the backlog rather than a sort of it.
+     * candidate is settling (in {@code settlingQueue}: not settled when last looked at), ready (in
+     * {@code readyQueue}: settled, not handed out) or handed out: two queues kept in order, so that a
+     * claim costs a logarithm of the backlog rather than a sort of it.
      */
     private final Map<String, Candidate> candidates = new HashMap<>();
     private final TreeSet<Candidate> settlingQueue = new TreeSet<>(DEADLINE_ORDER);
-    private final TreeSet<Candidate> readyQueue = new TreeSet<>(CLAIM_ORDER);
+    /**
+     * A heap, a few bytes per waiting file where a tree takes forty. Its sort key never changes, so a
+     * candidate that stops being ready keeps its entry until it is polled or the heap is compacted,
+     * and reuses it if it becomes ready again: at most one entry per candidate ({@code inReadyQueue}).
+     */
+    private final PriorityQueue<Candidate> readyQueue = new PriorityQueue<>(CLAIM_ORDER);
+    /** How many candidates are ready; the rest of {@code readyQueue} is stale. */
+    private int readyCount;
     /** Whether a candidate became ready since the listener was last told. */
     private boolean unannounced;
     /** The settle timer and the deadline it was set for. */
@@ -177,7 +185,12 @@ public final class SpoolWatcher implements AutoCloseable {
             // Promoted once per call: a file held back below waits for the next call even with settle 0.
             promoteLocked(now);
             Candidate c;
-            while ((c = readyQueue.pollFirst()) != null) {
+            while ((c = readyQueue.poll()) != null) {
+                c.inReadyQueue = false;
+                if (c.state != READY) {
+                    continue;
+                }
+                readyCount--;
                 if (!c.isSettled(now, settleNanos)) {
                     // Only a clock that went back gets here: the file waits for its deadline again.
                     settleLocked(c);
@@ -231,7 +244,7 @@ public final class SpoolWatcher implements AutoCloseable {
                     }
                 }
                 // Every file still waiting was offered again, so the listener hears of any that is ready.
-                ready = markReadyLocked() | !readyQueue.isEmpty();
+                ready = markReadyLocked() | readyCount > 0;
             }
         } catch (IOException | RuntimeException e) {
             log.warn("{}: rescan failed, will try again in {}: {}", dir, rescan, e.toString());
@@ -258,6 +271,7 @@ public final class SpoolWatcher implements AutoCloseable {
             candidates.clear();
             settlingQueue.clear();
             readyQueue.clear();
+            readyCount = 0;
         }
         WatchService service = watchService;
         if (service != null) {
@@ -379,12 +393,17 @@ public final class SpoolWatcher implements AutoCloseable {
 
     /** Takes a candidate out of whichever queue holds it; its sort key may change only then. */
     private void unqueueLocked(Candidate c) {
-        if (c.state == SETTLING) {
-            settlingQueue.remove(c);
-        } else if (c.state == READY) {
-            readyQueue.remove(c);
-        }
+        byte was = c.state;
         c.state = HANDED_OUT;
+        if (was == SETTLING) {
+            settlingQueue.remove(c);
+        } else if (was == READY) {
+            readyCount--;
+            if (readyQueue.size() > 1024 && readyQueue.size() > 2 * readyCount) {
+                // Files deleted or rewritten while waiting; without claims their entries would stay.
+                readyQueue.removeIf(SpoolWatcher::dropIfStale);
+            }
+        }
     }
 
     /** A file handed out but still present at a rescan: its claim did not happen. */
@@ -394,9 +413,21 @@ public final class SpoolWatcher implements AutoCloseable {
         }
     }
 
+    private static boolean dropIfStale(Candidate c) {
+        if (c.state == READY) {
+            return false;
+        }
+        c.inReadyQueue = false;
+        return true;
+    }
+
     private void readyLocked(Candidate c) {
         c.state = READY;
-        readyQueue.add(c);
+        readyCount++;
+        if (!c.inReadyQueue) {
+            c.inReadyQueue = true;
+            readyQueue.add(c);
+        }
         unannounced = true;
         log.debug("{}: settled in {}", c.name, dir);
     }
@@ -500,9 +531,9 @@ public final class SpoolWatcher implements AutoCloseable {
     }
 
     /**
-     * One job file in {@code incoming/}; touched only under {@code lock}. It is in the settling queue,
-     * in the ready queue or handed out ({@link #state}); its queue's sort key is changed only while it
-     * is in neither.
+     * One job file in {@code incoming/}; touched only under {@code lock}. It is settling, ready or
+     * handed out ({@link #state}); {@code lastChange}, the settling queue's sort key, is changed only
+     * while it is not in that queue.
      */
     private static final class Candidate {
         final String name;
@@ -511,6 +542,7 @@ public final class SpoolWatcher implements AutoCloseable {
         long size;
         long mtime;
         byte state;
+        boolean inReadyQueue;
 
         Candidate(String name, long size, long mtime, long now) {
             this.name = name;
