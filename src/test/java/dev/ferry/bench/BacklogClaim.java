@@ -46,11 +46,13 @@ final class BacklogClaim {
 
     /**
      * @param startMillis how long {@code start()} took (the first scan of every waiting file)
-     * @param perSecond claims per second over the first {@code first}, timed from the end of start()
+     * @param firstMillis from the end of start() to the first claim, which moves every settled file
+     *     into the ready queue
+     * @param perSecond claims per second from the first claim to the {@code first}-th
      * @param bytesPerWaiting live heap per file still waiting after the claims, measured after a GC;
      *     NaN when none is left waiting
      */
-    record WatcherRun(double startMillis, double perSecond, double bytesPerWaiting) {
+    record WatcherRun(double startMillis, double firstMillis, double perSecond, double bytesPerWaiting) {
     }
 
     /**
@@ -76,6 +78,7 @@ final class BacklogClaim {
                 long t0 = System.nanoTime();
                 watcher.start();
                 long t1 = System.nanoTime();
+                long firstAt = 0;
                 int claimed = 0;
                 while (claimed < first) {
                     Optional<Path> next = watcher.nextSettled();
@@ -85,11 +88,14 @@ final class BacklogClaim {
                     Path file = next.get();
                     Files.move(file, spool.active().resolve(file.getFileName()), StandardCopyOption.ATOMIC_MOVE);
                     claimed++;
+                    if (claimed == 1) {
+                        firstAt = System.nanoTime();
+                    }
                 }
                 long t2 = System.nanoTime();
                 drain(scheduler);
                 long heapAfter = liveHeap();
-                return new WatcherRun((t1 - t0) / 1e6, first * 1e9 / (t2 - t1),
+                return new WatcherRun((t1 - t0) / 1e6, (firstAt - t1) / 1e6, (first - 1) * 1e9 / (t2 - firstAt),
                         waiting > first ? (double) (heapAfter - heapBefore) / (waiting - first) : Double.NaN);
             }
         } catch (IOException e) {
