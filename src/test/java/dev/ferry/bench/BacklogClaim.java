@@ -106,11 +106,12 @@ final class BacklogClaim {
         }
     }
 
-    static DaemonRun daemon(Path dir, int waiting, int first, String heap) {
+    /** @param rescanSeconds {@code queue.rescanSeconds}: 10 as shipped, or longer to see what rescans cost */
+    static DaemonRun daemon(Path dir, int waiting, int first, String heap, int rescanSeconds) {
         try (TestMongoServer server = new TestMongoServer()) {
-            // queue settings as shipped in conf/ferry.properties
+            // settle as shipped in conf/ferry.properties
             FerryConf conf = new FerryConf(dir, server.uri()).set("queue.settleMillis", "500")
-                    .set("queue.rescanSeconds", "10");
+                    .set("queue.rescanSeconds", Integer.toString(rescanSeconds));
             Path incoming = Files.createDirectories(conf.spool().resolve("incoming"));
             Path done = Files.createDirectories(conf.spool().resolve("done"));
             fill(incoming, waiting, i -> "{\"source\": {\"type\": \"inline\", \"documents\": [{\"_id\": " + i
