@@ -22,11 +22,14 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
@@ -53,10 +56,24 @@ public final class SpoolWatcher implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(SpoolWatcher.class);
     private static final Duration JOIN_TIMEOUT = Duration.ofSeconds(5);
+    /** Files looked at per hold of the lock by a rescan or the settle timer. */
+    private static final int LOCK_SLICE = 512;
+    /** Where times and the settle time are clamped, so that a time plus the settle time cannot overflow. */
+    private static final long FAR = Long.MAX_VALUE / 4;
+    private static final byte SETTLING = 0;
+    private static final byte READY = 1;
+    private static final byte HANDED_OUT = 2;
+    /** The order claims take: the file seen first, then by name. */
+    private static final Comparator<Candidate> CLAIM_ORDER =
+            Comparator.comparingLong((Candidate c) -> c.firstSeen).thenComparing(c -> c.name);
+    /** Whose settle time ends first: it is the same for every file, so the last change decides. */
+    private static final Comparator<Candidate> DEADLINE_ORDER =
+            Comparator.comparingLong((Candidate c) -> c.lastChange).thenComparing(c -> c.name);
 
     private final Spool spool;
     private final Path dir;
-    private final Duration settle;
+    private final long settleNanos;
+    private final Instant origin;
     private final Duration rescan;
     private final Clock clock;
     private final ScheduledExecutorService scheduler;
@@ -64,8 +81,27 @@ public final class SpoolWatcher implements AutoCloseable {
     private final String threadName;
 
     private final Object lock = new Object();
-    /** Guarded by {@code lock}; keyed by file name. */
+    /**
+     * Guarded by {@code lock}, as are the fields up to {@code tickAt}; keyed by file name. Each
+     * candidate is settling (in {@code settlingQueue}: not settled when last looked at), ready (in
+     * {@code readyQueue}: settled, not handed out) or handed out: two queues kept in order, so that a
+     * claim costs a logarithm of the backlog rather than a sort of it.
+     */
     private final Map<String, Candidate> candidates = new HashMap<>();
+    private final TreeSet<Candidate> settlingQueue = new TreeSet<>(DEADLINE_ORDER);
+    /**
+     * A heap, a few bytes per waiting file where a tree takes forty. Its sort key never changes, so a
+     * candidate that stops being ready keeps its entry until it is polled or the heap is compacted,
+     * and reuses it if it becomes ready again: at most one entry per candidate ({@code inReadyQueue}).
+     */
+    private final PriorityQueue<Candidate> readyQueue = new PriorityQueue<>(CLAIM_ORDER);
+    /** How many candidates are ready; the rest of {@code readyQueue} is stale. */
+    private int readyCount;
+    /** Whether a candidate became ready since the listener was last told. */
+    private boolean unannounced;
+    /** The settle timer and the deadline it was set for. */
+    private ScheduledFuture<?> tick;
+    private long tickAt = Long.MAX_VALUE;
     private final AtomicBoolean started = new AtomicBoolean();
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile Runnable readyListener = () -> { };
@@ -88,7 +124,7 @@ public final class SpoolWatcher implements AutoCloseable {
             ScheduledExecutorService scheduler, boolean watchEvents) {
         this.spool = Objects.requireNonNull(spool, "spool");
         this.dir = spool.incoming();
-        this.settle = Objects.requireNonNull(settle, "settle");
+        Objects.requireNonNull(settle, "settle");
         this.rescan = Objects.requireNonNull(rescan, "rescan");
         this.clock = Objects.requireNonNull(clock, "clock");
         this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
@@ -98,6 +134,8 @@ public final class SpoolWatcher implements AutoCloseable {
         if (rescan.isNegative() || rescan.isZero()) {
             throw new IllegalArgumentException("queue.rescanSeconds must be positive, was " + rescan.toSeconds());
         }
+        this.settleNanos = settle.compareTo(Duration.ofNanos(FAR)) > 0 ? FAR : settle.toNanos();
+        this.origin = clock.instant();
         this.watchEvents = watchEvents;
         this.threadName = "ferry-spool-watcher@" + Integer.toHexString(System.identityHashCode(this));
     }
@@ -143,18 +181,24 @@ public final class SpoolWatcher implements AutoCloseable {
      */
     public Optional<Path> nextSettled() {
         synchronized (lock) {
-            Instant now = clock.instant();
-            List<Candidate> settled = new ArrayList<>();
-            for (Candidate c : candidates.values()) {
-                if (!c.handedOut && c.isSettled(now, settle)) {
-                    settled.add(c);
+            long now = nanos(clock.instant());
+            // Promoted once per call: a file held back below waits for the next call even with settle 0.
+            promoteLocked(now);
+            Candidate c;
+            while ((c = readyQueue.poll()) != null) {
+                c.inReadyQueue = false;
+                if (c.state != READY) {
+                    continue;
                 }
-            }
-            settled.sort(Comparator.comparing((Candidate c) -> c.firstSeen).thenComparing(c -> c.name));
-            for (Candidate c : settled) {
+                readyCount--;
+                if (!c.isSettled(now, settleNanos)) {
+                    // Only a clock that went back gets here: the file waits for its deadline again.
+                    settleLocked(c);
+                    continue;
+                }
+                c.state = HANDED_OUT;
                 Path file = dir.resolve(c.name);
                 if (observeLocked(c.name, file) == Observation.UNCHANGED) {
-                    c.handedOut = true;
                     return Optional.of(file);
                 }
             }
@@ -169,25 +213,38 @@ public final class SpoolWatcher implements AutoCloseable {
         }
         boolean ready = false;
         try {
-            Set<String> present = new HashSet<>();
+            List<String> listed = new ArrayList<>();
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
                 for (Path entry : entries) {
-                    present.add(entry.getFileName().toString());
+                    listed.add(entry.getFileName().toString());
                 }
             }
-            synchronized (lock) {
-                for (String name : present) {
-                    observeLocked(name, dir.resolve(name));
-                    Candidate c = candidates.get(name);
-                    if (c != null) {
-                        // Still here after being handed out: its claim did not happen, offer it again.
-                        c.handedOut = false;
-                        c.notified = false;
+            // In slices, so that claims and events are not held up for the whole stat of a large backlog.
+            for (int from = 0; from < listed.size(); from += LOCK_SLICE) {
+                List<String> slice = listed.subList(from, Math.min(listed.size(), from + LOCK_SLICE));
+                synchronized (lock) {
+                    for (String name : slice) {
+                        observeLocked(name, dir.resolve(name));
+                        Candidate c = candidates.get(name);
+                        if (c != null) {
+                            // Still here after being handed out: its claim did not happen, offer it again.
+                            offerAgainLocked(c);
+                        }
                     }
                 }
+            }
+            Set<String> present = new HashSet<>(listed);
+            synchronized (lock) {
                 // Events may have added files after the listing; forget only what is really gone.
-                candidates.keySet().removeIf(name -> !present.contains(name) && !Files.exists(dir.resolve(name)));
-                ready = markReadyLocked();
+                for (Iterator<Candidate> it = candidates.values().iterator(); it.hasNext(); ) {
+                    Candidate c = it.next();
+                    if (!present.contains(c.name) && !Files.exists(dir.resolve(c.name))) {
+                        it.remove();
+                        unqueueLocked(c);
+                    }
+                }
+                // Every file still waiting was offered again, so the listener hears of any that is ready.
+                ready = markReadyLocked() | readyCount > 0;
             }
         } catch (IOException | RuntimeException e) {
             log.warn("{}: rescan failed, will try again in {}: {}", dir, rescan, e.toString());
@@ -207,12 +264,14 @@ public final class SpoolWatcher implements AutoCloseable {
             task.cancel(false);
         }
         synchronized (lock) {
-            for (Candidate c : candidates.values()) {
-                if (c.recheck != null) {
-                    c.recheck.cancel(false);
-                }
+            if (tick != null) {
+                tick.cancel(false);
+                tick = null;
             }
             candidates.clear();
+            settlingQueue.clear();
+            readyQueue.clear();
+            readyCount = 0;
         }
         WatchService service = watchService;
         if (service != null) {
@@ -280,7 +339,7 @@ public final class SpoolWatcher implements AutoCloseable {
 
     private enum Observation { GONE, NEW, CHANGED, UNCHANGED }
 
-    /** Stats one file and updates its candidate; schedules a settle re-check after any change. */
+    /** Stats one file and updates its candidate; a new or changed file starts settling again. */
     private Observation observeLocked(String name, Path file) {
         if (closed.get()) {
             return Observation.GONE;
@@ -298,60 +357,138 @@ public final class SpoolWatcher implements AutoCloseable {
         }
         if (attrs == null || !attrs.isRegularFile()) {
             Candidate removed = candidates.remove(name);
-            if (removed != null && removed.recheck != null) {
-                removed.recheck.cancel(false);
+            if (removed != null) {
+                unqueueLocked(removed);
             }
             return Observation.GONE;
         }
-        Instant now = clock.instant();
+        long now = nanos(clock.instant());
         long size = attrs.size();
         long mtime = attrs.lastModifiedTime().toMillis();
         Candidate c = candidates.get(name);
         if (c == null) {
             c = new Candidate(name, size, mtime, now);
             candidates.put(name, c);
-            scheduleRecheckLocked(c, now);
+            settleLocked(c);
             return Observation.NEW;
         }
         if (c.size != size || c.mtime != mtime) {
             // Size matters as much as mtime: mtime can be as coarse as a second or two.
+            unqueueLocked(c);
             c.size = size;
             c.mtime = mtime;
             c.lastChange = now;
-            c.handedOut = false;
-            c.notified = false;
-            scheduleRecheckLocked(c, now);
+            settleLocked(c);
             return Observation.CHANGED;
         }
         return Observation.UNCHANGED;
     }
 
-    private void scheduleRecheckLocked(Candidate c, Instant now) {
-        if (c.recheck != null && !c.recheck.isDone()) {
-            return; // the pending re-check reschedules itself if the file changed meanwhile
-        }
-        Duration wait = Duration.between(now, c.lastChange.plus(settle));
-        long nanos = Math.max(0, wait.toNanos());
-        try {
-            c.recheck = scheduler.schedule(() -> recheck(c.name), nanos, TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException shuttingDown) {
-            log.debug("{}: scheduler rejected the settle re-check; the next rescan covers it", c.name);
+    /** Queues a candidate that is in no queue to settle from its last change. */
+    private void settleLocked(Candidate c) {
+        c.state = SETTLING;
+        settlingQueue.add(c);
+        scheduleTickLocked(c.lastChange + settleNanos);
+    }
+
+    /** Takes a candidate out of whichever queue holds it; its sort key may change only then. */
+    private void unqueueLocked(Candidate c) {
+        byte was = c.state;
+        c.state = HANDED_OUT;
+        if (was == SETTLING) {
+            settlingQueue.remove(c);
+        } else if (was == READY) {
+            readyCount--;
+            if (readyQueue.size() > 1024 && readyQueue.size() > 2 * readyCount) {
+                // Files deleted or rewritten while waiting; without claims their entries would stay.
+                readyQueue.removeIf(SpoolWatcher::dropIfStale);
+            }
         }
     }
 
-    private void recheck(String name) {
+    /** A file handed out but still present at a rescan: its claim did not happen. */
+    private void offerAgainLocked(Candidate c) {
+        if (c.state == HANDED_OUT) {
+            settleLocked(c);
+        }
+    }
+
+    private static boolean dropIfStale(Candidate c) {
+        if (c.state == READY) {
+            return false;
+        }
+        c.inReadyQueue = false;
+        return true;
+    }
+
+    private void readyLocked(Candidate c) {
+        c.state = READY;
+        readyCount++;
+        if (!c.inReadyQueue) {
+            c.inReadyQueue = true;
+            readyQueue.add(c);
+        }
+        unannounced = true;
+        log.debug("{}: settled in {}", c.name, dir);
+    }
+
+    /** Moves every candidate whose settle time has passed by {@code now} into the ready queue. */
+    private void promoteLocked(long now) {
+        Candidate c;
+        while ((c = settlingQueue.isEmpty() ? null : settlingQueue.first()) != null
+                && c.isSettled(now, settleNanos)) {
+            settlingQueue.pollFirst();
+            readyLocked(c);
+        }
+    }
+
+    /**
+     * One timer for all candidates, set to the earliest deadline: a task per waiting file would cost
+     * memory and scheduler time in proportion to the backlog.
+     */
+    private void scheduleTickLocked(long deadline) {
+        if (closed.get() || tick != null && !tick.isDone() && tickAt <= deadline) {
+            return; // the pending tick comes first and sets the next one
+        }
+        if (tick != null) {
+            tick.cancel(false);
+        }
+        long delay = Math.max(0, deadline - nanos(clock.instant()));
+        try {
+            tick = scheduler.schedule(this::tick, delay, TimeUnit.NANOSECONDS);
+            tickAt = deadline;
+        } catch (RejectedExecutionException shuttingDown) {
+            tick = null;
+            log.debug("{}: scheduler rejected the settle timer; the next rescan covers it", dir);
+        }
+    }
+
+    /**
+     * Re-stats the files whose settle time has passed, since a writer on a file system without events
+     * shows up only here; unchanged ones become ready. A large batch is split so others get the lock.
+     */
+    private void tick() {
         boolean ready;
         synchronized (lock) {
-            Candidate c = candidates.get(name);
-            if (c == null || closed.get()) {
+            if (closed.get()) {
                 return;
             }
-            c.recheck = null;
-            // Re-stat at the deadline: a writer on a file system without events shows up only here.
-            observeLocked(name, dir.resolve(name));
-            c = candidates.get(name);
-            if (c != null && !c.isSettled(clock.instant(), settle)) {
-                scheduleRecheckLocked(c, clock.instant());
+            tick = null;
+            tickAt = Long.MAX_VALUE;
+            long now = nanos(clock.instant());
+            int looked = 0;
+            Candidate c;
+            while (looked < LOCK_SLICE && (c = settlingQueue.isEmpty() ? null : settlingQueue.first()) != null
+                    && c.isSettled(now, settleNanos)) {
+                looked++;
+                if (observeLocked(c.name, dir.resolve(c.name)) == Observation.UNCHANGED) {
+                    settlingQueue.remove(c);
+                    readyLocked(c);
+                }
+            }
+            if (!settlingQueue.isEmpty()) {
+                Candidate first = settlingQueue.first();
+                scheduleTickLocked(first.isSettled(now, settleNanos) ? now : first.lastChange + settleNanos);
             }
             ready = markReadyLocked();
         }
@@ -360,17 +497,14 @@ public final class SpoolWatcher implements AutoCloseable {
         }
     }
 
-    /** Marks newly settled candidates as notified; true if the listener should run. */
+    /**
+     * True if the listener should run: a file became ready since it last ran. That file may have been
+     * handed out meanwhile; a listener run for nothing costs one empty {@link #nextSettled()}.
+     */
     private boolean markReadyLocked() {
-        Instant now = clock.instant();
-        boolean any = false;
-        for (Candidate c : candidates.values()) {
-            if (!c.handedOut && !c.notified && c.isSettled(now, settle)) {
-                c.notified = true;
-                any = true;
-                log.debug("{}: settled in {}", c.name, dir);
-            }
-        }
+        promoteLocked(nanos(clock.instant()));
+        boolean any = unannounced;
+        unannounced = false;
         return any;
     }
 
@@ -382,18 +516,35 @@ public final class SpoolWatcher implements AutoCloseable {
         }
     }
 
-    /** Mutable state of one file; touched only under {@code lock}. */
+    /**
+     * Nanoseconds from this watcher's creation on its clock: a long per time stamp instead of an
+     * Instant, and exact within 73 years of it (beyond, times are clamped and only order suffers).
+     */
+    private long nanos(Instant t) {
+        long seconds = t.getEpochSecond() - origin.getEpochSecond();
+        try {
+            long n = Math.addExact(Math.multiplyExact(seconds, 1_000_000_000L), t.getNano() - origin.getNano());
+            return Math.max(-FAR, Math.min(FAR, n));
+        } catch (ArithmeticException far) {
+            return seconds < 0 ? -FAR : FAR;
+        }
+    }
+
+    /**
+     * One job file in {@code incoming/}; touched only under {@code lock}. It is settling, ready or
+     * handed out ({@link #state}); {@code lastChange}, the settling queue's sort key, is changed only
+     * while it is not in that queue.
+     */
     private static final class Candidate {
         final String name;
-        final Instant firstSeen;
+        final long firstSeen;
+        long lastChange;
         long size;
         long mtime;
-        Instant lastChange;
-        boolean handedOut;
-        boolean notified;
-        ScheduledFuture<?> recheck;
+        byte state;
+        boolean inReadyQueue;
 
-        Candidate(String name, long size, long mtime, Instant now) {
+        Candidate(String name, long size, long mtime, long now) {
             this.name = name;
             this.size = size;
             this.mtime = mtime;
@@ -401,8 +552,8 @@ public final class SpoolWatcher implements AutoCloseable {
             this.lastChange = now;
         }
 
-        boolean isSettled(Instant now, Duration settle) {
-            return !now.isBefore(lastChange.plus(settle));
+        boolean isSettled(long now, long settleNanos) {
+            return now >= lastChange + settleNanos;
         }
     }
 }

@@ -22,8 +22,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * is not a test: nothing here fails because a figure misses its target; the report says so instead.
  * Compared variants run alternately (A B, B A, ...) and each figure is the median of the runs.
  *
- * <p>System properties: {@code bench.only} (e.g. {@code 1,6}), {@code bench.runs} (3),
- * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.dir}
+ * <p>Benchmark 7 (claims out of a backlog of 100,000 files) takes about 7 minutes a run, most of it
+ * writing and deleting the backlog, so it runs only when asked for: {@code -Dbench.only=7}.
+ *
+ * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6), {@code bench.runs} (3),
+ * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.backlog}
+ * (100000, the larger backlog of benchmark 7), {@code bench.backlogParts} ({@code watcher,daemon}),
+ * {@code bench.backlogRescanSeconds} (10, the daemon's rescan in benchmark 7), {@code bench.dir}
  * (target/bench).
  */
 public final class BenchMain {
@@ -69,6 +74,9 @@ public final class BenchMain {
         }
         if (only.contains("5")) {
             largeJob();
+        }
+        if (only.contains("7")) {
+            backlog();
         }
     }
 
@@ -209,6 +217,92 @@ public final class BenchMain {
         notes.add("5: `ferry run` (dev.ferry.cli.Main) as a child JVM with -Xmx96m on the same class path; the "
                 + "destination server runs in the benchmark JVM; peak RSS is VmHWM from /proc/PID/status, read "
                 + "when the job is done");
+    }
+
+    private void backlog() {
+        int first = 5_000;
+        int[] backlogs = {5_000, Integer.getInteger("bench.backlog", 100_000)};
+        String heap = "-Xmx1g";
+        String parts = System.getProperty("bench.backlogParts", "watcher,daemon");
+        boolean watcherPart = parts.contains("watcher");
+        boolean daemonPart = parts.contains("daemon");
+        int rescanSeconds = Integer.getInteger("bench.backlogRescanSeconds", 10);
+        double[][] claims = new double[2][runs];
+        double[][] starts = new double[2][runs];
+        double[][] firstClaims = new double[2][runs];
+        double[][] bytes = new double[2][runs];
+        double[][] jobs = new double[2][runs];
+        double[][] firsts = new double[2][runs];
+        double[][] rss = new double[2][runs];
+        if (watcherPart) {
+            BacklogClaim.watcher(fresh("backlog-warm-up"), backlogs[0], first);
+        }
+        for (int r = 0; r < runs; r++) {
+            final int run = r;
+            List<Runnable> order = new ArrayList<>();
+            for (int b = 0; b < 2; b++) {
+                final int i = b;
+                order.add(() -> {
+                    BacklogClaim.WatcherRun w = BacklogClaim.watcher(fresh("backlog-watcher"), backlogs[i], first);
+                    claims[i][run] = w.perSecond();
+                    starts[i][run] = w.startMillis();
+                    firstClaims[i][run] = w.firstMillis();
+                    bytes[i][run] = w.bytesPerWaiting();
+                    System.err.printf(Locale.ROOT, "bench: watcher, %,d waiting: start %.0f ms, first claim after "
+                            + "%.1f ms, then %,.0f claims/s, %.0f B/file%n", backlogs[i], w.startMillis(),
+                            w.firstMillis(), w.perSecond(), w.bytesPerWaiting());
+                });
+            }
+            for (int b = 0; b < 2; b++) {
+                final int i = b;
+                order.add(() -> {
+                    BacklogClaim.DaemonRun d = BacklogClaim.daemon(fresh("backlog-daemon"), backlogs[i], first, heap,
+                            rescanSeconds);
+                    jobs[i][run] = d.perSecond();
+                    firsts[i][run] = d.firstSeconds();
+                    rss[i][run] = d.peakRssKb();
+                    System.err.printf(Locale.ROOT, "bench: ferry run, %,d waiting: first after %.1f s, %,.1f jobs/s, "
+                            + "peak RSS %,d MiB%n", backlogs[i], d.firstSeconds(), d.perSecond(), d.peakRssKb() / 1024);
+                });
+            }
+            // the two watcher runs swap places from run to run, and so do the two daemon runs
+            List<Runnable> rotated = new ArrayList<>();
+            if (watcherPart) {
+                rotated.addAll(rotate(order.subList(0, 2), r));
+            }
+            if (daemonPart) {
+                rotated.addAll(rotate(order.subList(2, 4), r));
+            }
+            rotated.forEach(Runnable::run);
+        }
+        double wr = medianRatio(claims[1], claims[0]);
+        if (watcherPart) {
+            figures.add(new Figure("7", String.format(Locale.ROOT, "SpoolWatcher alone: first %,d claims out of a "
+                    + "backlog of %,d vs. %,d dropped before start", first, backlogs[1], backlogs[0]),
+                    String.format(Locale.ROOT, "%,d waiting: %,.0f claims/s (start %.0f ms, first claim %.1f ms later); "
+                    + "%,d waiting: %,.0f claims/s (start %.0f ms, first claim %.1f ms later); %.0f B of heap per "
+                    + "waiting file", backlogs[0], median(claims[0]), median(starts[0]), median(firstClaims[0]),
+                    backlogs[1], median(claims[1]), median(starts[1]), median(firstClaims[1]), median(bytes[1])),
+                    ratio(wr), "≥ 0.80", wr >= 0.80));
+        }
+        double dr = medianRatio(jobs[1], jobs[0]);
+        if (daemonPart) {
+            String rescanNote = rescanSeconds == 10 ? "" : ", rescan every " + rescanSeconds + " s";
+            figures.add(new Figure("7", String.format(Locale.ROOT, "ferry run: first %,d tiny inline jobs out of a "
+                    + "backlog of %,d vs. %,d dropped before start%s", first, backlogs[1], backlogs[0], rescanNote),
+                    String.format(Locale.ROOT, "%,d waiting: %,.1f jobs/s, peak RSS %,.0f MiB, first done after %.1f s; "
+                    + "%,d waiting: %,.1f jobs/s, peak RSS %,.0f MiB, first done after %.1f s", backlogs[0],
+                    median(jobs[0]), median(rss[0]) / 1024, median(firsts[0]), backlogs[1], median(jobs[1]),
+                    median(rss[1]) / 1024, median(firsts[1])), ratio(dr), "≥ 0.80", dr >= 0.80));
+        }
+        notes.add("7: the backlog is written straight into incoming/ before the watcher or daemon starts. Watcher "
+                + "alone: settle 0, events on, each claim is nextSettled() then a rename into active/ (no lock file, "
+                + "no fsync); claims/s runs from the first claim to the " + first + "th; start() (a scan of every file) "
+                + "and the first claim (which moves every settled file into the ready queue) are reported apart; heap "
+                + "per waiting file is the used heap after System.gc(), minus the same before, over the files still "
+                + "waiting. ferry run: its own process (" + heap + ", settle 500 ms, rescan " + rescanSeconds + " s, 4 workers), jobs of "
+                + "one inline document; jobs/s runs from the first result file in done/ to the " + first + "th, "
+                + "startup (JVM, first scan, settle) is the 'first done after'; peak RSS is the daemon's VmHWM then");
     }
 
     private Path fresh(String name) {

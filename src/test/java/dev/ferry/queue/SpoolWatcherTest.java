@@ -14,17 +14,28 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.time.Duration;
 import dev.ferry.testing.MutableClock;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Random;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -215,6 +226,156 @@ class SpoolWatcherTest {
         assertEquals(Optional.of(b), watcher.nextSettled());
         assertEquals(Optional.of(a), watcher.nextSettled());
         assertEquals(Optional.empty(), watcher.nextSettled());
+    }
+
+    @Test
+    void manyFilesAreHandedOutBySightingThenNameAndEachOnlyAfterItSettled() throws IOException {
+        // the watcher's timers run only when the test says so: the hand-moved clock alone decides
+        scheduler.shutdownNow();
+        HeldTimers timers = new HeldTimers();
+        scheduler = timers;
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-26T10:00:00Z"));
+        Duration settle = Duration.ofMillis(300);
+        watcher(settle, NEVER, clock, false);
+        Instant t0 = clock.instant();
+        Map<String, Instant> writtenAt = new HashMap<>();
+        // names shuffled across the waves, so that an order by name alone or by drop order would differ
+        List<Integer> ids = new ArrayList<>(IntStream.range(0, 1200).boxed().toList());
+        Collections.shuffle(ids, new Random(11));
+        List<List<String>> waves = new ArrayList<>();
+        for (int w = 0; w < 3; w++) {
+            List<String> wave = new ArrayList<>();
+            for (int id : ids.subList(w * 400, (w + 1) * 400)) {
+                String name = String.format(Locale.ROOT, "job-%04d.json", id);
+                drop(name, "{}");
+                writtenAt.put(name, clock.instant());
+                wave.add(name);
+                if (id % 50 == 0) {
+                    for (String ignored : new String[] {".j" + id + ".json", "j" + id + ".json.tmp",
+                        "j" + id + ".json.part", "j" + id + ".json~", "j" + id + ".json.swp", "j" + id + ".result.json",
+                        "j" + id + ".error.json", "j" + id + ".txt"}) {
+                        Files.writeString(spool.incoming().resolve(ignored), "{}");
+                    }
+                    Files.createDirectory(spool.incoming().resolve("d" + id + ".json"));
+                }
+            }
+            if (w == 2) {
+                for (String name : waves.get(0).subList(0, 40)) {
+                    grow(name, clock, writtenAt); // wave 0 files still written to: they settle later, keep their place
+                }
+            }
+            watcher.rescanNow();
+            waves.add(wave);
+            clock.advance(Duration.ofMillis(w < 2 ? 100 : 99));
+        }
+        List<String> wave0Unchanged = sorted(waves.get(0).subList(40, 400));
+
+        // t0 + 299 ms
+        timers.runHeld();
+        assertEquals(Optional.empty(), watcher.nextSettled());
+        assertEquals(0, ready.availablePermits(), "nothing settled a millisecond early");
+
+        clock.advance(Duration.ofMillis(1)); // t0 + 300 ms: wave 0 but its 40 late writes
+        timers.runHeld();
+        assertTrue(ready.availablePermits() > 0, "the settle timer told the listener");
+        assertEquals(wave0Unchanged.subList(0, 100), take(100, clock, writtenAt, settle));
+
+        clock.advance(Duration.ofMillis(50)); // t0 + 350 ms: written to before wave 1 settles, seen by the timer
+        String x1 = waves.get(1).get(7);
+        grow(x1, clock, writtenAt);
+        clock.advance(Duration.ofMillis(50));
+        timers.runHeld();
+        clock.advance(Duration.ofMillis(50)); // t0 + 450 ms: written to after settling, seen only at hand-out
+        String x2 = waves.get(1).get(8);
+        grow(x2, clock, writtenAt);
+        String y = waves.get(2).get(9);
+        Files.delete(spool.incoming().resolve(y));
+
+        clock.advance(Duration.ofMillis(50)); // t0 + 500 ms: everything else has settled
+        List<String> expected = new ArrayList<>(wave0Unchanged.subList(100, 360));
+        expected.addAll(waves.get(0).subList(0, 40));
+        expected = new ArrayList<>(sorted(expected));
+        List<String> wave1 = new ArrayList<>(waves.get(1));
+        wave1.removeAll(List.of(x1, x2));
+        expected.addAll(sorted(wave1));
+        List<String> wave2 = new ArrayList<>(waves.get(2));
+        wave2.remove(y);
+        expected.addAll(sorted(wave2));
+        assertEquals(expected, take(Integer.MAX_VALUE, clock, writtenAt, settle));
+
+        clock.advance(Duration.ofMillis(199)); // t0 + 699 ms
+        assertEquals(List.of(), take(Integer.MAX_VALUE, clock, writtenAt, settle));
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(List.of(x1), take(Integer.MAX_VALUE, clock, writtenAt, settle));
+        clock.advance(Duration.ofMillis(99)); // t0 + 799 ms
+        assertEquals(List.of(), take(Integer.MAX_VALUE, clock, writtenAt, settle));
+        clock.advance(Duration.ofMillis(1));
+        assertEquals(List.of(x2), take(Integer.MAX_VALUE, clock, writtenAt, settle));
+        assertEquals(Duration.ofMillis(800), Duration.between(t0, clock.instant()));
+    }
+
+    /** Up to {@code max} hand-outs, checking that each file was left alone for the settle time. */
+    private List<String> take(int max, Clock clock, Map<String, Instant> writtenAt, Duration settle) {
+        List<String> names = new ArrayList<>();
+        Optional<Path> next;
+        while (names.size() < max && (next = watcher.nextSettled()).isPresent()) {
+            String name = next.get().getFileName().toString();
+            Instant written = writtenAt.get(name);
+            assertTrue(written != null, name + " is not a job file of this test");
+            assertFalse(clock.instant().isBefore(written.plus(settle)),
+                    name + " handed out at " + clock.instant() + ", last written at " + written);
+            names.add(name);
+        }
+        return names;
+    }
+
+    private void grow(String name, Clock clock, Map<String, Instant> writtenAt) throws IOException {
+        Files.writeString(spool.incoming().resolve(name), " ", StandardOpenOption.APPEND);
+        writtenAt.put(name, clock.instant());
+    }
+
+    private static List<String> sorted(List<String> names) {
+        return names.stream().sorted().toList();
+    }
+
+    /**
+     * Keeps the one-shot tasks (the watcher's settle timer) until {@link #runHeld()} runs them on the
+     * test's thread, so that they look at the files at a moment of the test's choosing.
+     */
+    private static final class HeldTimers extends ScheduledThreadPoolExecutor {
+        private final List<Runnable> held = new ArrayList<>();
+        private final List<Runnable> heldForNow = new ArrayList<>();
+
+        HeldTimers() {
+            super(1, r -> new Thread(r, "test-held-timers"));
+        }
+
+        @Override
+        public synchronized ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            (delay <= 0 ? heldForNow : held).add(command);
+            return super.schedule(() -> { }, 1, TimeUnit.DAYS);
+        }
+
+        /** Runs what is held, then what that asked to run at once, until nothing more was. */
+        void runHeld() {
+            List<Runnable> batch;
+            synchronized (this) {
+                batch = new ArrayList<>(held);
+                held.clear();
+            }
+            for (int round = 0; round < 1000; round++) {
+                synchronized (this) {
+                    batch.addAll(heldForNow);
+                    heldForNow.clear();
+                }
+                if (batch.isEmpty()) {
+                    return;
+                }
+                batch.forEach(Runnable::run);
+                batch.clear();
+            }
+            fail("the held tasks keep asking to run at once");
+        }
     }
 
     @Test
