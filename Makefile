@@ -8,7 +8,7 @@ STATEDIR ?= /var/lib/ferry
 UNITDIR  ?= /etc/systemd/system
 JAR      := target/ferry.jar
 
-.PHONY: build test test-systemd soak run demo bench install uninstall clean
+.PHONY: build check test test-systemd soak run demo bench install uninstall clean
 
 AGENT    := target/agent/jmx_prometheus_javaagent.jar
 
@@ -21,7 +21,7 @@ $(JAR) $(AGENT) &: pom.xml $(shell find src/main -type f 2>/dev/null)
 # Every test this machine can run: unit, end-to-end, real-process and fault tests (Maven), then the
 # install layout, the systemd unit checks and make demo itself. Long fault runs are in `make soak`.
 test:
-	mvn -B package
+	mvn -B verify
 	sh src/test/sh/install-test.sh
 	sh src/test/sh/systemd-test.sh
 	sh src/test/sh/demo-test.sh
@@ -33,8 +33,12 @@ test:
 test-systemd: build
 	bash src/test/sh/systemd-boot-test.sh
 
+# The fast tier alone (unit tests, no daemon, process or fault scenario): the loop while you work.
+check:
+	mvn -B test
+
 soak:
-	mvn -B test -Dtest.groups=soak -Dtest.excludedGroups=
+	mvn -B verify -Dtest.groups=soak -Dtest.excludedGroups= -Dit.groups=soak -Dit.excludedGroups=
 
 # Benchmarks (issue 6): not tests, never part of make test; writes BENCHMARKS.md. About 4 to 10 minutes on 2 cores.
 # BENCH_OPTS passes -Dbench.only=1,6 (a subset) or -Dbench.runs=5 (more repetitions).
