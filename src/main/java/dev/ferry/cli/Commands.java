@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-/** The commands of contract §2 on loaded settings. */
+/** The commands of README, "Commands", on loaded settings. */
 final class Commands {
     private final FerrySettings settings;
     private final PrintStream out;

@@ -10,7 +10,7 @@ import java.util.Map;
 import javax.management.JMException;
 import javax.management.ObjectName;
 
-/** {@code ferry ctl ACTION}: the JMX operations of contract §6 from a shell. */
+/** {@code ferry ctl ACTION}: the JMX operations of README, "JMX: watching and steering ferry", from a shell. */
 final class CtlCommand {
     private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, retry ID";
 

@@ -1,6 +1,6 @@
 package dev.ferry.cli;
 
-/** The exit codes of contract §2. */
+/** The exit codes of README, "Commands",. */
 public enum ExitCode {
     OK(0),
     /** The command ran and something failed (a daemon crash, a check that did not pass). */

@@ -15,14 +15,14 @@ import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
 /**
- * Reads and validates job files (contract §4) against the schema and the configuration. The result
+ * Reads and validates job files (README, "Job files") against the schema and the configuration. The result
  * is a {@link JobSpec} the sync code can trust; anything else is a {@link JobRejectedException} whose
  * message names the field and what is allowed. The first problem found is reported.
  *
  * <p>Thread-safe: holds only immutable settings.
  */
 public final class JobParser {
-    /** The top-level fields of a job, in the order the contract lists them. */
+    /** The top-level fields of a job, in the order README's "Job files" lists them. */
     public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize");
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
     public static final int MAX_KEY_FIELDS = 32;
@@ -98,7 +98,7 @@ public final class JobParser {
 
     /**
      * Ids become file names in the spool ({@code done/ID.json}, {@code done/ID.result.json}), so beyond
-     * the contract's pattern they must not be {@code .} or {@code ..}, nor end in {@code .result} or
+     * the README's pattern they must not be {@code .} or {@code ..}, nor end in {@code .result} or
      * {@code .error}, which would collide with another job's result or error file.
      */
     public static boolean isValidId(String id) {

@@ -1,7 +1,7 @@
 package dev.ferry.job;
 
 /**
- * A job file that cannot be run as written. {@link #kind()} is the error kind of the contract's
+ * A job file that cannot be run as written. {@link #kind()} is the error kind of the README's
  * {@code ID.error.json}; the message starts with the JSON path of the field at fault and says what is
  * allowed, so that the person who wrote the job knows what to change without reading code.
  */
@@ -40,7 +40,7 @@ public final class JobRejectedException extends Exception {
         return new JobRejectedException(SOURCE_ERROR, field, field + ": " + detail);
     }
 
-    /** The contract's error kind: {@code invalid-job}, {@code unknown-connection} or {@code source-error}. */
+    /** The README's error kind: {@code invalid-job}, {@code unknown-connection} or {@code source-error}. */
     public String kind() {
         return kind;
     }

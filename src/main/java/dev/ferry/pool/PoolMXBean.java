@@ -1,6 +1,6 @@
 package dev.ferry.pool;
 
-/** {@code dev.ferry:type=Pool,name=NAME} (contract §6). Times are ISO-8601 strings, empty when never. */
+/** {@code dev.ferry:type=Pool,name=NAME} (README, "JMX: watching and steering ferry"). Times are ISO-8601 strings, empty when never. */
 public interface PoolMXBean {
     String getName();
 

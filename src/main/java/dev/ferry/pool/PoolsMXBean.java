@@ -1,6 +1,6 @@
 package dev.ferry.pool;
 
-/** {@code dev.ferry:type=Pools} (contract §6). */
+/** {@code dev.ferry:type=Pools} (README, "JMX: watching and steering ferry"). */
 public interface PoolsMXBean {
     String[] getConnectionNames();
 

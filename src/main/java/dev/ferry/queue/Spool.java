@@ -27,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The spool directory of contract §5: {@code incoming/ active/ done/ failed/} under one root.
+ * The spool directory of README, "The spool": {@code incoming/ active/ done/ failed/} under one root.
  *
  * <p>Several daemons may share one spool. Every state change of a job is a single atomic rename
  * inside the root, so a job is claimed by exactly one daemon and a crash never leaves a job in two

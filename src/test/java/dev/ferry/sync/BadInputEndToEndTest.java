@@ -36,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Broken job files dropped into a running daemon all at once, mixed with good ones: each broken one ends
- * in failed/ with the contract's kind and a message naming what to change, every good one succeeds, and
+ * in failed/ with the README's kind and a message naming what to change, every good one succeeds, and
  * the daemon keeps taking jobs afterwards.
  */
 class BadInputEndToEndTest {

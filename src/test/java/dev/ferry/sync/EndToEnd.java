@@ -61,12 +61,12 @@ final class EndToEnd {
         }
     }
 
-    /** Expected counters of a result file, in the contract's order. */
+    /** Expected counters of a result file, in README's order. */
     record Counts(long documentsRead, long inserted, long matched, long modified, long upserted, long skipped,
                   long chunks) {
     }
 
-    /** Checks every field of {@code ID.result.json} (contract §5) of a run without retries. */
+    /** Checks every field of {@code ID.result.json} (README, "The spool") of a run without retries. */
     static void assertResult(Document result, String id, String source, String destination, String mode, Counts c) {
         assertResult(result, id, source, destination, mode, c, 0);
     }

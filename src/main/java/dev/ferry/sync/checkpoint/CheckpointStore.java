@@ -1,20 +1,16 @@
 package dev.ferry.sync.checkpoint;
 
+import dev.ferry.files.DurableFile;
 import dev.ferry.sync.source.Position;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.time.Instant;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
@@ -25,9 +21,8 @@ import org.bson.json.JsonWriterSettings;
 
 /**
  * One small JSON file per job ({@code JOBID.checkpoint.json}) in {@code state.dir/checkpoints},
- * replaced atomically on every save: write a temp file in the same directory, force it to disk,
- * rename it over the old one (ATOMIC_MOVE), then force the directory so the rename itself survives
- * a power loss. A crash therefore leaves either the old or the new checkpoint, never a torn one;
+ * replaced atomically on every save through {@link DurableFile} (temp file, force, rename, directory
+ * force), so the rename itself survives a power loss. A crash therefore leaves either the old or the new checkpoint, never a torn one;
  * a leftover temp file (a hidden {@code .JOBID.checkpoint.json.*.tmp}) is ignored and cleaned up by
  * the next load. The file is Extended JSON (canonical) so the resume token keeps its exact BSON type.
  * Safe for concurrent use by different jobs; one job's checkpoint is written by one thread.
@@ -52,20 +47,7 @@ public final class CheckpointStore {
         Path target = fileOf(jobId);
         Files.createDirectories(dir);
         byte[] bytes = toDocument(checkpoint).toJson(EXTENDED).getBytes(StandardCharsets.UTF_8);
-        Path temp = dir.resolve("." + jobId + SUFFIX + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-                ByteBuffer buffer = ByteBuffer.wrap(bytes);
-                while (buffer.hasRemaining()) {
-                    out.write(buffer);
-                }
-                out.force(true);
-            }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
-        forceDirectory();
+        DurableFile.write(target, bytes);
     }
 
     /**
@@ -118,11 +100,7 @@ public final class CheckpointStore {
     }
 
     private void forceDirectory() {
-        try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            // some platforms (Windows) cannot open or sync a directory; the rename is still atomic there
-        }
+        DurableFile.syncDirectory(dir);
     }
 
     static BsonDocument toDocument(Checkpoint c) {
