@@ -1,6 +1,7 @@
 package dev.ferry.job;
 
 import dev.ferry.config.FerrySettings;
+import dev.ferry.model.JobId;
 import dev.ferry.config.Limits;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -9,7 +10,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.regex.Pattern;
 import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
@@ -27,9 +27,8 @@ public final class JobParser {
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
     public static final int MAX_KEY_FIELDS = 32;
 
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final String ID_RULE = "1 to 128 characters from A-Z a-z 0-9 . _ - (not . or .., "
-            + "not ending in .result or .error)";
+            + "not ending in .result or .error)"; // JobId.RULE in the words job errors have always used
     private static final String JSON_SUFFIX = ".json";
 
     private final FerrySettings settings;
@@ -102,8 +101,7 @@ public final class JobParser {
      * {@code .error}, which would collide with another job's result or error file.
      */
     public static boolean isValidId(String id) {
-        return id != null && ID.matcher(id).matches() && !id.equals(".") && !id.equals("..")
-                && !id.endsWith(".result") && !id.endsWith(".error");
+        return JobId.isValid(id);
     }
 
     private static String id(Fields f, String fileName) throws JobRejectedException {

@@ -18,8 +18,8 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 import dev.ferry.files.DurableFile;
+import dev.ferry.model.JobId;
 import org.bson.Document;
 import org.bson.json.JsonMode;
 import org.bson.json.JsonWriterSettings;
@@ -44,8 +44,6 @@ public final class Spool {
 
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
 
-    /** Contract §4: the id rule; it also keeps outcome names inside their folder. */
-    private static final Pattern ID = Pattern.compile("[A-Za-z0-9._-]{1,128}");
     private static final String JOB_SUFFIX = ".json";
     private static final String RESULT_SUFFIX = ".result.json";
     private static final String ERROR_SUFFIX = ".error.json";
@@ -281,9 +279,10 @@ public final class Spool {
         return name.endsWith(JOB_SUFFIX) ? name.substring(0, name.length() - JOB_SUFFIX.length()) : name;
     }
 
+    /** The id rule of the parser, so that an outcome file can never leave its folder or hit another's. */
     private static void requireId(String id) {
-        if (id == null || !ID.matcher(id).matches()) {
-            throw new IllegalArgumentException("job id must match [A-Za-z0-9._-]{1,128}, was " + id);
+        if (!JobId.isValid(id)) {
+            throw new IllegalArgumentException("job id must be " + JobId.RULE + ", was " + id);
         }
     }
 
