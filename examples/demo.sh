@@ -42,8 +42,36 @@ $ferry submit --conf "$conf" examples/jobs/40-copy-people.json
 await example-copy-people
 
 echo
+echo "== follow mode: example-follow-people copies demo.people, then applies every change made to it"
+clear_outcome example-follow-people
+$ferry submit --conf "$conf" examples/jobs/50-follow-people.json
+i=0
+until $ferry ctl --conf "$conf" --json jobs 2>/dev/null | grep -q '"Phase": *"FOLLOWING"'; do
+    i=$((i + 1)); [ $i -gt 600 ] && { echo "demo: example-follow-people did not reach FOLLOWING" >&2; break; }
+    sleep 0.1
+done
+echo "example-follow-people: snapshot copied, now FOLLOWING; changing its source with another job:"
+change=var/demo-change.json
+cat > "$change" <<JSON
+{"id": "example-change-people", "source": {"type": "inline", "documents": [
+  {"_id": "demo-follow", "name": "written by the demo at $(date -u +%Y-%m-%dT%H:%M:%SZ)"}]},
+ "destination": {"connection": "local", "database": "demo", "collection": "people"}}
+JSON
+clear_outcome example-change-people
+$ferry submit --conf "$conf" "$change"
+await example-change-people
+i=0
+until $ferry ctl --conf "$conf" --json jobs 2>/dev/null | grep -q '"EventsApplied": *[1-9]'; do
+    i=$((i + 1)); [ $i -gt 600 ] && { echo "demo: the change did not reach people_live" >&2; break; }
+    sleep 0.1
+done
+$ferry ctl --conf "$conf" jobs
+$ferry ctl --conf "$conf" finish example-follow-people
+await example-follow-people
+
+echo
 echo "== results"
-for id in example-people example-products example-inline-cities example-copy-people; do
+for id in example-people example-products example-inline-cities example-copy-people example-follow-people; do
     if [ -f "$spool/done/$id.result.json" ]; then
         echo "-- done/$id.result.json"; cat "$spool/done/$id.result.json"; echo
     else

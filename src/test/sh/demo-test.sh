@@ -11,7 +11,7 @@ if ! FERRY_DEMO_EXIT=1 timeout 180 sh examples/demo.sh > "$out" 2>&1; then
     exit 1
 fi
 failures=0
-for id in example-people example-products example-inline-cities example-copy-people; do
+for id in example-people example-products example-inline-cities example-copy-people example-follow-people; do
     if grep -q -- "-- done/$id.result.json" "$out"; then
         echo "ok   $id done"
     else
@@ -20,5 +20,6 @@ for id in example-people example-products example-inline-cities example-copy-peo
 done
 if grep -q "result: all 6 checks passed" "$out"; then echo "ok   check-pool local passed"; else echo "FAIL check-pool local"; failures=$((failures + 1)); fi
 if sed -n '/-- done\/example-copy-people.result.json/,/^}/p' "$out" | grep -q '"documentsRead": 2500'; then echo "ok   the copy job read the 2,500 people"; else echo "FAIL copy read"; failures=$((failures + 1)); fi
+if sed -n '/-- done\/example-follow-people.result.json/,/^}/p' "$out" | grep -q '"eventsApplied": [1-9]'; then echo "ok   the follow job applied the change made to its source"; else echo "FAIL follow job"; failures=$((failures + 1)); fi
 if [ $failures -ne 0 ]; then cat "$out"; echo "demo-test: $failures check(s) FAILED"; exit 1; fi
 echo "demo-test: all checks passed"

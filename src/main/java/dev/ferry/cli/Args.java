@@ -16,7 +16,7 @@ record Args(String command, Path confDir, boolean json, List<String> operands) {
             "  status [--conf DIR] [--json]     spool counts, and pool and job figures if the daemon runs",
             "  check-pool [--conf DIR] NAME     the pool self-test of one connection",
             "  ctl [--conf DIR] [--json] ACTION pools | jobs | reset NAME | reset-all | pause | resume |",
-            "                                   cancel ID | retry ID",
+            "                                   cancel ID | finish ID | retry ID",
             "--conf defaults to $FERRY_CONF, else ./conf");
 
     static Args parse(String[] argv, Map<String, String> env) throws UsageException {

@@ -12,7 +12,7 @@ import javax.management.ObjectName;
 
 /** {@code ferry ctl ACTION}: the JMX operations of README, "JMX: watching and steering ferry", from a shell. */
 final class CtlCommand {
-    private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, retry ID";
+    private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, finish ID, retry ID";
 
     private final PrintStream out;
     private final boolean json;
@@ -29,7 +29,7 @@ final class CtlCommand {
         String action = args.operands().get(0);
         int expected = switch (action) {
             case "pools", "jobs", "reset-all", "pause", "resume" -> 1;
-            case "reset", "cancel", "retry" -> 2;
+            case "reset", "cancel", "finish", "retry" -> 2;
             default -> throw new UsageException("ferry ctl: unknown action '" + action + "' (actions: " + ACTIONS + ")");
         };
         if (args.operands().size() != expected) {
@@ -65,7 +65,7 @@ final class CtlCommand {
                 view.invoke(orchestrator, "resume");
                 out.println("resumed");
             }
-            case "cancel", "retry" -> {
+            case "cancel", "finish", "retry" -> {
                 Object result = view.invoke(orchestrator, action, operands.get(1));
                 out.println(result);
                 return Boolean.TRUE.equals(isOk(result)) ? ExitCode.OK : ExitCode.FAILURE;
@@ -75,7 +75,7 @@ final class CtlCommand {
         return ExitCode.OK;
     }
 
-    // cancel/retry answer in words; they start with the job id when they did something
+    // cancel/finish/retry answer in words; they start with the job id when they did something
     private static Boolean isOk(Object result) {
         return result instanceof String s && !s.startsWith("no ");
     }

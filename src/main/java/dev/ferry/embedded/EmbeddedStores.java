@@ -59,6 +59,8 @@ public final class EmbeddedStores implements AutoCloseable {
             backend = new MemoryBackend();
         }
         MongoServer server = new MongoServer(backend);
+        // change streams for follow jobs; every write is also kept in local.oplog.rs for the store's lifetime
+        server.enableOplog();
         server.bind("127.0.0.1", 0);
         log.info("{}: embedded store {} listening on 127.0.0.1:{}", connection.name(),
                 dir.map(Path::toString).orElse("(in memory)"), server.getLocalAddress().getPort());

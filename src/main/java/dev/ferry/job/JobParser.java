@@ -75,6 +75,9 @@ public final class JobParser {
         if (source instanceof SourceSpec.Inline inline) {
             requireKeys(inline.documents(), key);
         }
+        if (source instanceof SourceSpec.Mongo m && m.follow()) {
+            requireFollowable(mode, key);
+        }
         return new JobSpec(id, source, destination, mode, key, chunkSize);
     }
 
@@ -206,6 +209,21 @@ public final class JobParser {
             throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + n.toPlainString());
         }
         return n.intValueExact();
+    }
+
+    /**
+     * Change events name documents by {@code _id} only and carry whole documents, so a follow job can
+     * apply them idempotently only as replace-by-_id.
+     */
+    private static void requireFollowable(WriteMode mode, List<String> key) throws JobRejectedException {
+        if (!key.equals(List.of("_id"))) {
+            throw JobRejectedException.invalid("key", "must be [\"_id\"] for a job with \"follow\": true "
+                    + "(change events identify documents by _id), was " + key);
+        }
+        if (mode != WriteMode.UPSERT) {
+            throw JobRejectedException.invalid("mode", "must be upsert for a job with \"follow\": true "
+                    + "(each change replaces the whole document), was " + Text.quote(mode.word()));
+        }
     }
 
     /**

@@ -29,4 +29,9 @@ public record JobSpec(
             throw new IllegalArgumentException("chunkSize must be between 1 and " + Limits.MAX_CHUNK_SIZE + ", was " + chunkSize);
         }
     }
+
+    /** True for a mongodb source with {@code "follow": true}: the job keeps applying changes after its copy. */
+    public boolean follows() {
+        return source instanceof SourceSpec.Mongo m && m.follow();
+    }
 }

@@ -19,7 +19,7 @@ import org.bson.BsonValue;
 /** The {@code source} object of a job (README, "Job files"), one of three types. */
 final class SourceParser {
     static final List<String> MONGODB_FIELDS = List.of("type", "connection", "database", "collection", "filter",
-            "projection");
+            "projection", "follow");
     static final List<String> FILE_FIELDS = List.of("type", "path", "format");
     static final List<String> INLINE_FIELDS = List.of("type", "documents");
     private static final String TYPES = "mongodb, file or inline";
@@ -56,10 +56,31 @@ final class SourceParser {
         MongoNames.collection("source.collection", database, collection, true);
         BsonDocument filter = f.optionalDocument("filter", "a document (a MongoDB query filter)").orElse(null);
         BsonDocument projection = f.optionalDocument("projection", "a document (a MongoDB projection)").orElse(null);
-        return new SourceSpec.Mongo(connection.name(), database, collection, filter, projection);
+        boolean follow = follow(f);
+        return new SourceSpec.Mongo(connection.name(), database, collection, filter, projection, follow);
+    }
+
+    private static boolean follow(Fields f) throws JobRejectedException {
+        Optional<BsonValue> given = f.optional("follow");
+        if (given.isEmpty()) {
+            return false;
+        }
+        if (!given.get().isBoolean()) {
+            throw Fields.wrongType("source.follow", "true or false", given.get());
+        }
+        return given.get().asBoolean().getValue();
+    }
+
+    /** follow needs a change stream, which only a mongodb source has; say so rather than "unknown field". */
+    private static void refuseFollow(Fields f, String type) throws JobRejectedException {
+        if (f.optional("follow").isPresent()) {
+            throw JobRejectedException.invalid("source.follow", "is allowed only on mongodb sources (change streams), "
+                    + "not on a " + type + " source");
+        }
     }
 
     private SourceSpec.File file(Fields f) throws JobRejectedException {
+        refuseFollow(f, "file");
         f.allowOnly(FILE_FIELDS, " for a file source");
         String path = f.requiredString("path", "a string: the path of the file to read");
         String formatWord = f.requiredString("format", "a string: ndjson or json-array");
@@ -159,6 +180,7 @@ final class SourceParser {
     }
 
     private SourceSpec.Inline inline(Fields f) throws JobRejectedException {
+        refuseFollow(f, "inline");
         f.allowOnly(INLINE_FIELDS, " for an inline source");
         String expected = "an array of documents";
         BsonValue value = f.required("documents", expected);

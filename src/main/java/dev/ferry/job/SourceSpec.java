@@ -10,12 +10,22 @@ public sealed interface SourceSpec {
     /** A short human description for logs, JMX and result files, e.g. {@code file:examples/data/people.ndjson}. */
     String describe();
 
-    /** A collection of a configured connection, read in {@code _id} order. {@code database} already defaulted. */
-    record Mongo(String connection, String database, String collection, BsonDocument filter, BsonDocument projection)
-            implements SourceSpec {
+    /**
+     * A collection of a configured connection, read in {@code _id} order. {@code database} already defaulted.
+     *
+     * @param follow after the copy, keep applying the collection's changes (README, "Follow mode")
+     */
+    record Mongo(String connection, String database, String collection, BsonDocument filter, BsonDocument projection,
+                 boolean follow) implements SourceSpec {
         public Mongo {
             filter = filter == null ? new BsonDocument() : filter.clone();
             projection = projection == null ? null : projection.clone();
+        }
+
+        /** A copy-once source. */
+        public Mongo(String connection, String database, String collection, BsonDocument filter,
+                     BsonDocument projection) {
+            this(connection, database, collection, filter, projection, false);
         }
 
         @Override

@@ -8,6 +8,8 @@ final class JobFailure extends Exception {
     static final String WRITE_ERROR = "write-error";
     static final String GAVE_UP = "gave-up-after-retries";
     static final String CANCELLED = "cancelled";
+    /** A follow job's resume point is no longer in the source's history; only a fresh snapshot helps. */
+    static final String RESUME_LOST = "resume-lost";
 
     private final String kind;
     private final long chunk;

@@ -48,7 +48,7 @@ final class JobOutcomes {
         }
         Counters counters = progress.counters();
         long documentsRead = progress.position().documentsRead();
-        var result = JobReports.result(spec, counters, documentsRead, job.startedAt(), finished);
+        var result = JobReports.result(spec, counters, documentsRead, job.startedAt(), finished, checkpoints.follow());
         if (!disk.durably(job, "move the job to done/", () -> spool.complete(claim, spec.id(), result))) {
             return;
         }
@@ -57,6 +57,8 @@ final class JobOutcomes {
                         + "{} chunks, {} retries in {} ms", spec.id(), documentsRead, counters.inserted(),
                 counters.matched(), counters.modified(), counters.upserted(), counters.skipped(), counters.chunks(),
                 counters.retries(), Duration.between(job.startedAt(), finished).toMillis());
+        checkpoints.follow().ifPresent(f -> log.info("{}: finished following: {} events applied, {} documents deleted",
+                spec.id(), f.eventsApplied(), f.deleted()));
     }
 
     void failed(RunningJob job, JobClaim claim, JobCheckpoints checkpoints, JobFailure failure)

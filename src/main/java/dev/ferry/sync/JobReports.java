@@ -2,8 +2,10 @@ package dev.ferry.sync;
 
 import dev.ferry.job.JobSpec;
 import dev.ferry.sync.checkpoint.Counters;
+import dev.ferry.sync.follow.FollowState;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import org.bson.Document;
 
 /** The documents behind {@code ID.result.json} and {@code ID.error.json} (README, "The spool"). */
@@ -27,6 +29,14 @@ final class JobReports {
                 .append("startedAt", startedAt.toString())
                 .append("finishedAt", finishedAt.toString())
                 .append("durationMillis", Duration.between(startedAt, finishedAt).toMillis());
+    }
+
+    /** A follow job's result: a copy job's fields, then the events it applied and the documents they deleted. */
+    static Document result(JobSpec spec, Counters c, long documentsRead, Instant startedAt, Instant finishedAt,
+                           Optional<FollowState> follow) {
+        Document result = result(spec, c, documentsRead, startedAt, finishedAt);
+        follow.ifPresent(f -> result.append("eventsApplied", f.eventsApplied()).append("deleted", f.deleted()));
+        return result;
     }
 
     /** @param id the job id, or null when the file could not be read far enough to know it */

@@ -24,15 +24,17 @@ final class JobRunner {
     private final MBeanRegistrar mbeans;
     private final ResumePoints resumePoints;
     private final ChunkSteps chunkSteps;
+    private final FollowSteps followSteps;
     private final JobOutcomes outcomes;
 
     JobRunner(JobParser parser, Clock clock, MBeanRegistrar mbeans, ResumePoints resumePoints, ChunkSteps chunkSteps,
-              JobOutcomes outcomes) {
+              FollowSteps followSteps, JobOutcomes outcomes) {
         this.parser = parser;
         this.clock = clock;
         this.mbeans = mbeans;
         this.resumePoints = resumePoints;
         this.chunkSteps = chunkSteps;
+        this.followSteps = followSteps;
         this.outcomes = outcomes;
     }
 
@@ -45,7 +47,7 @@ final class JobRunner {
             rejected(claim, e);
             return;
         }
-        RunningJob job = new RunningJob(spec, clock.instant());
+        RunningJob job = new RunningJob(spec, clock.instant(), clock);
         ObjectName bean = MBeanRegistrar.name("Job", spec.id());
         onStart.accept(job);
         mbeans.register(bean, job);
@@ -79,11 +81,14 @@ final class JobRunner {
         // the source (and a mongodb source's lease) is released before the outcome is written
         try (ChunkStep chunks = chunkSteps.open(job, start.fingerprint())) {
             checkpoints = chunks.checkpoints();
-            Step step = chunks.take(start.progress());
+            Step step = followSteps.prepare(job, checkpoints, start);
             while (step instanceof Step.Written written) {
                 step = chunks.take(written.progress());
             }
             end = step;
+        }
+        if (end instanceof Step.Exhausted copied && job.spec().follows()) {
+            end = followSteps.follow(job, checkpoints, copied.progress());
         }
         if (end instanceof Step.Exhausted exhausted) {
             outcomes.completed(job, claim, checkpoints, exhausted.progress());

@@ -10,6 +10,10 @@ public enum JobState {
     WAITING_FOR_DESTINATION,
     /** The orchestrator is paused; the job continues after resume(). */
     PAUSED,
+    /** A follow job copied its snapshot and applies the source's change events; it ends only by finish or cancel. */
+    FOLLOWING,
+    /** The source pool of a follow job is DOWN; the job waits for it as for a DOWN destination. */
+    WAITING_FOR_SOURCE,
     /** The disk refused a checkpoint or spool write; the job retries it until the fault clears. */
     WAITING_FOR_DISK
 }

@@ -7,6 +7,7 @@ import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
 import dev.ferry.queue.SpoolWatcher;
 import dev.ferry.sync.checkpoint.Counters;
+import dev.ferry.sync.follow.EventWriter;
 import dev.ferry.sync.write.Backoff;
 import dev.ferry.sync.write.ChunkWriter;
 import dev.ferry.sync.write.ErrorClassifier;
@@ -79,13 +80,16 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         RetryLoop retries = new RetryLoop(classifier, backoff, settings.retryMaxAttempts(), settings.secrets(),
                 ThreadLocalRandom::current);
         DiskRetry disk = new DiskRetry(backoff, gate);
+        DestinationWait waits = new DestinationWait(services.pools(), gate);
+        FollowSteps followSteps = new FollowSteps(gate, services.pools(), retries, new EventWriter(classifier), waits,
+                statistics, services.clock());
         ChunkSteps chunkSteps = new ChunkSteps(gate, services.pools(), retries, new ChunkWriter(classifier),
-                new DestinationWait(services.pools(), gate), services.checkpoints(), services.checkpointIo(), disk,
+                waits, services.checkpoints(), services.checkpointIo(), disk,
                 statistics);
         JobOutcomes outcomes = new JobOutcomes(services.spool(), services.checkpoints(), services.clock(), gate, disk,
                 statistics);
         return new JobRunner(new JobParser(settings), services.clock(), services.mbeans(),
-                new ResumePoints(services.checkpoints()), chunkSteps, outcomes);
+                new ResumePoints(services.checkpoints()), chunkSteps, followSteps, outcomes);
     }
 
     /** Resumes the jobs a previous daemon left in active/, then takes new ones as they settle. */
@@ -302,6 +306,23 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             }
         }
         return "no running or waiting job with id " + id;
+    }
+
+    @Override
+    public String finish(String id) {
+        RunningJob job = running.get(id);
+        if (job == null) {
+            return "no running job with id " + id;
+        }
+        if (!job.spec().follows()) {
+            return "no finish for " + id + ": it is not a follow job; it ends by itself once its source is copied";
+        }
+        if (job.requestFinish()) {
+            gate.signal();
+            log.info("{}: finish requested; it applies the changes that have arrived, then moves to done/", id);
+        }
+        return id + ": finishing; it applies the changes that have arrived"
+                + (job.getPhase().equals("SNAPSHOT") ? " once its snapshot is copied" : "") + ", then moves to done/";
     }
 
     @Override

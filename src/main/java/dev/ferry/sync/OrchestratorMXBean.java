@@ -27,6 +27,9 @@ public interface OrchestratorMXBean {
     /** Stops a running job after its current chunk (or a waiting one at once) and moves it to failed/. */
     String cancel(String id);
 
+    /** Ends a follow job: applies what has arrived, saves its position, writes its result, moves it to done/. */
+    String finish(String id);
+
     /** Moves failed/ID.json back into incoming/. */
     String retry(String id);
 

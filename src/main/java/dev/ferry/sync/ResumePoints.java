@@ -37,7 +37,7 @@ final class ResumePoints {
             log.info("{}: started: {} -> {} ({}, key {}, chunks of {})", spec.id(), spec.source().describe(),
                     spec.destination().describe(), spec.mode().word(), spec.key(), spec.chunkSize());
         }
-        return new ResumePoint(fingerprint, progress);
+        return new ResumePoint(fingerprint, progress, checkpoint.flatMap(Checkpoint::follow));
     }
 
     private Optional<Checkpoint> load(String id, String fingerprint) {

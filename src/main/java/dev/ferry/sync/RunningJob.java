@@ -3,6 +3,9 @@ package dev.ferry.sync;
 import dev.ferry.job.JobSpec;
 import dev.ferry.sync.checkpoint.Checkpoint;
 import dev.ferry.sync.checkpoint.Counters;
+import dev.ferry.sync.follow.FollowState;
+import dev.ferry.sync.follow.Phase;
+import java.time.Clock;
 import java.time.Instant;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -15,10 +18,48 @@ final class RunningJob implements JobMXBean {
     private volatile long documentsRead;
     private volatile Instant startedAt;
     private volatile String lastError = "";
+    private final Clock clock;
+    private final AtomicBoolean finishRequested = new AtomicBoolean();
+    private volatile Phase phase;
+    private volatile long eventsApplied;
+    private volatile long newestEventMillis;
+    private volatile boolean caughtUp;
 
     RunningJob(JobSpec spec, Instant startedAt) {
+        this(spec, startedAt, Clock.systemUTC());
+    }
+
+    /** @param clock measures a follow job's lag */
+    RunningJob(JobSpec spec, Instant startedAt, Clock clock) {
         this.spec = spec;
         this.startedAt = startedAt;
+        this.clock = clock;
+    }
+
+    /** A follow job's phase and totals, as its checkpoint or the start of its stream gives them. */
+    void follow(FollowState state) {
+        phase = state.phase();
+        eventsApplied = state.eventsApplied();
+    }
+
+    /** A batch of {@code events} events was applied; the newest happened at the source at {@code newestMillis}. */
+    void applied(long events, long newestMillis) {
+        eventsApplied += events;
+        newestEventMillis = Math.max(newestEventMillis, newestMillis);
+    }
+
+    /** Whether the last look at the change stream found nothing new. */
+    void caughtUp(boolean nothingPending) {
+        caughtUp = nothingPending;
+    }
+
+    /** @return false if finish was already requested */
+    boolean requestFinish() {
+        return finishRequested.compareAndSet(false, true);
+    }
+
+    boolean isFinishRequested() {
+        return finishRequested.get();
     }
 
     String id() {
@@ -110,5 +151,31 @@ final class RunningJob implements JobMXBean {
     @Override
     public String getLastError() {
         return lastError;
+    }
+
+    @Override
+    public String getPhase() {
+        Phase p = phase;
+        return p == null ? "" : p.name();
+    }
+
+    @Override
+    public long getEventsApplied() {
+        return eventsApplied;
+    }
+
+    @Override
+    public long getLagMillis() {
+        long newest = newestEventMillis;
+        if (phase != Phase.FOLLOWING || caughtUp || newest == 0) {
+            return 0;
+        }
+        return Math.max(0, clock.millis() - newest);
+    }
+
+    @Override
+    public String getLastEventAt() {
+        long newest = newestEventMillis;
+        return newest == 0 ? "" : Instant.ofEpochMilli(newest).toString();
     }
 }

@@ -436,4 +436,39 @@ class JobParserTest {
         assertNull(e.field());
         assertFalse(e.getMessage().isBlank());
     }
+
+    private static final String FOLLOW_SOURCE =
+            "{'type': 'mongodb', 'connection': 'local', 'collection': 'src', 'follow': true}";
+
+    @Test
+    void followIsAllowedOnAMongodbSourceWithKeyIdAndModeUpsert() throws Exception {
+        JobSpec spec = parser.parse(withSource(FOLLOW_SOURCE), "live.json");
+        assertEquals(new SourceSpec.Mongo("local", "demo", "src", null, null, true), spec.source());
+        assertTrue(spec.follows());
+        JobSpec explicit = parser.parse(json("{'source': " + FOLLOW_SOURCE + ", 'destination': " + DEST
+                + ", 'mode': 'upsert', 'key': ['_id']}"), "live.json");
+        assertTrue(explicit.follows());
+        assertFalse(parser.parse(withSource("{'type': 'mongodb', 'connection': 'local', 'collection': 'src', "
+                + "'follow': false}"), "copy.json").follows());
+    }
+
+    static Stream<Arguments> badFollowJobs() {
+        return Stream.of(
+                Arguments.of(withSource("{'type': 'inline', 'documents': [], 'follow': true}"), "source.follow",
+                        "only on mongodb sources"),
+                Arguments.of(withSource("{'type': 'mongodb', 'connection': 'local', 'collection': 'src', "
+                        + "'follow': 'yes'}"), "source.follow", "true or false"),
+                Arguments.of(json("{'source': " + FOLLOW_SOURCE + ", 'destination': " + DEST + ", 'key': ['email']}"),
+                        "key", "must be [\"_id\"] for a job with \"follow\": true"),
+                Arguments.of(json("{'source': " + FOLLOW_SOURCE + ", 'destination': " + DEST + ", 'mode': 'merge'}"),
+                        "mode", "must be upsert for a job with \"follow\": true"),
+                Arguments.of(json("{'source': " + FOLLOW_SOURCE + ", 'destination': " + DEST + ", 'mode': 'insert'}"),
+                        "mode", "must be upsert"));
+    }
+
+    @ParameterizedTest
+    @MethodSource("badFollowJobs")
+    void followNeedsAMongodbSourceKeyIdAndModeUpsert(String text, String field, String fragment) throws IOException {
+        assertNames(rejected(write("job.json", text)), INVALID, field, fragment);
+    }
 }

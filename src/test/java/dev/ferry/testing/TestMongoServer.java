@@ -13,15 +13,29 @@ import java.util.List;
  * stopped and started again on the same port to play an outage.
  */
 public final class TestMongoServer implements AutoCloseable {
+    private final boolean oplog;
     private MongoServer server;
     private int port;
 
     public TestMongoServer() {
+        this(false);
+    }
+
+    private TestMongoServer(boolean oplog) {
+        this.oplog = oplog;
         start(0);
+    }
+
+    /** A server that serves change streams (what follow jobs read); every write is also kept in its oplog. */
+    public static TestMongoServer withOplog() {
+        return new TestMongoServer(true);
     }
 
     private void start(int wantedPort) {
         server = new MongoServer(new MemoryBackend());
+        if (oplog) {
+            server.enableOplog();
+        }
         server.bind("127.0.0.1", wantedPort);
         port = server.getLocalAddress().getPort();
     }

@@ -1,8 +1,10 @@
 package dev.ferry.sync.checkpoint;
 
+import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.source.Position;
 import java.time.Instant;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * What a job has durably done: saved after each chunk the destination acknowledged.
@@ -10,8 +12,10 @@ import java.util.Objects;
  * @param fingerprint identifies the job spec it belongs to (computed by the caller), so that a
  *                    different job reusing an id never resumes from this checkpoint
  * @param position    where the source resumes; {@code position.documentsRead()} is the job's documentsRead
+ * @param follow      a follow job's phase, stream point and event totals; empty for a copy job
  */
-public record Checkpoint(String jobId, String fingerprint, Position position, Counters counters, Instant startedAt) {
+public record Checkpoint(String jobId, String fingerprint, Position position, Counters counters, Instant startedAt,
+                         Optional<FollowState> follow) {
 
     public Checkpoint {
         Objects.requireNonNull(jobId, "jobId");
@@ -19,6 +23,12 @@ public record Checkpoint(String jobId, String fingerprint, Position position, Co
         Objects.requireNonNull(position, "position");
         Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(follow, "follow");
+    }
+
+    /** A copy job's checkpoint. */
+    public Checkpoint(String jobId, String fingerprint, Position position, Counters counters, Instant startedAt) {
+        this(jobId, fingerprint, position, counters, startedAt, Optional.empty());
     }
 
     public long documentsRead() {

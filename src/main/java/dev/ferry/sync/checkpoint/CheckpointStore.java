@@ -1,6 +1,7 @@
 package dev.ferry.sync.checkpoint;
 
 import dev.ferry.files.DurableFile;
+import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.source.Position;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -113,6 +114,7 @@ public final class CheckpointStore {
             // absent means "no token"; a BsonNull token (an _id of null) is stored as null
             d.append("resumeToken", c.position().resumeToken());
         }
+        c.follow().ifPresent(f -> d.append("follow", f.toDocument()));
         return d.append("chunks", new BsonInt64(n.chunks()))
                 .append("retries", new BsonInt64(n.retries()))
                 .append("inserted", new BsonInt64(n.inserted()))
@@ -133,7 +135,9 @@ public final class CheckpointStore {
         Counters counters = new Counters(d.getInt64("chunks").getValue(), d.getInt64("retries").getValue(),
                 d.getInt64("inserted").getValue(), d.getInt64("matched").getValue(), d.getInt64("modified").getValue(),
                 d.getInt64("upserted").getValue(), d.getInt64("skipped").getValue());
+        Optional<FollowState> follow = d.containsKey("follow")
+                ? Optional.of(FollowState.fromDocument(d.getDocument("follow"))) : Optional.empty();
         return new Checkpoint(d.getString("jobId").getValue(), d.getString("fingerprint").getValue(), position, counters,
-                Instant.parse(d.getString("startedAt").getValue()));
+                Instant.parse(d.getString("startedAt").getValue()), follow);
     }
 }

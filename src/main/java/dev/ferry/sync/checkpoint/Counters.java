@@ -14,6 +14,12 @@ public record Counters(long chunks, long retries, long inserted, long matched, l
                 modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped());
     }
 
+    /** After a follow job's batch of events: its replaces counted, no chunk added. */
+    public Counters plusWrites(WriteOutcome outcome) {
+        return new Counters(chunks, retries, inserted + outcome.inserted(), matched + outcome.matched(),
+                modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped());
+    }
+
     public Counters plusRetries(long more) {
         return new Counters(chunks, retries + more, inserted, matched, modified, upserted, skipped);
     }
