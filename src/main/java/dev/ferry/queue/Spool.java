@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -121,8 +122,8 @@ public final class Spool {
         // Linux rename(2) silently replaces its target, so the clash has to be checked first. The
         // only remaining window is a same-named file dropped in the microseconds between this check
         // and the rename, while another daemon claims the previous one.
-        if (Files.exists(target)) {
-            if (Files.exists(incomingFile) && warnedClashes.add(name)) {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+            if (Files.exists(incomingFile, LinkOption.NOFOLLOW_LINKS) && warnedClashes.add(name)) {
                 log.warn("{}: a job file of that name is still in {}; leaving the new one in {} until it finishes",
                         name, active, incoming);
             }
@@ -153,7 +154,7 @@ public final class Spool {
      */
     public Optional<JobClaim> adopt(Path activeFile) throws IOException {
         Optional<JobClaim> owner = lockSidecar(activeFile);
-        if (owner.isPresent() && !Files.exists(activeFile)) {
+        if (owner.isPresent() && !Files.exists(activeFile, LinkOption.NOFOLLOW_LINKS)) {
             owner.get().close();
             return Optional.empty();
         }
@@ -198,7 +199,7 @@ public final class Spool {
         Files.move(activeFile, done.resolve(id + JOB_SUFFIX), StandardCopyOption.ATOMIC_MOVE);
         syncDirectory(done);
         claim.close();
-        if (!Files.exists(failed.resolve(id + JOB_SUFFIX))) {
+        if (!Files.exists(failed.resolve(id + JOB_SUFFIX), LinkOption.NOFOLLOW_LINKS)) {
             Files.deleteIfExists(failed.resolve(id + ERROR_SUFFIX));
         }
     }
@@ -234,11 +235,11 @@ public final class Spool {
     public boolean retry(String id) throws IOException {
         requireId(id);
         Path job = failed.resolve(id + JOB_SUFFIX);
-        if (!Files.exists(job)) {
+        if (!Files.exists(job, LinkOption.NOFOLLOW_LINKS)) {
             return false;
         }
         Path target = incoming.resolve(id + JOB_SUFFIX);
-        if (Files.exists(target)) {
+        if (Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
             throw new FileAlreadyExistsException(target.toString(), null,
                     "a job file of that name is already waiting in incoming/");
         }
@@ -263,7 +264,9 @@ public final class Spool {
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
-                if (isCandidateName(entry.getFileName().toString()) && Files.isRegularFile(entry)) {
+                // every entry with a job's name counts, links and FIFOs included: the daemon rejects
+                // them into failed/, and until then status must show them
+                if (isCandidateName(entry.getFileName().toString()) && Files.exists(entry, LinkOption.NOFOLLOW_LINKS)) {
                     files.add(entry);
                 }
             }

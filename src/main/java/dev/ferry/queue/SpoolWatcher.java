@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.WatchEvent;
@@ -238,7 +239,7 @@ public final class SpoolWatcher implements AutoCloseable {
                 // Events may have added files after the listing; forget only what is really gone.
                 for (Iterator<Candidate> it = candidates.values().iterator(); it.hasNext(); ) {
                     Candidate c = it.next();
-                    if (!present.contains(c.name) && !Files.exists(dir.resolve(c.name))) {
+                    if (!present.contains(c.name) && !Files.exists(dir.resolve(c.name), LinkOption.NOFOLLOW_LINKS)) {
                         it.remove();
                         unqueueLocked(c);
                     }
@@ -347,7 +348,9 @@ public final class SpoolWatcher implements AutoCloseable {
         BasicFileAttributes attrs = null;
         if (Spool.isCandidateName(name)) {
             try {
-                attrs = Files.readAttributes(file, BasicFileAttributes.class);
+                // the entry itself, never a link's target: a link, FIFO or directory is claimed like a
+                // file and then rejected unread into failed/, instead of waiting in incoming/ unseen
+                attrs = Files.readAttributes(file, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
             } catch (NoSuchFileException gone) {
                 attrs = null;
             } catch (IOException e) {
@@ -355,7 +358,7 @@ public final class SpoolWatcher implements AutoCloseable {
                 attrs = null;
             }
         }
-        if (attrs == null || !attrs.isRegularFile()) {
+        if (attrs == null) {
             Candidate removed = candidates.remove(name);
             if (removed != null) {
                 unqueueLocked(removed);

@@ -136,12 +136,13 @@ class SpoolTest {
     }
 
     @Test
-    void activeFilesListsJobFilesSortedByName() throws IOException {
+    void activeFilesListsJobEntriesSortedByNameDirectoriesIncludedSoTheyAreRejected() throws IOException {
         Files.writeString(root.resolve("active/b.json"), "{}");
         Files.writeString(root.resolve("active/a.json"), "{}");
         Files.writeString(root.resolve("active/.c.json.123.tmp"), "{}");
         Files.createDirectory(root.resolve("active/dir.json"));
-        assertEquals(List.of(root.resolve("active/a.json"), root.resolve("active/b.json")), spool.activeFiles());
+        assertEquals(List.of(root.resolve("active/a.json"), root.resolve("active/b.json"), root.resolve("active/dir.json")),
+                spool.activeFiles());
     }
 
     @Test

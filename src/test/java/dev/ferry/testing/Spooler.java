@@ -62,7 +62,7 @@ public final class Spooler {
         Path doneJob = spool.resolve("done").resolve(name + ".json");
         Path failedJob = spool.resolve("failed").resolve(name + ".json");
         Await.until(timeout, () -> Files.exists(result) && Files.exists(doneJob)
-                || Files.exists(error) && Files.exists(failedJob), "outcome of job " + name);
+                || Files.exists(error) && Files.exists(failedJob, java.nio.file.LinkOption.NOFOLLOW_LINKS), "outcome of job " + name);
         try {
             return Document.parse(Files.readString(Files.exists(result) ? result : error));
         } catch (IOException e) {
