@@ -8,7 +8,9 @@ import dev.ferry.queue.Spool;
 import dev.ferry.queue.SpoolWatcher;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.write.Backoff;
+import dev.ferry.sync.reject.RejectedFiles;
 import dev.ferry.sync.write.ChunkWriter;
+import dev.ferry.sync.write.KeyIndex;
 import dev.ferry.sync.write.ErrorClassifier;
 import dev.ferry.sync.write.RetryLoop;
 import java.io.IOException;
@@ -79,11 +81,13 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         RetryLoop retries = new RetryLoop(classifier, backoff, settings.retryMaxAttempts(), settings.secrets(),
                 ThreadLocalRandom::current);
         DiskRetry disk = new DiskRetry(backoff, gate);
+        RejectedFiles rejectedFiles = new RejectedFiles(services.spool().active(), services.spool().done(),
+                services.spool().failed());
         ChunkSteps chunkSteps = new ChunkSteps(gate, services.pools(), retries, new ChunkWriter(classifier),
-                new DestinationWait(services.pools(), gate), services.checkpoints(), services.checkpointIo(), disk,
-                statistics);
+                new KeyIndex(classifier), new DestinationWait(services.pools(), gate), services.checkpoints(),
+                services.checkpointIo(), disk, statistics, rejectedFiles);
         JobOutcomes outcomes = new JobOutcomes(services.spool(), services.checkpoints(), services.clock(), gate, disk,
-                statistics);
+                statistics, rejectedFiles);
         return new JobRunner(new JobParser(settings), services.clock(), services.mbeans(),
                 new ResumePoints(services.checkpoints()), chunkSteps, outcomes);
     }
