@@ -151,9 +151,9 @@ class JobParserTest {
                 Arguments.of("file path a number", withSource("{'type': 'file', 'path': 3, 'format': 'ndjson'}"),
                         INVALID, "source.path", "was an int32"),
                 Arguments.of("file format missing", withSource("{'type': 'file', 'path': 'x.ndjson'}"),
-                        INVALID, "source.format", "ndjson or json-array"),
-                Arguments.of("file format unknown", withSource("{'type': 'file', 'path': 'x', 'format': 'csv'}"),
-                        INVALID, "source.format", "'csv'"),
+                        INVALID, "source.format", "ndjson, json-array, csv or tsv"),
+                Arguments.of("file format unknown", withSource("{'type': 'file', 'path': 'x', 'format': 'xml'}"),
+                        INVALID, "source.format", "'xml'"),
                 Arguments.of("file source with a uri", withSource("{'type': 'file', 'path': 'x', 'format': 'ndjson', "
                         + "'uri': 'mongodb://h'}"), INVALID, "source.uri", "allowed: type, path, format"),
                 Arguments.of("inline documents missing", withSource("{'type': 'inline'}"),

@@ -163,15 +163,18 @@ public final class CsvSource implements RecordSource {
         return e.getCause() instanceof CSVException;
     }
 
-    /** After a quoting error the parser stands inside the broken line: what remains of it belongs to the broken row. */
+    /**
+     * After a quoting error the parser stands inside the broken line: what remains of it, up to its
+     * line break, belongs to the broken row. Commons CSV reports a record it could read whole as
+     * ending on its last line break, so the first tail read without an error ends the broken line.
+     */
     private void swallowRestOfLine() throws SourceException {
-        long brokenAt = parser.getCurrentLineNumber();
-        while (parser.getCurrentLineNumber() == brokenAt) {
+        while (true) {
             try {
-                if (!records.hasNext()) {
-                    break;
+                if (records.hasNext()) {
+                    records.next();
                 }
-                records.next();
+                break;
             } catch (UncheckedIOException e) {
                 if (!isParseError(e)) {
                     throw new SourceException("cannot read " + path + ": " + e.getCause(), e);

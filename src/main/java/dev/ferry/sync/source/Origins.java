@@ -10,10 +10,21 @@ import java.util.Arrays;
 public final class Origins {
     private final String unit;
     private final long[] numbers;
+    private final String suffix;
 
     public Origins(String unit, long[] numbers) {
+        this(unit, numbers, "");
+    }
+
+    private Origins(String unit, long[] numbers, String suffix) {
         this.unit = unit;
         this.numbers = numbers.clone();
+        this.suffix = suffix;
+    }
+
+    /** For a chunk that comes from nowhere in particular: {@code document N of the chunk}. */
+    public static Origins ofChunk(int count) {
+        return new Origins("document", consecutive("document", 1, count).numbers, " of the chunk");
     }
 
     /** Documents numbered {@code first, first + 1, ...} in the unit {@code unit}. */
@@ -39,7 +50,8 @@ public final class Origins {
 
     /** E.g. {@code line 17}; {@code document N of the chunk} for an index out of range. */
     public String describe(int index) {
-        return index >= 0 && index < numbers.length ? unit + " " + numbers[index] : "document " + (index + 1) + " of the chunk";
+        return index >= 0 && index < numbers.length ? unit + " " + numbers[index] + suffix
+                : "document " + (index + 1) + " of the chunk";
     }
 
     @Override

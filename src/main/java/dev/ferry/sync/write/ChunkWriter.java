@@ -55,7 +55,7 @@ public final class ChunkWriter {
      */
     public WriteOutcome write(MongoCollection<BsonDocument> collection, List<BsonDocument> documents, WriteMode mode,
                               List<String> key) throws PermanentWriteException {
-        return write(collection, documents, Origins.consecutive("document", 1, documents.size()), mode, key, false);
+        return write(collection, documents, Origins.ofChunk(documents.size()), mode, key, false);
     }
 
     /**
