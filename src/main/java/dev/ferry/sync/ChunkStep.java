@@ -7,6 +7,7 @@ import dev.ferry.sync.write.Rejection;
 import dev.ferry.sync.write.Retried;
 import dev.ferry.sync.write.WriteOutcome;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -85,6 +86,7 @@ final class ChunkStep implements AutoCloseable {
         for (Rejection r : outcome.rejected()) {
             all.add(new Rejected(origins.unit(), origins.number(r.index()), r.reason(), batch.documents().get(r.index())));
         }
+        all.sort(Comparator.comparingLong(Rejected::number));
         return all;
     }
 
