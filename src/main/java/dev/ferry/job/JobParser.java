@@ -23,7 +23,8 @@ import org.bson.BsonValue;
  */
 public final class JobParser {
     /** The top-level fields of a job, in the order README's "Job files" lists them. */
-    public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize");
+    public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize",
+            "onInvalid", "idFrom");
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
     public static final int MAX_KEY_FIELDS = 32;
 
@@ -72,13 +73,19 @@ public final class JobParser {
         WriteMode mode = mode(f);
         List<String> key = key(f);
         int chunkSize = chunkSize(f);
-        if (source instanceof SourceSpec.Inline inline) {
+        OnInvalid onInvalid = choice(f, "onInvalid", OnInvalid.values(), OnInvalid::word, OnInvalid.FAIL);
+        IdFrom idFrom = choice(f, "idFrom", IdFrom.values(), IdFrom::word, IdFrom.NONE);
+        if (idFrom == IdFrom.POSITION && !key.equals(List.of("_id"))) {
+            throw JobRejectedException.invalid("idFrom", "\"position\" makes the _id, so the key must be [\"_id\"] "
+                    + "(or left out), was " + key);
+        }
+        if (source instanceof SourceSpec.Inline inline && idFrom == IdFrom.NONE) {
             requireKeys(inline.documents(), key);
         }
         if (source instanceof SourceSpec.Mongo m && m.follow()) {
             requireFollowable(mode, key);
         }
-        return new JobSpec(id, source, destination, mode, key, chunkSize);
+        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom);
     }
 
     /**
@@ -147,6 +154,24 @@ public final class JobParser {
             }
         }
         throw JobRejectedException.invalid("mode", "must be insert, upsert or merge, was " + Text.quote(word.get()));
+    }
+
+    private static <T> T choice(Fields f, String field, T[] values, java.util.function.Function<T, String> word, T otherwise)
+            throws JobRejectedException {
+        StringBuilder words = new StringBuilder();
+        for (T v : values) {
+            words.append(words.length() == 0 ? "" : " or ").append(word.apply(v));
+        }
+        Optional<String> given = f.optionalString(field, "a string (" + words + ")");
+        if (given.isEmpty()) {
+            return otherwise;
+        }
+        for (T v : values) {
+            if (word.apply(v).equals(given.get())) {
+                return v;
+            }
+        }
+        throw JobRejectedException.invalid(field, "must be " + words + ", was " + Text.quote(given.get()));
     }
 
     private static List<String> key(Fields f) throws JobRejectedException {

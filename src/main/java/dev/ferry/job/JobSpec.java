@@ -14,13 +14,23 @@ public record JobSpec(
         DestinationSpec destination,
         WriteMode mode,
         List<String> key,
-        int chunkSize) {
+        int chunkSize,
+        OnInvalid onInvalid,
+        IdFrom idFrom) {
+
+    /** A job with the defaults of the fields added later: {@code onInvalid: fail}, no {@code idFrom}. */
+    public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
+                   int chunkSize) {
+        this(id, source, destination, mode, key, chunkSize, OnInvalid.FAIL, IdFrom.NONE);
+    }
 
     public JobSpec {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(source, "source");
         Objects.requireNonNull(destination, "destination");
         Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(onInvalid, "onInvalid");
+        Objects.requireNonNull(idFrom, "idFrom");
         key = List.copyOf(key);
         if (key.isEmpty()) {
             throw new IllegalArgumentException("key must name at least one field");

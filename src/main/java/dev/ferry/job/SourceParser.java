@@ -20,9 +20,10 @@ import org.bson.BsonValue;
 final class SourceParser {
     static final List<String> MONGODB_FIELDS = List.of("type", "connection", "database", "collection", "filter",
             "projection", "follow");
-    static final List<String> FILE_FIELDS = List.of("type", "path", "format");
+    static final List<String> FILE_FIELDS = List.of("type", "path", "format", "fields", "types", "ignoreBlanks");
     static final List<String> INLINE_FIELDS = List.of("type", "documents");
     private static final String TYPES = "mongodb, file or inline";
+    private static final String FORMATS = "ndjson, json-array, csv or tsv";
 
     private final FerrySettings settings;
     private final Connections connections;
@@ -83,7 +84,7 @@ final class SourceParser {
         refuseFollow(f, "file");
         f.allowOnly(FILE_FIELDS, " for a file source");
         String path = f.requiredString("path", "a string: the path of the file to read");
-        String formatWord = f.requiredString("format", "a string: ndjson or json-array");
+        String formatWord = f.requiredString("format", "a string: " + FORMATS);
         SourceSpec.FileFormat format = null;
         for (SourceSpec.FileFormat candidate : SourceSpec.FileFormat.values()) {
             if (candidate.word().equals(formatWord)) {
@@ -91,10 +92,16 @@ final class SourceParser {
             }
         }
         if (format == null) {
-            throw JobRejectedException.invalid("source.format", "must be ndjson or json-array, was "
+            throw JobRejectedException.invalid("source.format", "must be " + FORMATS + ", was "
                     + Text.quote(formatWord));
         }
-        return new SourceSpec.File(resolve(path), format);
+        CsvOptions csv = CsvOptions.DEFAULT;
+        if (format == SourceSpec.FileFormat.CSV || format == SourceSpec.FileFormat.TSV) {
+            csv = CsvOptionsParser.parse(f);
+        } else {
+            CsvOptionsParser.rejectFor(f, format.word());
+        }
+        return new SourceSpec.File(resolve(path), format, csv);
     }
 
     /**

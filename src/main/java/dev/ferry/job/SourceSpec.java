@@ -34,8 +34,24 @@ public sealed interface SourceSpec {
         }
     }
 
-    /** A file inside {@code source.file.allowedDirs}; {@code path} is the real path (symlinks resolved). */
-    record File(Path path, FileFormat format) implements SourceSpec {
+    /**
+     * A file inside {@code source.file.allowedDirs}; {@code path} is the real path (symlinks resolved). A name
+     * ending in {@code .gz} is decompressed while it is read. {@code csv} matters for csv and tsv only.
+     */
+    record File(Path path, FileFormat format, CsvOptions csv) implements SourceSpec {
+        public File {
+            csv = csv == null ? CsvOptions.DEFAULT : csv;
+        }
+
+        public File(Path path, FileFormat format) {
+            this(path, format, CsvOptions.DEFAULT);
+        }
+
+        public boolean gzipped() {
+            Path name = path.getFileName();
+            return name != null && name.toString().endsWith(".gz");
+        }
+
         @Override
         public String describe() {
             return "file:" + path;
@@ -55,7 +71,7 @@ public sealed interface SourceSpec {
     }
 
     enum FileFormat {
-        NDJSON("ndjson"), JSON_ARRAY("json-array");
+        NDJSON("ndjson"), JSON_ARRAY("json-array"), CSV("csv"), TSV("tsv");
 
         private final String word;
 

@@ -1,9 +1,8 @@
 package dev.ferry.sync;
 
+import dev.ferry.sync.source.Batch;
 import dev.ferry.sync.source.Position;
 import dev.ferry.sync.write.Retried;
-import java.util.List;
-import org.bson.BsonDocument;
 
 /** Where a job's chunks come from (see {@link SourceReader}). */
 interface ChunkReads extends AutoCloseable {
@@ -11,9 +10,9 @@ interface ChunkReads extends AutoCloseable {
     /**
      * The next chunk after {@code after}, the last acknowledged position.
      *
-     * @return the documents (empty at the end of the source), or stopped
+     * @return the documents and rejected records, or stopped
      */
-    Retried<List<BsonDocument>> next(Position after, long chunkNo) throws JobFailure, InterruptedException;
+    Retried<Batch> next(Position after, long chunkNo) throws JobFailure, InterruptedException;
 
     /** The position after the chunk last returned. */
     Position position();

@@ -1,10 +1,14 @@
 package dev.ferry.sync;
 
+import dev.ferry.job.OnInvalid;
 import dev.ferry.pool.PoolManager;
+import dev.ferry.sync.reject.RejectedFiles;
 import dev.ferry.sync.checkpoint.CheckpointPipeline;
 import dev.ferry.sync.checkpoint.CheckpointStore;
 import dev.ferry.sync.write.ChunkWriter;
+import dev.ferry.sync.write.KeyIndex;
 import dev.ferry.sync.write.RetryLoop;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
 /** Builds each job's {@link ChunkStep} from the services all jobs share. */
@@ -18,9 +22,14 @@ final class ChunkSteps {
     private final ExecutorService checkpointIo;
     private final DiskRetry disk;
     private final SyncStatistics statistics;
+    private final KeyIndex keyIndex;
+    private final RejectedFiles rejectedFiles;
 
-    ChunkSteps(RunGate gate, PoolManager pools, RetryLoop retries, ChunkWriter writer, DestinationWait destinationWait,
-               CheckpointStore checkpointStore, ExecutorService checkpointIo, DiskRetry disk, SyncStatistics statistics) {
+    ChunkSteps(RunGate gate, PoolManager pools, RetryLoop retries, ChunkWriter writer, KeyIndex keyIndex,
+               DestinationWait destinationWait, CheckpointStore checkpointStore, ExecutorService checkpointIo,
+               DiskRetry disk, SyncStatistics statistics, RejectedFiles rejectedFiles) {
+        this.keyIndex = keyIndex;
+        this.rejectedFiles = rejectedFiles;
         this.gate = gate;
         this.pools = pools;
         this.retries = retries;
@@ -32,12 +41,25 @@ final class ChunkSteps {
         this.statistics = statistics;
     }
 
-    /** @param fingerprint of the job file, stored in every checkpoint (see {@link ResumePoints}) */
-    ChunkStep open(RunningJob job, String fingerprint) {
+    /**
+     * @param start where the job resumes; its fingerprint is stored in every checkpoint (see {@link ResumePoints})
+     * @return empty when the job must stop before it could begin (its rejected-records file cannot be opened)
+     */
+    Optional<ChunkStep> open(RunningJob job, ResumePoint start) throws InterruptedException {
+        RejectedRecords rejects = RejectedRecords.NONE;
+        if (job.spec().onInvalid() == OnInvalid.SKIP) {
+            Optional<RejectedRecords> file = JobRejects.open(job, disk, rejectedFiles,
+                    start.progress().counters().rejected());
+            if (file.isEmpty()) {
+                return Optional.empty();
+            }
+            rejects = file.get();
+        }
         JobRetries subject = new JobRetries(job, gate, statistics);
-        JobCheckpoints checkpoints = new JobCheckpoints(job, fingerprint,
+        JobCheckpoints checkpoints = new JobCheckpoints(job, start.fingerprint(),
                 new CheckpointPipeline(checkpointStore, checkpointIo, job.id()), disk, statistics);
-        return new ChunkStep(gate, job, new SourceReader(pools, retries, job.spec(), subject),
-                new DestinationWriter(pools, writer, destinationWait, retries, job, subject), checkpoints);
+        return Optional.of(new ChunkStep(gate, job, new SourceReader(pools, retries, job.spec(), subject),
+                new DestinationWriter(pools, writer, keyIndex, destinationWait, retries, job, subject), checkpoints,
+                rejects));
     }
 }

@@ -1,6 +1,9 @@
 package dev.ferry.sync;
 
 import dev.ferry.job.DestinationSpec;
+import dev.ferry.job.OnInvalid;
+import dev.ferry.sync.source.Origins;
+import dev.ferry.sync.write.KeyIndex;
 import dev.ferry.pool.Lease;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.sync.write.Attempt;
@@ -13,20 +16,27 @@ import dev.ferry.sync.write.RetrySubject;
 import dev.ferry.sync.write.WriteOutcome;
 import java.util.List;
 import org.bson.BsonDocument;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Writes one job's chunks through a fresh lease per attempt, retrying transient errors. */
 final class DestinationWriter implements ChunkWrites {
+    private static final Logger log = LoggerFactory.getLogger(DestinationWriter.class);
     private final PoolManager pools;
     private final ChunkWriter writer;
     private final DestinationWait destinationWait;
     private final RetryLoop retries;
     private final RunningJob job;
     private final RetrySubject subject;
+    private final KeyIndex keyIndex;
+    /** The key's index is looked for once per run of the job, before its first chunk is written. */
+    private boolean keyIndexChecked;
 
-    DestinationWriter(PoolManager pools, ChunkWriter writer, DestinationWait destinationWait, RetryLoop retries,
-                      RunningJob job, RetrySubject subject) {
+    DestinationWriter(PoolManager pools, ChunkWriter writer, KeyIndex keyIndex, DestinationWait destinationWait,
+                      RetryLoop retries, RunningJob job, RetrySubject subject) {
         this.pools = pools;
         this.writer = writer;
+        this.keyIndex = keyIndex;
         this.destinationWait = destinationWait;
         this.retries = retries;
         this.job = job;
@@ -34,9 +44,10 @@ final class DestinationWriter implements ChunkWrites {
     }
 
     @Override
-    public Retried<WriteOutcome> write(List<BsonDocument> chunk, long chunkNo) throws JobFailure, InterruptedException {
+    public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo)
+            throws JobFailure, InterruptedException {
         try {
-            return retries.run(chunkNo, subject, new Write(chunk));
+            return retries.run(chunkNo, subject, new Write(chunk, origins));
         } catch (AttemptFailure e) {
             throw JobFailure.of(e, JobFailure.WRITE_ERROR, "chunk " + chunkNo, chunkNo);
         }
@@ -44,10 +55,12 @@ final class DestinationWriter implements ChunkWrites {
 
     private final class Write implements Attempt<WriteOutcome> {
         private final List<BsonDocument> chunk;
+        private final Origins origins;
         private final DestinationSpec destination = job.spec().destination();
 
-        Write(List<BsonDocument> chunk) {
+        Write(List<BsonDocument> chunk, Origins origins) {
             this.chunk = chunk;
+            this.origins = origins;
         }
 
         @Override
@@ -58,8 +71,15 @@ final class DestinationWriter implements ChunkWrites {
         @Override
         public WriteOutcome run() throws PermanentWriteException {
             try (Lease lease = pools.lease(destination.connection())) {
-                WriteOutcome outcome = writer.write(lease.collection(destination.database(), destination.collection()),
-                        chunk, job.spec().mode(), job.spec().key());
+                var collection = lease.collection(destination.database(), destination.collection());
+                if (!keyIndexChecked) {
+                    keyIndex.ensure(collection, job.spec().key()).ifPresent(name -> log.info(
+                            "{}: created index {} on the key {} of {}, so that writing by key does not scan the collection",
+                            job.id(), name, job.spec().key(), destination.describe()));
+                    keyIndexChecked = true;
+                }
+                WriteOutcome outcome = writer.write(collection, chunk, origins, job.spec().mode(), job.spec().key(),
+                        job.spec().onInvalid() == OnInvalid.SKIP);
                 job.state(JobState.RUNNING);
                 return outcome;
             }

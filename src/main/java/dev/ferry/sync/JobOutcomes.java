@@ -6,6 +6,7 @@ import dev.ferry.job.JobSpec;
 import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
 import dev.ferry.sync.checkpoint.CheckpointStore;
+import dev.ferry.sync.reject.RejectedFiles;
 import dev.ferry.sync.checkpoint.Counters;
 import java.time.Clock;
 import java.time.Duration;
@@ -24,9 +25,11 @@ final class JobOutcomes {
     private final RunGate gate;
     private final DiskRetry disk;
     private final SyncStatistics statistics;
+    private final RejectedFiles rejectedFiles;
 
     JobOutcomes(Spool spool, CheckpointStore checkpointStore, Clock clock, RunGate gate, DiskRetry disk,
-                SyncStatistics statistics) {
+                SyncStatistics statistics, RejectedFiles rejectedFiles) {
+        this.rejectedFiles = rejectedFiles;
         this.spool = spool;
         this.checkpointStore = checkpointStore;
         this.clock = clock;
@@ -42,7 +45,11 @@ final class JobOutcomes {
             return;
         }
         Instant finished = clock.instant();
-        // the checkpoint goes first: a crash before the move reruns the job from the start, idempotently
+        // the rejected records first, then the checkpoint: a crash before the move reruns the job from the
+        // start, idempotently, and a rerun from the start begins a new rejected-records file
+        if (!disk.durably(job, "move the rejected records to done/", () -> rejectedFiles.finish(spec.id(), true))) {
+            return;
+        }
         if (!disk.durably(job, "delete the checkpoint", () -> checkpointStore.delete(spec.id()))) {
             return;
         }
@@ -54,8 +61,9 @@ final class JobOutcomes {
         }
         statistics.completedJobs.increment();
         log.info("{}: done: {} documents read, {} inserted, {} matched, {} modified, {} upserted, {} skipped, "
-                        + "{} chunks, {} retries in {} ms", spec.id(), documentsRead, counters.inserted(),
-                counters.matched(), counters.modified(), counters.upserted(), counters.skipped(), counters.chunks(),
+                        + "{} rejected, {} chunks, {} retries in {} ms", spec.id(), documentsRead, counters.inserted(),
+                counters.matched(), counters.modified(), counters.upserted(), counters.skipped(), counters.rejected(),
+                counters.chunks(),
                 counters.retries(), Duration.between(job.startedAt(), finished).toMillis());
         checkpoints.follow().ifPresent(f -> log.info("{}: finished following: {} events applied, {} documents deleted",
                 spec.id(), f.eventsApplied(), f.deleted()));
@@ -68,6 +76,9 @@ final class JobOutcomes {
                 failure.attempts(), failure.getMessage());
         job.lastError(failure.getMessage());
         if (!checkpoints.drain()) {
+            return;
+        }
+        if (!disk.durably(job, "move the rejected records to failed/", () -> rejectedFiles.finish(id, false))) {
             return;
         }
         if (!disk.durably(job, "delete the checkpoint", () -> checkpointStore.delete(id))) {

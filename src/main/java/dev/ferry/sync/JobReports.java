@@ -24,6 +24,7 @@ final class JobReports {
                 .append("modified", c.modified())
                 .append("upserted", c.upserted())
                 .append("skipped", c.skipped())
+                .append("rejected", c.rejected())
                 .append("chunks", c.chunks())
                 .append("retries", c.retries())
                 .append("startedAt", startedAt.toString())

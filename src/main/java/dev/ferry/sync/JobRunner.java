@@ -6,6 +6,7 @@ import dev.ferry.job.JobRejectedException;
 import dev.ferry.job.JobSpec;
 import dev.ferry.queue.JobClaim;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.function.Consumer;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
@@ -79,7 +80,11 @@ final class JobRunner {
         Step end;
         JobCheckpoints checkpoints;
         // the source (and a mongodb source's lease) is released before the outcome is written
-        try (ChunkStep chunks = chunkSteps.open(job, start.fingerprint())) {
+        Optional<ChunkStep> opened = chunkSteps.open(job, start);
+        if (opened.isEmpty()) {
+            return; // stopping while the disk was in trouble: the job resumes from its checkpoint
+        }
+        try (ChunkStep chunks = opened.get()) {
             checkpoints = chunks.checkpoints();
             Step step = followSteps.prepare(job, checkpoints, start);
             while (step instanceof Step.Written written) {

@@ -9,7 +9,9 @@ import dev.ferry.queue.SpoolWatcher;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.follow.EventWriter;
 import dev.ferry.sync.write.Backoff;
+import dev.ferry.sync.reject.RejectedFiles;
 import dev.ferry.sync.write.ChunkWriter;
+import dev.ferry.sync.write.KeyIndex;
 import dev.ferry.sync.write.ErrorClassifier;
 import dev.ferry.sync.write.RetryLoop;
 import java.io.IOException;
@@ -83,11 +85,13 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         DestinationWait waits = new DestinationWait(services.pools(), gate);
         FollowSteps followSteps = new FollowSteps(gate, services.pools(), retries, new EventWriter(classifier), waits,
                 statistics, services.clock());
+        RejectedFiles rejectedFiles = new RejectedFiles(services.spool().active(), services.spool().done(),
+                services.spool().failed());
         ChunkSteps chunkSteps = new ChunkSteps(gate, services.pools(), retries, new ChunkWriter(classifier),
-                waits, services.checkpoints(), services.checkpointIo(), disk,
-                statistics);
+                new KeyIndex(classifier), waits, services.checkpoints(), services.checkpointIo(), disk, statistics,
+                rejectedFiles);
         JobOutcomes outcomes = new JobOutcomes(services.spool(), services.checkpoints(), services.clock(), gate, disk,
-                statistics);
+                statistics, rejectedFiles);
         return new JobRunner(new JobParser(settings), services.clock(), services.mbeans(),
                 new ResumePoints(services.checkpoints()), chunkSteps, followSteps, outcomes);
     }

@@ -1,10 +1,14 @@
 package dev.ferry.sync;
 
+import dev.ferry.job.IdFrom;
 import dev.ferry.job.JobSpec;
 import dev.ferry.job.SourceSpec;
 import dev.ferry.pool.Lease;
 import dev.ferry.pool.PoolManager;
+import dev.ferry.sync.source.Batch;
+import dev.ferry.sync.source.Origins;
 import dev.ferry.sync.source.Position;
+import dev.ferry.sync.source.RecordSource;
 import dev.ferry.sync.source.Source;
 import dev.ferry.sync.source.SourceException;
 import dev.ferry.sync.source.Sources;
@@ -14,6 +18,7 @@ import dev.ferry.sync.write.Retried;
 import dev.ferry.sync.write.RetryLoop;
 import dev.ferry.sync.write.RetrySubject;
 import java.util.List;
+import java.util.Optional;
 import org.bson.BsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +35,8 @@ final class SourceReader implements ChunkReads {
     private final RetryLoop retries;
     private final JobSpec spec;
     private final RetrySubject subject;
+    /** Present when the job makes {@code _id}s from positions. */
+    private final Optional<PositionIds> ids;
     private Source source;
     private Lease lease;
 
@@ -38,12 +45,17 @@ final class SourceReader implements ChunkReads {
         this.retries = retries;
         this.spec = spec;
         this.subject = subject;
+        this.ids = spec.idFrom() == IdFrom.POSITION ? Optional.of(new PositionIds(spec.id())) : Optional.empty();
     }
 
     @Override
-    public Retried<List<BsonDocument>> next(Position after, long chunkNo) throws JobFailure, InterruptedException {
+    public Retried<Batch> next(Position after, long chunkNo) throws JobFailure, InterruptedException {
         try {
-            return retries.run(chunkNo, subject, new Read(after));
+            Retried<Batch> read = retries.run(chunkNo, subject, new Read(after));
+            if (ids.isPresent() && read instanceof Retried.Done<Batch> done) {
+                ids.get().assign(done.value().documents(), done.value().origins());
+            }
+            return read;
         } catch (AttemptFailure e) {
             throw JobFailure.of(e, JobFailure.SOURCE_ERROR, spec.source().describe(), chunkNo);
         }
@@ -67,7 +79,7 @@ final class SourceReader implements ChunkReads {
             lease = pools.lease(m.connection());
             source = Sources.open(m, position, s -> lease.collection(s.database(), s.collection()));
         } else {
-            source = Sources.open(spec.source(), position, null);
+            source = Sources.open(spec.source(), position, null, spec.onInvalid());
         }
     }
 
@@ -88,7 +100,7 @@ final class SourceReader implements ChunkReads {
         }
     }
 
-    private final class Read implements Attempt<List<BsonDocument>> {
+    private final class Read implements Attempt<Batch> {
         private final Position after;
 
         Read(Position after) {
@@ -96,11 +108,17 @@ final class SourceReader implements ChunkReads {
         }
 
         @Override
-        public List<BsonDocument> run() throws SourceException {
+        public Batch run() throws SourceException {
             if (source == null || leaseRetired()) {
                 reopen(after);
             }
-            return source.nextChunk(spec.chunkSize());
+            if (source instanceof RecordSource records) {
+                return records.nextBatch(spec.chunkSize());
+            }
+            long first = source.position().documentsRead() + 1;
+            List<BsonDocument> documents = source.nextChunk(spec.chunkSize());
+            return new Batch(documents, Origins.consecutive("document", first, documents.size()), List.of(),
+                    documents.isEmpty());
         }
 
         /** A source that failed is reopened at the last acknowledged position on the next try. */

@@ -25,7 +25,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Benchmark 7 (claims out of a backlog of 100,000 files) takes about 7 minutes a run, most of it
  * writing and deleting the backlog, so it runs only when asked for: {@code -Dbench.only=7}.
  *
- * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6), {@code bench.runs} (3),
+ * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6, 10 and 11: file formats and ferry vs. mongoimport), {@code bench.runs} (3),
  * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.backlog}
  * (100000, the larger backlog of benchmark 7), {@code bench.backlogParts} ({@code watcher,daemon}),
  * {@code bench.backlogRescanSeconds} (10, the daemon's rescan in benchmark 7), {@code bench.dir}
@@ -42,7 +42,7 @@ public final class BenchMain {
 
     private BenchMain() {
         String o = System.getProperty("bench.only", "");
-        only = o.isBlank() ? Set.of("1", "2", "3", "4", "5", "6") : Set.of(o.split(","));
+        only = o.isBlank() ? Set.of("1", "2", "3", "4", "5", "6", "10", "11") : Set.of(o.split(","));
     }
 
     public static void main(String[] args) throws Exception {
@@ -78,6 +78,73 @@ public final class BenchMain {
         if (only.contains("7")) {
             backlog();
         }
+        if (only.contains("10")) {
+            fileFormats();
+        }
+        if (only.contains("11")) {
+            versusMongoimport();
+        }
+    }
+
+    /** Issue 14: read throughput of each file format, parse only, alternating order. */
+    private void fileFormats() {
+        FileBench.Files4 f = FileBench.write(dir.resolve("data").resolve("formats"), documents);
+        var nd = dev.ferry.job.SourceSpec.FileFormat.NDJSON;
+        var csv = dev.ferry.job.SourceSpec.FileFormat.CSV;
+        double[][] rates = new double[4][runs];
+        String[] names = {"ndjson", "ndjson.gz", "csv", "csv.gz"};
+        FileBench.read(f.ndjson(), nd, documents);
+        FileBench.read(f.csv(), csv, documents);
+        for (int r = 0; r < runs; r++) {
+            final int run = r;
+            List<Runnable> order = new ArrayList<>(List.of(
+                    () -> rates[0][run] = progress("read ndjson", FileBench.read(f.ndjson(), nd, documents)),
+                    () -> rates[1][run] = progress("read ndjson.gz", FileBench.read(f.ndjsonGz(), nd, documents)),
+                    () -> rates[2][run] = progress("read csv", FileBench.read(f.csv(), csv, documents)),
+                    () -> rates[3][run] = progress("read csv.gz", FileBench.read(f.csvGz(), csv, documents))));
+            rotate(order, r).forEach(Runnable::run);
+        }
+        for (int i = 1; i < 4; i++) {
+            figures.add(new Figure("10", String.format(Locale.ROOT, "read %,d rows as %s vs. ndjson (source only)", documents,
+                    names[i]), String.format(Locale.ROOT, "%,.0f vs. %,.0f docs/s", median(rates[i]), median(rates[0])),
+                    ratio(medianRatio(rates[i], rates[0])), "reported", true));
+        }
+        notes.add("10: the same 7-field flat rows as ndjson and csv (auto types), each also gzipped; each file read whole "
+                + "through Sources.open in chunks of 1000, no destination; the four variants alternate their order");
+    }
+
+    /** Issue 14: ferry and mongoimport loading the same files into the same server, alternating. */
+    private void versusMongoimport() {
+        if (!Files.isExecutable(FileBench.MONGOIMPORT)) {
+            figures.add(new Figure("11", "ferry vs. mongoimport", "not measured: " + FileBench.MONGOIMPORT + " is absent",
+                    "—", "reported", false));
+            return;
+        }
+        Path data = dir.resolve("data").resolve("formats");
+        FileBench.Files4 f = FileBench.write(data, documents);
+        try (FileBench.Versus v = new FileBench.Versus(fresh("versus"), data)) {
+            for (String format : List.of("ndjson", "csv")) {
+                Path file = format.equals("csv") ? f.csv() : f.ndjson();
+                double[] ferry = new double[runs];
+                double[] mongoimport = new double[runs];
+                progress("warm-up ferry " + format, v.ferry(file, format, documents));
+                progress("warm-up mongoimport " + format, v.mongoimport(file, format, documents));
+                for (int r = 0; r < runs; r++) {
+                    final int run = r;
+                    List<Runnable> order = new ArrayList<>(List.of(
+                            () -> ferry[run] = progress("ferry " + format, v.ferry(file, format, documents)),
+                            () -> mongoimport[run] = progress("mongoimport " + format, v.mongoimport(file, format, documents))));
+                    rotate(order, r).forEach(Runnable::run);
+                }
+                figures.add(new Figure("11", String.format(Locale.ROOT, "%,d-row %s upsert by _id: ferry vs. mongoimport 100.8.0",
+                        documents, format), String.format(Locale.ROOT, "%,.0f vs. %,.0f docs/s", median(ferry),
+                        median(mongoimport)), ratio(medianRatio(ferry, mongoimport)), "reported", true));
+            }
+        }
+        notes.add("11: one embedded server (mongo-java-server, in the benchmark JVM) for both; ferry is a daemon in the "
+                + "benchmark JVM timed from the drop to done/, mongoimport a process (--mode upsert --batchSize 1000, "
+                + "csv with --headerline) timed from start to exit, so its JVM-free start-up is in its figure; the "
+                + "order alternates from run to run");
     }
 
     private void endToEnd() {

@@ -151,9 +151,21 @@ class JobParserTest {
                 Arguments.of("file path a number", withSource("{'type': 'file', 'path': 3, 'format': 'ndjson'}"),
                         INVALID, "source.path", "was an int32"),
                 Arguments.of("file format missing", withSource("{'type': 'file', 'path': 'x.ndjson'}"),
-                        INVALID, "source.format", "ndjson or json-array"),
-                Arguments.of("file format unknown", withSource("{'type': 'file', 'path': 'x', 'format': 'csv'}"),
-                        INVALID, "source.format", "'csv'"),
+                        INVALID, "source.format", "ndjson, json-array, csv or tsv"),
+                Arguments.of("file format unknown", withSource("{'type': 'file', 'path': 'x', 'format': 'xml'}"),
+                        INVALID, "source.format", "'xml'"),
+                Arguments.of("csv fields on ndjson", withSource("{'type': 'file', 'path': 'x', 'format': 'ndjson', "
+                        + "'fields': ['a']}"), INVALID, "source.fields", "only csv and tsv"),
+                Arguments.of("csv type unknown", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
+                        + "'types': {'age': 'integer'}}"), INVALID, "source.types.age", "'integer'"),
+                Arguments.of("csv field twice", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
+                        + "'fields': ['a', 'a']}"), INVALID, "source.fields[1]", "twice"),
+                Arguments.of("ignoreBlanks a string", withSource("{'type': 'file', 'path': 'x', 'format': 'tsv', "
+                        + "'ignoreBlanks': 'yes'}"), INVALID, "source.ignoreBlanks", "true or false"),
+                Arguments.of("onInvalid unknown", json("{'source': " + INLINE + ", 'destination': " + DEST
+                        + ", 'onInvalid': 'ignore'}"), INVALID, "onInvalid", "fail or skip"),
+                Arguments.of("idFrom with another key", json("{'source': " + INLINE + ", 'destination': " + DEST
+                        + ", 'idFrom': 'position', 'key': ['sku']}"), INVALID, "idFrom", "key must be"),
                 Arguments.of("file source with a uri", withSource("{'type': 'file', 'path': 'x', 'format': 'ndjson', "
                         + "'uri': 'mongodb://h'}"), INVALID, "source.uri", "allowed: type, path, format"),
                 Arguments.of("inline documents missing", withSource("{'type': 'inline'}"),

@@ -160,7 +160,7 @@ class BadInputEndToEndTest {
                 Case.text("no-path.json", "{\"source\": {\"type\": \"file\", \"format\": \"ndjson\"}, " + DEST + "}",
                         "invalid-job", "source.path"),
                 Case.text("csv.json", "{\"source\": {\"type\": \"file\", \"path\": \"" + data + "\", \"format\": "
-                        + "\"csv\"}, " + DEST + "}", "invalid-job", "source.format"),
+                        + "\"xml\"}, " + DEST + "}", "invalid-job", "source.format"),
                 Case.text("outside.json", "{" + String.format(fileSource, outside) + "}", "source-error", "source.path"),
                 Case.text("etc.json", "{" + String.format(fileSource, "/etc/passwd") + "}", "source-error",
                         "source.path"),

@@ -15,6 +15,8 @@ import dev.ferry.sync.checkpoint.Checkpoint;
 import dev.ferry.sync.checkpoint.CheckpointPipeline;
 import dev.ferry.sync.checkpoint.CheckpointStore;
 import dev.ferry.sync.checkpoint.Counters;
+import dev.ferry.sync.source.Batch;
+import dev.ferry.sync.source.Origins;
 import dev.ferry.sync.source.Position;
 import dev.ferry.sync.write.Backoff;
 import dev.ferry.sync.write.Retried;
@@ -129,7 +131,7 @@ class ChunkStepTest {
 
     /** Returns scripted chunks of numbered documents; position counts the documents returned. */
     private static final class Reads implements ChunkReads {
-        final Deque<Retried<List<BsonDocument>>> script = new ArrayDeque<>();
+        final Deque<Retried<Batch>> script = new ArrayDeque<>();
         long documentsRead;
         int calls;
 
@@ -140,19 +142,24 @@ class ChunkStepTest {
                 for (int i = 0; i < size; i++) {
                     chunk.add(new BsonDocument("_id", new BsonInt32(++n)));
                 }
-                script.add(new Retried.Done<>(chunk, 0));
+                script.add(new Retried.Done<>(batch(chunk), 0));
             }
         }
 
         @Override
-        public Retried<List<BsonDocument>> next(Position after, long chunkNo) {
+        public Retried<Batch> next(Position after, long chunkNo) {
             calls++;
             assertEquals(documentsRead, after.documentsRead(), "reads after the last acknowledged position");
-            Retried<List<BsonDocument>> next = script.isEmpty() ? new Retried.Done<>(List.of(), 0) : script.removeFirst();
-            if (next instanceof Retried.Done<List<BsonDocument>> done) {
-                documentsRead += done.value().size();
+            Retried<Batch> next = script.isEmpty() ? new Retried.Done<>(batch(List.of()), 0) : script.removeFirst();
+            if (next instanceof Retried.Done<Batch> done) {
+                documentsRead += done.value().records();
             }
             return next;
+        }
+
+        static Batch batch(List<BsonDocument> documents) {
+            return new Batch(documents, Origins.consecutive("document", 1, documents.size()), List.of(),
+                    documents.isEmpty());
         }
 
         @Override
@@ -173,7 +180,7 @@ class ChunkStepTest {
         JobFailure failure;
 
         @Override
-        public Retried<WriteOutcome> write(List<BsonDocument> chunk, long chunkNo) throws JobFailure {
+        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo) throws JobFailure {
             if (failure != null) {
                 throw failure;
             }

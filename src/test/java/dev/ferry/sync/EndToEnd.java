@@ -75,7 +75,7 @@ final class EndToEnd {
                              long retries) {
         String json = result.toJson();
         assertEquals(List.of("id", "source", "destination", "mode", "documentsRead", "inserted", "matched",
-                "modified", "upserted", "skipped", "chunks", "retries", "startedAt", "finishedAt", "durationMillis"),
+                "modified", "upserted", "skipped", "rejected", "chunks", "retries", "startedAt", "finishedAt", "durationMillis"),
                 new ArrayList<>(result.keySet()), json);
         assertEquals(id, result.getString("id"), json);
         assertEquals(source, result.getString("source"), json);

@@ -122,6 +122,7 @@ public final class CheckpointStore {
                 .append("modified", new BsonInt64(n.modified()))
                 .append("upserted", new BsonInt64(n.upserted()))
                 .append("skipped", new BsonInt64(n.skipped()))
+                .append("rejected", new BsonInt64(n.rejected()))
                 .append("startedAt", new BsonString(c.startedAt().toString()));
     }
 
@@ -134,7 +135,8 @@ public final class CheckpointStore {
         Position position = new Position(d.getInt64("documentsRead").getValue(), token);
         Counters counters = new Counters(d.getInt64("chunks").getValue(), d.getInt64("retries").getValue(),
                 d.getInt64("inserted").getValue(), d.getInt64("matched").getValue(), d.getInt64("modified").getValue(),
-                d.getInt64("upserted").getValue(), d.getInt64("skipped").getValue());
+                d.getInt64("upserted").getValue(), d.getInt64("skipped").getValue(),
+                d.isInt64("rejected") ? d.getInt64("rejected").getValue() : 0);
         Optional<FollowState> follow = d.containsKey("follow")
                 ? Optional.of(FollowState.fromDocument(d.getDocument("follow"))) : Optional.empty();
         return new Checkpoint(d.getString("jobId").getValue(), d.getString("fingerprint").getValue(), position, counters,

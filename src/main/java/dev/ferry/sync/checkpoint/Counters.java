@@ -4,14 +4,21 @@ import dev.ferry.sync.write.WriteOutcome;
 
 
 /** Running totals of a job, carried by its checkpoint and reported in {@code ID.result.json}. */
-public record Counters(long chunks, long retries, long inserted, long matched, long modified, long upserted, long skipped) {
+public record Counters(long chunks, long retries, long inserted, long matched, long modified, long upserted, long skipped,
+                       long rejected) {
 
-    public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0);
+    public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0);
 
-    /** After one more acknowledged chunk. */
+    /** Nothing rejected. */
+    public Counters(long chunks, long retries, long inserted, long matched, long modified, long upserted, long skipped) {
+        this(chunks, retries, inserted, matched, modified, upserted, skipped, 0);
+    }
+
+    /** After one more acknowledged chunk; the documents it refused count as rejected. */
     public Counters plusChunk(WriteOutcome outcome) {
         return new Counters(chunks + 1, retries, inserted + outcome.inserted(), matched + outcome.matched(),
-                modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped());
+                modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped(),
+                rejected + outcome.rejected().size());
     }
 
     /** After a follow job's batch of events: its replaces counted, no chunk added. */
@@ -21,6 +28,11 @@ public record Counters(long chunks, long retries, long inserted, long matched, l
     }
 
     public Counters plusRetries(long more) {
-        return new Counters(chunks, retries + more, inserted, matched, modified, upserted, skipped);
+        return new Counters(chunks, retries + more, inserted, matched, modified, upserted, skipped, rejected);
+    }
+
+    /** After records the source could not read were set aside. */
+    public Counters plusRejected(long more) {
+        return new Counters(chunks, retries, inserted, matched, modified, upserted, skipped, rejected + more);
     }
 }

@@ -11,6 +11,7 @@ import com.mongodb.client.model.UpdateOneModel;
 import com.mongodb.client.model.UpdateOptions;
 import com.mongodb.client.model.WriteModel;
 import dev.ferry.job.WriteMode;
+import dev.ferry.sync.source.Origins;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -54,6 +55,17 @@ public final class ChunkWriter {
      */
     public WriteOutcome write(MongoCollection<BsonDocument> collection, List<BsonDocument> documents, WriteMode mode,
                               List<String> key) throws PermanentWriteException {
+        return write(collection, documents, Origins.ofChunk(documents.size()), mode, key, false);
+    }
+
+    /**
+     * As {@link #write(MongoCollection, List, WriteMode, List)}, naming documents by {@code origins}.
+     *
+     * @param keepGoing with true, documents refused for good are returned as {@link WriteOutcome#rejected()}
+     *                  and the others are written; with false the first one fails the chunk
+     */
+    public WriteOutcome write(MongoCollection<BsonDocument> collection, List<BsonDocument> documents, Origins origins,
+                              WriteMode mode, List<String> key, boolean keepGoing) throws PermanentWriteException {
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(mode, "mode");
         if (key.isEmpty()) {
@@ -62,7 +74,8 @@ public final class ChunkWriter {
         if (documents.isEmpty()) {
             return WriteOutcome.NONE;
         }
-        List<BsonDocument> filters = keyFilters(documents, key);
+        List<Rejection> refused = new ArrayList<>();
+        List<BsonDocument> filters = keyFilters(documents, key, mode, origins, keepGoing, refused);
 
         // key filter -> index into documents of the document that will be written for it
         Map<BsonDocument, Integer> chosen = new LinkedHashMap<>(documents.size() * 2);
@@ -70,6 +83,9 @@ public final class ChunkWriter {
         int dropped = 0;
         for (int i = 0; i < documents.size(); i++) {
             BsonDocument filter = filters.get(i);
+            if (filter == null) {
+                continue;
+            }
             Integer earlier = chosen.get(filter);
             if (earlier == null) {
                 chosen.put(filter, i);
@@ -86,6 +102,9 @@ public final class ChunkWriter {
                     }
                 });
             }
+        }
+        if (chosen.isEmpty()) {
+            return outcome(mode, 0, 0, 0, dropped, refused);
         }
 
         List<WriteModel<BsonDocument>> models = new ArrayList<>(chosen.size());
@@ -113,20 +132,66 @@ public final class ChunkWriter {
         try {
             result = collection.bulkWrite(models, UNORDERED);
         } catch (MongoBulkWriteException e) {
-            if (classifier.isTransient(e)) {
+            List<Rejection> permanent = permanentErrors(e, collection, key, chunkIndex, origins);
+            if (permanent.isEmpty()) {
                 throw e;
             }
-            throw rejected(e, chunkIndex);
+            if (!keepGoing) {
+                String more = permanent.size() > 1 ? " (and " + (permanent.size() - 1) + " more)" : "";
+                throw new PermanentWriteException(permanent.get(0).reason() + more, permanent.get(0).index(), e);
+            }
+            refused.addAll(permanent);
+            result = e.getWriteResult();
         }
         if (!result.wasAcknowledged()) {
             throw new PermanentWriteException("the destination's write concern is unacknowledged (w=0), so ferry cannot know a "
                     + "chunk was written; remove w=0 from the connection's uri", -1, null);
         }
-        long upserts = result.getUpserts().size();
+        return outcome(mode, result.getUpserts().size(), result.getMatchedCount(), result.getModifiedCount(), dropped, refused);
+    }
+
+    private static WriteOutcome outcome(WriteMode mode, long upserts, long matched, long modified, int dropped,
+                                        List<Rejection> refused) {
+        refused.sort(java.util.Comparator.comparingInt(Rejection::index));
         if (mode == WriteMode.INSERT) {
-            return new WriteOutcome(upserts, 0, 0, 0, result.getMatchedCount() + dropped);
+            return new WriteOutcome(upserts, 0, 0, 0, matched + dropped, refused);
         }
-        return new WriteOutcome(0, result.getMatchedCount() + dropped, result.getModifiedCount(), upserts, 0);
+        return new WriteOutcome(0, matched + dropped, modified, upserts, 0, refused);
+    }
+
+    /**
+     * The errors of a bulk write that no retry can fix, each naming its document; empty when any
+     * error is transient, so that the whole chunk is tried again (writes are idempotent by key).
+     */
+    private List<Rejection> permanentErrors(MongoBulkWriteException e, MongoCollection<BsonDocument> collection,
+                                            List<String> key, int[] chunkIndex, Origins origins) {
+        if (e.getWriteErrors().isEmpty() || classifier.isTransient(e) && !anyDuplicateKey(e)) {
+            return List.of();
+        }
+        List<Rejection> permanent = new ArrayList<>();
+        for (BulkWriteError error : e.getWriteErrors()) {
+            int model = error.getIndex();
+            int index = model >= 0 && model < chunkIndex.length ? chunkIndex[model] : -1;
+            String why;
+            if (error.getCode() == ErrorClassifier.DUPLICATE_KEY) {
+                DuplicateKeys.Verdict verdict = DuplicateKeys.judge(error, collection, key);
+                if (verdict.onTheKey()) {
+                    return List.of();
+                }
+                why = "duplicate key on unique index " + verdict.index() + ", which is not the job's key " + key + " ("
+                        + error.getMessage() + "); make the job's key match that index, or drop the index";
+            } else if (ErrorClassifier.TRANSIENT_CODES.contains(error.getCode())) {
+                return List.of();
+            } else {
+                why = "error " + error.getCode() + ": " + error.getMessage() + "; " + ErrorClassifier.remedy(error.getCode());
+            }
+            permanent.add(new Rejection(index, origins.describe(index) + " was rejected by the server: " + why));
+        }
+        return permanent;
+    }
+
+    private static boolean anyDuplicateKey(MongoBulkWriteException e) {
+        return e.getWriteErrors().stream().anyMatch(w -> w.getCode() == ErrorClassifier.DUPLICATE_KEY);
     }
 
     private static BsonDocument mergeUpdate(BsonDocument document, List<String> key) {
@@ -148,23 +213,51 @@ public final class ChunkWriter {
         return update;
     }
 
-    /** The key filter of every document, checking them all before anything is written. */
-    private static List<BsonDocument> keyFilters(List<BsonDocument> documents, List<String> key) throws PermanentWriteException {
+    /**
+     * The key filter of every document, checking them all before anything is written; null for a
+     * document refused (only when {@code keepGoing}).
+     */
+    private static List<BsonDocument> keyFilters(List<BsonDocument> documents, List<String> key, WriteMode mode,
+                                                 Origins origins, boolean keepGoing, List<Rejection> refused)
+            throws PermanentWriteException {
         List<BsonDocument> filters = new ArrayList<>(documents.size());
         for (int i = 0; i < documents.size(); i++) {
             BsonDocument document = documents.get(i);
             BsonDocument filter = new BsonDocument();
+            String problem = mode == WriteMode.UPSERT ? dollarField(document) : null;
             for (String field : key) {
                 BsonValue value = lookup(document, field);
                 if (value == null) {
-                    throw new PermanentWriteException("document " + (i + 1) + " of the chunk has no key field \"" + field
-                            + "\" (key " + key + "); add the field to the source document or change the job's key", i, null);
+                    problem = "has no key field \"" + field + "\" (key " + key
+                            + "); add the field to the source document or change the job's key";
+                    break;
                 }
                 filter.put(field, value);
+            }
+            if (problem != null) {
+                if (!keepGoing) {
+                    throw new PermanentWriteException(origins.describe(i) + " " + problem, i, null);
+                }
+                refused.add(new Rejection(i, origins.describe(i) + " " + problem));
+                filter = null;
             }
             filters.add(filter);
         }
         return filters;
+    }
+
+    /**
+     * The driver refuses a replacement with a top-level field starting with $ by failing the whole
+     * chunk, before the server could refuse just that document; so that rule is applied here.
+     */
+    private static String dollarField(BsonDocument document) {
+        for (String name : document.keySet()) {
+            if (name.startsWith("$")) {
+                return "has a field named \"" + name + "\"; MongoDB does not allow a top-level field name starting with $ "
+                        + "in a replaced document: rename it in the source";
+            }
+        }
+        return null;
     }
 
     static BsonValue lookup(BsonDocument document, String path) {
@@ -176,13 +269,4 @@ public final class ChunkWriter {
         return head != null && head.isDocument() ? lookup(head.asDocument(), path.substring(dot + 1)) : null;
     }
 
-    private PermanentWriteException rejected(MongoBulkWriteException e, int[] chunkIndex) {
-        int index = -1;
-        if (!e.getWriteErrors().isEmpty()) {
-            BulkWriteError first = e.getWriteErrors().get(0);
-            int model = first.getIndex();
-            index = model >= 0 && model < chunkIndex.length ? chunkIndex[model] : -1;
-        }
-        return new PermanentWriteException(classifier.describe(e, chunkIndex), index, e);
-    }
 }

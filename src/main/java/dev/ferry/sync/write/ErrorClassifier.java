@@ -168,12 +168,14 @@ public final class ErrorClassifier {
                 + ": " + first.getMessage() + "; " + remedy(first.getCode());
     }
 
-    private static String remedy(int code) {
+    static String remedy(int code) {
         switch (code) {
             case 121:
                 return "fix the source document or the collection's validator";
             case 2: case 52: case 55: case 56: case 57:
                 return "fix the source document (field names must not start with $ or be empty)";
+            case 10334: case 17419: case 17420:
+                return "the document is larger than MongoDB's 16 MiB limit: shrink it in the source";
             case 17280: case 17282:
                 return "an indexed value is too long: shorten it in the source or drop that index";
             case 66:

@@ -1,0 +1,29 @@
+package dev.ferry.job;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * How a csv or tsv file becomes documents.
+ *
+ * @param fields       the column names when the file has no header line; empty: the first line is the header
+ * @param types        per column name; a column not named here is {@link CellType#AUTO}
+ * @param ignoreBlanks leave empty cells out instead of writing empty strings
+ */
+public record CsvOptions(List<String> fields, Map<String, CellType> types, boolean ignoreBlanks) {
+
+    public static final CsvOptions DEFAULT = new CsvOptions(List.of(), Map.of(), false);
+
+    public CsvOptions {
+        fields = List.copyOf(fields);
+        types = Map.copyOf(types);
+    }
+
+    public boolean hasHeader() {
+        return fields.isEmpty();
+    }
+
+    public CellType typeOf(String column) {
+        return types.getOrDefault(column, CellType.AUTO);
+    }
+}

@@ -1,0 +1,121 @@
+package dev.ferry.sync.reject;
+
+import dev.ferry.sync.source.Rejected;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import org.bson.json.JsonMode;
+import org.bson.json.JsonWriterSettings;
+
+/**
+ * One job's rejected records while it runs: one Extended JSON line per record, appended and forced
+ * to disk before the checkpoint that counts them is saved. A job resumed from a checkpoint that
+ * counts N rejected records keeps the first N lines and cuts the rest: those were written for chunks
+ * the checkpoint does not hold, which are read again and reject their records again. So a crash
+ * neither loses nor doubles a line.
+ */
+public final class RejectedFile implements AutoCloseable {
+    private static final JsonWriterSettings JSON = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
+
+    private final Path path;
+    private final boolean incomplete;
+    private FileChannel channel;
+
+    private RejectedFile(Path path, FileChannel channel, boolean incomplete) {
+        this.path = path;
+        this.channel = channel;
+        this.incomplete = incomplete;
+    }
+
+    /**
+     * @param keep the rejected records the job's checkpoint counts; a file with fewer lines (removed
+     *             or cut by hand) is kept whole and marked {@link #incomplete()}
+     */
+    static RejectedFile open(Path path, long keep) throws IOException {
+        if (keep == 0) {
+            Files.deleteIfExists(path);
+            return new RejectedFile(path, null, false);
+        }
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE, StandardOpenOption.CREATE);
+        try {
+            long end = endOfLine(channel, keep);
+            if (end < 0) {
+                channel.position(channel.size());
+                return new RejectedFile(path, channel, true);
+            }
+            channel.truncate(end);
+            channel.position(end);
+            channel.force(false);
+            return new RejectedFile(path, channel, false);
+        } catch (IOException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** The offset after the {@code lines}-th line break, or -1 when there are fewer. */
+    private static long endOfLine(FileChannel channel, long lines) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(64 * 1024);
+        long offset = 0;
+        long seen = 0;
+        channel.position(0);
+        while (true) {
+            buffer.clear();
+            if (channel.read(buffer) < 0) {
+                return -1;
+            }
+            buffer.flip();
+            while (buffer.hasRemaining()) {
+                offset++;
+                if (buffer.get() == '\n' && ++seen == lines) {
+                    return offset;
+                }
+            }
+        }
+    }
+
+    /** Whether the file held fewer records than the checkpoint counts when it was opened. */
+    public boolean incomplete() {
+        return incomplete;
+    }
+
+    public Path path() {
+        return path;
+    }
+
+    /** Appends the records and forces them to disk. */
+    public void append(List<Rejected> records) throws IOException {
+        if (records.isEmpty()) {
+            return;
+        }
+        if (channel == null) {
+            channel = FileChannel.open(path, StandardOpenOption.WRITE, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        }
+        StringBuilder text = new StringBuilder();
+        for (Rejected r : records) {
+            text.append(r.toDocument().toJson(JSON)).append('\n');
+        }
+        ByteBuffer bytes = ByteBuffer.wrap(text.toString().getBytes(StandardCharsets.UTF_8));
+        while (bytes.hasRemaining()) {
+            channel.write(bytes);
+        }
+        channel.force(false);
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            try {
+                channel.close();
+            } catch (IOException e) {
+                // every append was forced already
+            }
+            channel = null;
+        }
+    }
+}

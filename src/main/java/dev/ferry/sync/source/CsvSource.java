@@ -1,0 +1,257 @@
+package dev.ferry.sync.source;
+
+import dev.ferry.job.CsvOptions;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import org.apache.commons.csv.CSVException;
+import org.apache.commons.csv.CSVFormat;
+import org.apache.commons.csv.CSVParser;
+import org.apache.commons.csv.CSVRecord;
+import org.bson.BsonDocument;
+import org.bson.BsonInt64;
+import org.bson.BsonValue;
+
+/**
+ * A csv (RFC 4180: quoted cells, doubled quotes, line breaks inside quotes) or tsv (tab-separated,
+ * no quoting, as mongoimport reads it) file, through Apache Commons CSV. The first line names the
+ * columns unless the job gives {@code fields}; blank lines are skipped; cells are typed by
+ * {@link CsvColumns}. A name ending in {@code .gz} is decompressed while it is read.
+ *
+ * <p>Resume: a record may span lines and the parser reads ahead, so no byte offset marks a record
+ * boundary; the token {@code {records, line}} is checked after skipping {@code records} records
+ * (rejected ones included) from the start, which costs one parse of the part already done.
+ */
+public final class CsvSource implements RecordSource {
+    private static final CSVFormat CSV = CSVFormat.RFC4180.builder().setIgnoreEmptyLines(false).get();
+    private static final CSVFormat TSV = CSVFormat.DEFAULT.builder().setDelimiter('\t').setQuote(null).setEscape(null)
+            .setIgnoreEmptyLines(false).setRecordSeparator("\n").get();
+
+    private final Path path;
+    private final CSVFormat format;
+    private final BadRecords bad;
+    private final Utf8Watch watch;
+    private final CSVParser parser;
+    private final Iterator<CSVRecord> records;
+    private final CsvColumns columns;
+    /** Line breaks the parser had consumed after the last record: the next record starts on the line after. */
+    private long linesDone;
+    private long documentsRead;
+    private boolean end;
+    private Position position;
+
+    /** One row of cells, or a row the parser could not delimit. */
+    private sealed interface Row {
+        long line();
+    }
+
+    private record Cells(long line, long lastLine, List<String> values) implements Row {
+    }
+
+    private record Broken(long line, String reason) implements Row {
+    }
+
+    public CsvSource(Path path, boolean gzipped, boolean tsv, CsvOptions options, Position start, BadRecords bad)
+            throws SourceException {
+        this.path = Objects.requireNonNull(path, "path");
+        this.format = tsv ? TSV : CSV;
+        this.bad = Objects.requireNonNull(bad, "bad");
+        TextInput text = TextInput.open(path, gzipped);
+        this.watch = new Utf8Watch(text.stream());
+        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
+                .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        try {
+            this.parser = CSVParser.builder().setReader(new InputStreamReader(watch, decoder)).setFormat(format).get();
+        } catch (IOException | UncheckedIOException e) {
+            TextInput.closeQuietly(watch);
+            throw new SourceException("cannot read " + path + ": " + e, e);
+        }
+        this.records = parser.iterator();
+        try {
+            this.columns = columns(options);
+            skip(start);
+        } catch (SourceException e) {
+            close();
+            throw e;
+        }
+        this.position = start;
+    }
+
+    private CsvColumns columns(CsvOptions options) throws SourceException {
+        if (!options.hasHeader()) {
+            return CsvColumns.of(options.fields(), options);
+        }
+        Optional<Row> header = nextRow();
+        if (header.isEmpty()) {
+            end = true;
+            return CsvColumns.of(List.of(), CsvOptions.DEFAULT);
+        }
+        if (header.get() instanceof Broken broken) {
+            throw new SourceException("line " + broken.line() + ": the header line cannot be read: " + broken.reason()
+                    + "; fix " + path);
+        }
+        Cells cells = (Cells) header.get();
+        if (watch.malformedBetween(cells.line(), cells.lastLine())) {
+            throw new SourceException("line " + cells.line() + ": the header line is not valid UTF-8; save " + path + " as UTF-8");
+        }
+        try {
+            return CsvColumns.of(cells.values(), options);
+        } catch (IllegalArgumentException e) {
+            throw new SourceException("line " + cells.line() + ": header: " + e.getMessage() + "; fix the header of " + path
+                    + " or give the columns in \"fields\"", e);
+        }
+    }
+
+    private void skip(Position start) throws SourceException {
+        long skip = start.documentsRead();
+        for (long i = 0; i < skip; i++) {
+            if (nextRow().isEmpty()) {
+                throw changed("it has only " + i + " records, the checkpoint says " + skip + " were read");
+            }
+        }
+        documentsRead = skip;
+        BsonValue token = start.resumeToken();
+        if (skip > 0 && (token == null || !token.isDocument() || !token.asDocument().isNumber("line")
+                || token.asDocument().getNumber("line").longValue() != linesDone)) {
+            throw changed("record " + skip + " does not end where the checkpoint says: " + token);
+        }
+    }
+
+    private SourceException changed(String how) {
+        return new SourceException(path + " changed since the checkpoint (" + how
+                + "); restore the file or delete the job's checkpoint to start over");
+    }
+
+    /** The next row that is not a blank line; empty at the end of the file. */
+    private Optional<Row> nextRow() throws SourceException {
+        while (true) {
+            long line = linesDone + 1;
+            CSVRecord record;
+            try {
+                if (!records.hasNext()) {
+                    return Optional.empty();
+                }
+                record = records.next();
+            } catch (UncheckedIOException e) {
+                if (!isParseError(e)) {
+                    throw new SourceException("cannot read " + path + " at line " + line + ": " + e.getCause(), e);
+                }
+                swallowRestOfLine();
+                return Optional.of(new Broken(line, String.valueOf(e.getCause().getMessage())));
+            }
+            long after = parser.getCurrentLineNumber();
+            linesDone = after;
+            watch.forgetBefore(line);
+            if (record.size() == 1 && record.get(0).isEmpty()) {
+                continue;
+            }
+            return Optional.of(new Cells(line, Math.max(line, after), Arrays.asList(record.values())));
+        }
+    }
+
+    /** Commons CSV reports a quoting error as a {@code CSVException}; other I/O errors are the file's. */
+    private static boolean isParseError(UncheckedIOException e) {
+        return e.getCause() instanceof CSVException;
+    }
+
+    /**
+     * After a quoting error the parser stands inside the broken line: what remains of it, up to its
+     * line break, belongs to the broken row. Commons CSV reports a record it could read whole as
+     * ending on its last line break, so the first tail read without an error ends the broken line.
+     */
+    private void swallowRestOfLine() throws SourceException {
+        while (true) {
+            try {
+                if (records.hasNext()) {
+                    records.next();
+                }
+                break;
+            } catch (UncheckedIOException e) {
+                if (!isParseError(e)) {
+                    throw new SourceException("cannot read " + path + ": " + e.getCause(), e);
+                }
+            }
+        }
+        linesDone = parser.getCurrentLineNumber();
+    }
+
+    @Override
+    public Batch nextBatch(int max) throws SourceException {
+        Sources.requirePositive(max);
+        List<BsonDocument> chunk = new ArrayList<>(Math.min(max, 4096));
+        List<Long> lines = new ArrayList<>(Math.min(max, 4096));
+        int read = 0;
+        while (read < max && !end) {
+            Optional<Row> row = nextRow();
+            if (row.isEmpty()) {
+                end = true;
+                break;
+            }
+            read++;
+            document(row.get()).ifPresent(d -> {
+                chunk.add(d);
+                lines.add(row.get().line());
+            });
+        }
+        documentsRead += read;
+        position = new Position(documentsRead, new BsonDocument("records", new BsonInt64(documentsRead))
+                .append("line", new BsonInt64(linesDone)));
+        long[] origins = lines.stream().mapToLong(Long::longValue).toArray();
+        return new Batch(chunk, new Origins("line", origins), bad.drain(), end);
+    }
+
+    private Optional<BsonDocument> document(Row row) throws SourceException {
+        if (row instanceof Broken broken) {
+            bad.add("line", broken.line(), "not valid " + (format == TSV ? "tsv" : "csv") + ": " + broken.reason(),
+                    org.bson.BsonNull.VALUE);
+            return Optional.empty();
+        }
+        Cells cells = (Cells) row;
+        if (watch.malformedBetween(cells.line(), cells.lastLine())) {
+            bad.add("line", cells.line(), "not valid UTF-8 (save the file as UTF-8)", text(cells));
+            return Optional.empty();
+        }
+        BsonDocument document;
+        try {
+            document = columns.document(cells.values());
+        } catch (IllegalArgumentException e) {
+            bad.add("line", cells.line(), e.getMessage(), text(cells));
+            return Optional.empty();
+        }
+        long length = 0;
+        for (String v : cells.values()) {
+            length += v.length();
+        }
+        Optional<String> tooLarge = DocumentSize.tooLarge(document, length);
+        if (tooLarge.isPresent()) {
+            bad.add("line", cells.line(), tooLarge.get(), text(cells));
+            return Optional.empty();
+        }
+        return Optional.of(document);
+    }
+
+    /** The row as the file would hold it, for the rejected-records file. */
+    private String text(Cells cells) {
+        return format.format(cells.values().toArray());
+    }
+
+    @Override
+    public Position position() {
+        return position;
+    }
+
+    @Override
+    public void close() {
+        TextInput.closeQuietly(parser);
+        TextInput.closeQuietly(watch);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.ferry.sync.source;
+
+import java.io.BufferedInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PushbackInputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+
+/**
+ * Opens a file source's bytes: decompressed when it is gzipped, with a leading UTF-8 byte order mark
+ * taken off (counted in {@link #bomLength()}, so byte offsets still refer to the file's bytes).
+ */
+final class TextInput {
+    static final int BUFFER_BYTES = 256 * 1024;
+
+    private final InputStream stream;
+    private final int bomLength;
+
+    private TextInput(InputStream stream, int bomLength) {
+        this.stream = stream;
+        this.bomLength = bomLength;
+    }
+
+    /** @throws SourceException naming the file when it cannot be opened or is not gzip though named so */
+    static TextInput open(Path path, boolean gzipped) throws SourceException {
+        InputStream raw;
+        try {
+            raw = Files.newInputStream(path);
+        } catch (IOException e) {
+            throw new SourceException("cannot read " + path + ": " + e + "; check the path and its permissions", e);
+        }
+        try {
+            InputStream in = gzipped ? new GZIPInputStream(raw, 64 * 1024) : raw;
+            PushbackInputStream pushback = new PushbackInputStream(new BufferedInputStream(in, BUFFER_BYTES), 3);
+            byte[] head = pushback.readNBytes(3);
+            boolean bom = head.length == 3 && head[0] == (byte) 0xEF && head[1] == (byte) 0xBB && head[2] == (byte) 0xBF;
+            if (!bom) {
+                pushback.unread(head);
+            }
+            return new TextInput(pushback, bom ? 3 : 0);
+        } catch (IOException e) {
+            closeQuietly(raw);
+            throw new SourceException("cannot read " + path + (gzipped ? " as gzip (its name ends in .gz)" : "") + ": " + e, e);
+        }
+    }
+
+    InputStream stream() {
+        return stream;
+    }
+
+    int bomLength() {
+        return bomLength;
+    }
+
+    static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // a file opened for reading: nothing to lose
+        }
+    }
+}

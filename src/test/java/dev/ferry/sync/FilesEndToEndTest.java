@@ -1,0 +1,222 @@
+package dev.ferry.sync;
+
+import static dev.ferry.sync.EndToEnd.OUTCOME;
+import static dev.ferry.sync.EndToEnd.collection;
+import static dev.ferry.sync.EndToEnd.contents;
+import static dev.ferry.sync.EndToEnd.file;
+import static dev.ferry.sync.EndToEnd.job;
+import static dev.ferry.sync.EndToEnd.number;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.model.IndexOptions;
+import dev.ferry.testing.DaemonFixture;
+import dev.ferry.testing.FerryConf;
+import dev.ferry.testing.Spooler;
+import dev.ferry.testing.TestMongoServer;
+import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.GZIPOutputStream;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Files loaded by a running daemon as a person would: csv with types, gzip, bad records with and
+ * without {@code "onInvalid": "skip"}, permanent rejections by the server, the key's index, and ids
+ * made from positions. Every result is checked against its equation.
+ */
+class FilesEndToEndTest {
+    @TempDir
+    Path dir;
+    private TestMongoServer server;
+    private MongoClient client;
+    private FerryConf conf;
+    private DaemonFixture daemon;
+    private Spooler spool;
+
+    @BeforeEach
+    void start() {
+        server = new TestMongoServer();
+        client = MongoClients.create(server.uri());
+        conf = new FerryConf(dir, server.uri()).set("chunk.size", "3");
+        spool = new Spooler(conf.spool());
+        daemon = new DaemonFixture(conf, null).start();
+    }
+
+    @AfterEach
+    void stop() {
+        daemon.close();
+        client.close();
+        server.close();
+    }
+
+    private Path data(String name, byte[] bytes) throws Exception {
+        Path file = conf.data().resolve(name);
+        if (name.endsWith(".gz")) {
+            ByteArrayOutputStream gz = new ByteArrayOutputStream();
+            try (OutputStream out = new GZIPOutputStream(gz)) {
+                out.write(bytes);
+            }
+            bytes = gz.toByteArray();
+        }
+        Files.write(file, bytes);
+        return file;
+    }
+
+    private Path data(String name, String text) throws Exception {
+        return data(name, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** documentsRead = inserted + matched + upserted + skipped + rejected, whatever the mode. */
+    private static void assertAddsUp(Document result) {
+        assertEquals(number(result, "documentsRead"), number(result, "inserted") + number(result, "matched")
+                + number(result, "upserted") + number(result, "skipped") + number(result, "rejected"), result.toJson());
+    }
+
+    private List<BsonDocument> rejectedLines(String id) throws Exception {
+        List<BsonDocument> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(conf.spool().resolve("done").resolve(id + ".rejected.ndjson"))) {
+            lines.add(BsonDocument.parse(line));
+        }
+        return lines;
+    }
+
+    @Test
+    void aGzippedCsvWithTypesAndNestedColumnsLandsAsDocuments() throws Exception {
+        Path csv = data("people.csv.gz", "\uFEFF_id,name,address.city,born,vip\r\n"
+                + "1,\"Smith, Ann\",Berlin,2026-11-26,true\r\n\r\n2,Bob,,1990-01-02T03:04:05Z,false\r\n");
+        Document source = file(csv, "csv").append("types", new Document("born", "date").append("vip", "bool"))
+                .append("ignoreBlanks", true);
+        spool.drop("people.json", job(null, source, "people").toJson());
+        Document result = spool.awaitDone("people", OUTCOME);
+        assertEquals(2L, number(result, "documentsRead"));
+        assertEquals(2L, number(result, "upserted"));
+        assertAddsUp(result);
+        assertEquals(List.of(
+                BsonDocument.parse("{_id: 1, name: 'Smith, Ann', address: {city: 'Berlin'}, born: {$date: '2026-11-26T00:00:00Z'}, vip: true}"),
+                BsonDocument.parse("{_id: 2, name: 'Bob', born: {$date: '1990-01-02T03:04:05Z'}, vip: false}")),
+                contents(client, "people"));
+        assertFalse(Files.exists(conf.spool().resolve("done").resolve("people.rejected.ndjson")), "nothing rejected, no file");
+    }
+
+    @Test
+    void withSkipEveryBadRecordAndEveryRefusedDocumentIsInTheRejectedFileByLine() throws Exception {
+        collection(client, "skip").createIndex(new BsonDocument("email", new BsonInt32(1)), new IndexOptions().unique(true));
+        collection(client, "skip").insertOne(BsonDocument.parse("{_id: 100, email: 'taken@x'}"));
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        bytes.writeBytes(("{\"_id\": 1, \"email\": \"a@x\"}\r\n"          // 1
+                + "\n"                                                  // 2 blank
+                + "{\"_id\": 2, \"email\": \n"                          // 3 broken JSON
+                + "42\n"                                                // 4 a bare value
+                + "{\"_id\": 3, \"email\": \"taken@x\"}\n"              // 5 duplicate on another unique index
+                + "{\"_id\": 4, \"$where\": 1}\n").getBytes(StandardCharsets.UTF_8)); // 6 a field name MongoDB refuses
+        bytes.writeBytes("{\"_id\": 5, \"name\": \"Jos\u00e9\"}\n".getBytes(StandardCharsets.ISO_8859_1)); // 7 not UTF-8
+        bytes.writeBytes("{\"_id\": 6, \"email\": \"f@x\"}".getBytes(StandardCharsets.UTF_8)); // 8, no newline
+        Path ndjson = data("skip.ndjson", bytes.toByteArray());
+        spool.drop("skip.json", job(null, file(ndjson, "ndjson"), "skip").append("onInvalid", "skip").toJson());
+        Document result = spool.awaitDone("skip", OUTCOME);
+        assertEquals(7L, number(result, "documentsRead"), result.toJson());
+        assertEquals(2L, number(result, "upserted"), result.toJson());
+        assertEquals(5L, number(result, "rejected"), result.toJson());
+        assertAddsUp(result);
+        List<BsonDocument> rejected = rejectedLines("skip");
+        assertEquals(List.of(3L, 4L, 5L, 6L, 7L), rejected.stream().map(r -> r.getNumber("line").longValue()).toList());
+        assertTrue(rejected.get(0).getString("reason").getValue().contains("not valid JSON"), rejected.toString());
+        assertEquals("{\"_id\": 2, \"email\": ", rejected.get(0).getString("record").getValue());
+        assertTrue(rejected.get(1).getString("reason").getValue().contains("expected a JSON object"), rejected.toString());
+        assertTrue(rejected.get(2).getString("reason").getValue().contains("unique index email_1"), rejected.toString());
+        assertEquals(BsonDocument.parse("{_id: 3, email: 'taken@x'}"), rejected.get(2).getDocument("record"));
+        assertTrue(rejected.get(3).getString("reason").getValue().contains("$where"), rejected.toString());
+        assertTrue(rejected.get(4).getString("reason").getValue().contains("UTF-8"), rejected.toString());
+        assertEquals(3L, collection(client, "skip").countDocuments());
+        assertFalse(Files.exists(conf.spool().resolve("active").resolve(".skip.rejected.ndjson")));
+    }
+
+    @Test
+    void aDuplicateOnAnotherUniqueIndexFailsAtOnceNamingTheLineAndTheIndex() throws Exception {
+        collection(client, "dup").createIndex(new BsonDocument("email", new BsonInt32(1)), new IndexOptions().unique(true));
+        collection(client, "dup").insertOne(BsonDocument.parse("{_id: 100, email: 'taken@x'}"));
+        Path ndjson = data("dup.ndjson", "{\"_id\": 1, \"email\": \"a@x\"}\n{\"_id\": 2, \"email\": \"taken@x\"}\n");
+        spool.drop("dup.json", job(null, file(ndjson, "ndjson"), "dup").toJson());
+        Document error = spool.awaitFailed("dup", OUTCOME);
+        assertEquals("write-error", error.getString("kind"), error.toJson());
+        assertEquals(1L, number(error, "attempts"), "not retried: " + error.toJson());
+        String message = error.getString("message");
+        assertTrue(message.contains("line 2 was rejected by the server: duplicate key on unique index email_1"), message);
+    }
+
+    @Test
+    void aFieldNameMongoDbRefusesFailsNamingTheLine() throws Exception {
+        Path ndjson = data("dollar.ndjson", "{\"_id\": 1}\n{\"_id\": 2}\n{\"_id\": 3, \"$set\": {\"a\": 1}}\n");
+        spool.drop("dollar.json", job(null, file(ndjson, "ndjson"), "dollar").toJson());
+        Document error = spool.awaitFailed("dollar", OUTCOME);
+        assertEquals("write-error", error.getString("kind"), error.toJson());
+        assertTrue(error.getString("message").contains("line 3 has a field named \"$set\""), error.toJson());
+        spool.drop("dollar-merge.json", job(null, file(ndjson, "ndjson"), "dollar2").append("mode", "merge").toJson());
+        Document merge = spool.awaitFailed("dollar-merge", OUTCOME);
+        assertTrue(merge.getString("message").contains("line 3 was rejected by the server: error 52"), merge.toJson());
+    }
+
+    @Test
+    void badRecordsFailTheJobNamingTheLine() throws Exception {
+        Path bare = data("bare.ndjson", "{\"_id\": 1}\n\n\"just a string\"\n");
+        spool.drop("bare.json", job(null, file(bare, "ndjson"), "bare").toJson());
+        Document error = spool.awaitFailed("bare", OUTCOME);
+        assertEquals("source-error", error.getString("kind"));
+        assertTrue(error.getString("message").contains("line 3: expected a JSON object"), error.toJson());
+        Path cell = data("cell.csv", "_id,age\n1,2\n2,old\n");
+        spool.drop("cell.json", job(null, file(cell, "csv").append("types", new Document("age", "int")), "cell").toJson());
+        Document cellError = spool.awaitFailed("cell", OUTCOME);
+        assertTrue(cellError.getString("message").contains("line 3: column 2 (age): expected an int"), cellError.toJson());
+    }
+
+    @Test
+    void anEmptyFileIsAJobOfNoDocuments() throws Exception {
+        for (String name : List.of("empty.ndjson", "empty.csv", "empty.ndjson.gz")) {
+            Path empty = data(name, "");
+            String id = name.replace('.', '-');
+            spool.drop(id + ".json", job(id, file(empty, name.contains("csv") ? "csv" : "ndjson"), "empty").toJson());
+            Document result = spool.awaitDone(id, OUTCOME);
+            assertEquals(0L, number(result, "documentsRead"), result.toJson());
+        }
+    }
+
+    @Test
+    void aKeyOtherThanIdGetsAnIndexBeforeTheFirstChunk() throws Exception {
+        Path csv = data("skus.csv", "sku,shop,price\na,1,3\nb,1,4\n");
+        spool.drop("skus.json", job(null, file(csv, "csv"), "skus").append("key", List.of("sku", "shop")).toJson());
+        assertAddsUp(spool.awaitDone("skus", OUTCOME));
+        List<BsonDocument> indexes = collection(client, "skus").listIndexes(BsonDocument.class).into(new ArrayList<>());
+        assertTrue(indexes.stream().anyMatch(i -> i.getDocument("key").equals(BsonDocument.parse("{sku: 1, shop: 1}"))),
+                indexes.toString());
+    }
+
+    @Test
+    void idsFromPositionsAreTheSameOnARerunSoNothingIsWrittenTwice() throws Exception {
+        Path csv = data("anon.csv", "name\nann\nbob\nann\n");
+        Document job = job("anon", file(csv, "csv"), "anon").append("idFrom", "position").append("mode", "insert");
+        spool.drop("anon.json", job.toJson());
+        Document first = spool.awaitDone("anon", OUTCOME);
+        assertEquals(3L, number(first, "inserted"), first.toJson());
+        List<BsonDocument> once = contents(client, "anon");
+        Files.delete(conf.spool().resolve("done").resolve("anon.result.json"));
+        spool.drop("anon.json", job.toJson());
+        Document second = spool.awaitDone("anon", OUTCOME);
+        assertEquals(3L, number(second, "skipped"), second.toJson());
+        assertEquals(once, contents(client, "anon"));
+        assertEquals(3, once.stream().map(d -> d.get("_id")).distinct().count());
+    }
+}
