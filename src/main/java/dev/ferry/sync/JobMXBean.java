@@ -1,20 +1,31 @@
 package dev.ferry.sync;
 
+import dev.ferry.jmx.Description;
+
 /** {@code dev.ferry:type=Job,name=ID}, registered while the job runs (README, "JMX"). */
+@Description("One running job (registered while it runs, gone when it ends in done/ or failed/)")
 public interface JobMXBean {
+    @Description("where the job reads: file path and format, inline, or connection/database.collection")
     String getSource();
 
+    @Description("where the job writes: connection/database.collection")
     String getDestination();
 
+    @Description("STARTING, RUNNING, RETRYING, WAITING_FOR_DESTINATION (its pool is DOWN), PAUSED or WAITING_FOR_DISK")
     String getState();
 
+    @Description("documents written and acknowledged so far, including those before a restart")
     long getDocumentsWritten();
 
+    @Description("chunks written and checkpointed so far, including those before a restart")
     long getChunksWritten();
 
+    @Description("chunk attempts retried after a transient error")
     long getRetries();
 
+    @Description("when the job first started, ISO-8601 (kept across restarts)")
     String getStartedAt();
 
+    @Description("the last error the job met, retried or not; empty if none")
     String getLastError();
 }

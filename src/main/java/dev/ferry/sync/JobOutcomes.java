@@ -24,15 +24,17 @@ final class JobOutcomes {
     private final RunGate gate;
     private final DiskRetry disk;
     private final SyncStatistics statistics;
+    private final JobEvents events;
 
     JobOutcomes(Spool spool, CheckpointStore checkpointStore, Clock clock, RunGate gate, DiskRetry disk,
-                SyncStatistics statistics) {
+                SyncStatistics statistics, JobEvents events) {
         this.spool = spool;
         this.checkpointStore = checkpointStore;
         this.clock = clock;
         this.gate = gate;
         this.disk = disk;
         this.statistics = statistics;
+        this.events = events;
     }
 
     void completed(RunningJob job, JobClaim claim, JobCheckpoints checkpoints, Progress progress)
@@ -57,6 +59,7 @@ final class JobOutcomes {
                         + "{} chunks, {} retries in {} ms", spec.id(), documentsRead, counters.inserted(),
                 counters.matched(), counters.modified(), counters.upserted(), counters.skipped(), counters.chunks(),
                 counters.retries(), Duration.between(job.startedAt(), finished).toMillis());
+        events.done(spec.id(), documentsRead, counters.chunks(), Duration.between(job.startedAt(), finished).toMillis());
     }
 
     void failed(RunningJob job, JobClaim claim, JobCheckpoints checkpoints, JobFailure failure)
@@ -75,6 +78,7 @@ final class JobOutcomes {
                 failure.attempts(), clock.instant());
         if (disk.durably(job, "move the job to failed/", () -> spool.fail(claim, id, error))) {
             statistics.failedJobs.increment();
+            events.failed(id, failure.kind(), failure.getMessage());
         }
     }
 
@@ -102,6 +106,7 @@ final class JobOutcomes {
         Document error = JobReports.error(id, e.kind(), message, 0, 0, clock.instant());
         if (disk.durably(fileName, "move the job to failed/", () -> spool.fail(claim, id, error))) {
             statistics.failedJobs.increment();
+            events.failed(id == null ? fileName : id, e.kind(), message);
         }
     }
 }
