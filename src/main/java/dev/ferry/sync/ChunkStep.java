@@ -45,6 +45,7 @@ final class ChunkStep implements AutoCloseable {
             }
             Progress next = new Progress(source.position(),
                     progress.counters().plusChunk(written.value()).plusRetries(written.retries()));
+            job.sourceProgress(source.progress());
             if (!checkpoints.record(next, chunk.size())) {
                 return new Step.Stopped(next);
             }

@@ -28,4 +28,14 @@ public interface JobMXBean {
 
     @Description("the last error the job met, retried or not; empty if none")
     String getLastError();
+
+    @Description("how far the job is, 0.0 to 1.0 (files: bytes read of the file's size; mongodb: documents of"
+            + " those its filter matched at the start; inline: documents); -1 when unknown")
+    double getProgress();
+
+    @Description("documents written per second over the last ~10 s; 0 while the job waits or is paused")
+    double getDocumentsPerSecond();
+
+    @Description("seconds left at the speed of the last ~10 s; -1 when Progress or that speed is unknown")
+    long getEtaSeconds();
 }

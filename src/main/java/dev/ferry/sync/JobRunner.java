@@ -45,7 +45,7 @@ final class JobRunner {
             rejected(claim, e);
             return;
         }
-        RunningJob job = new RunningJob(spec, clock.instant());
+        RunningJob job = new RunningJob(spec, clock.instant(), clock);
         ObjectName bean = MBeanRegistrar.name("Job", spec.id());
         onStart.accept(job);
         mbeans.register(bean, job);
