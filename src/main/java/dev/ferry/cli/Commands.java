@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +122,12 @@ final class Commands {
 
     /** {@code ferry status}: spool counts, and pool and job figures when the daemon runs. */
     ExitCode status(boolean json) {
-        return new StatusCommand(settings, out, err, env, json).execute();
+        return new StatusCommand(settings, out, err, env, json, Terminal.detect(env)).execute();
+    }
+
+    /** {@code ferry status --watch SECONDS}: until Ctrl-C. */
+    ExitCode watchStatus(boolean json, int seconds) {
+        return new StatusCommand(settings, out, err, env, json, Terminal.detect(env)).watch(Duration.ofSeconds(seconds));
     }
 
     /** {@code ferry check-pool NAME}: the pool self-test. */

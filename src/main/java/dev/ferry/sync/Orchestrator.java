@@ -18,6 +18,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -169,9 +170,17 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private void logProgress() {
         for (RunningJob job : running.values()) {
             Counters c = job.counters();
-            log.info("{}: {} documents in {} chunks, {} retries, {} (since {})", job.id(), job.documentsRead(),
-                    c.chunks(), c.retries(), job.state(), job.startedAt());
+            log.info("{}: {} documents in {} chunks, {} retries, {} (since {}); {}", job.id(), job.documentsRead(),
+                    c.chunks(), c.retries(), job.state(), job.startedAt(), speed(job));
         }
+    }
+
+    private static String speed(RunningJob job) {
+        double progress = job.getProgress();
+        long eta = job.getEtaSeconds();
+        return (progress < 0 ? "progress unknown" : String.format(Locale.ROOT, "%.1f %%", progress * 100))
+                + String.format(Locale.ROOT, ", %.0f documents/s", job.getDocumentsPerSecond())
+                + (eta < 0 ? "" : ", about " + eta + " s left");
     }
 
     /**
