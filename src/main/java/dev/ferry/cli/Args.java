@@ -24,6 +24,7 @@ record Args(String command, Path confDir, boolean json, List<String> operands, i
             "  check-pool [--conf DIR] NAME     the pool self-test of one connection",
             "  ctl [--conf DIR] [--json] ACTION pools | jobs | reset NAME | reset-all | pause | resume |",
             "                                   cancel ID | retry ID",
+            "  ctl [--conf DIR] [--json] events job and pool events as they come, until Ctrl-C",
             "--conf defaults to $FERRY_CONF, else ./conf");
 
     static Args parse(String[] argv, Map<String, String> env) throws UsageException {

@@ -148,7 +148,13 @@ final class Commands {
                         StateDir.PID_FILE) + ")");
                 return ExitCode.FAILURE;
             }
+            if (operands.get(0).equals("events")) {
+                return new EventsCommand(out, err, json).execute(client);
+            }
             return new CtlCommand(out, json).execute(new ManagementView(client.connection()), operands);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.FAILURE;
         } catch (IOException | javax.management.JMException e) {
             err.println("ferry: " + scrub(e.getMessage()));
             return ExitCode.FAILURE;
