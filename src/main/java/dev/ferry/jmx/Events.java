@@ -65,7 +65,7 @@ public class Events extends NotificationBroadcasterSupport {
             sendNotification(n);
         } catch (OpenDataException | RuntimeException e) {
             // a notification is a courtesy to watchers: it must never break the work that raised it
-            log.warn("{}: cannot send {}: {}", source, type, e.toString());
+            log.warn("{} ({} of {} not sent: {})", message, type, source, e.toString());
         }
     }
 }
