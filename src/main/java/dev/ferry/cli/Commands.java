@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -121,7 +122,12 @@ final class Commands {
 
     /** {@code ferry status}: spool counts, and pool and job figures when the daemon runs. */
     ExitCode status(boolean json) {
-        return new StatusCommand(settings, out, err, env, json).execute();
+        return new StatusCommand(settings, out, err, env, json, Terminal.detect(env)).execute();
+    }
+
+    /** {@code ferry status --watch SECONDS}: until Ctrl-C. */
+    ExitCode watchStatus(boolean json, int seconds) {
+        return new StatusCommand(settings, out, err, env, json, Terminal.detect(env)).watch(Duration.ofSeconds(seconds));
     }
 
     /** {@code ferry check-pool NAME}: the pool self-test. */
@@ -142,7 +148,13 @@ final class Commands {
                         StateDir.PID_FILE) + ")");
                 return ExitCode.FAILURE;
             }
+            if (operands.get(0).equals("events")) {
+                return new EventsCommand(out, err, json).execute(client);
+            }
             return new CtlCommand(out, json).execute(new ManagementView(client.connection()), operands);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return ExitCode.FAILURE;
         } catch (IOException | javax.management.JMException e) {
             err.println("ferry: " + scrub(e.getMessage()));
             return ExitCode.FAILURE;

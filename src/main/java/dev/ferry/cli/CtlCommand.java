@@ -28,6 +28,7 @@ final class CtlCommand {
         }
         String action = args.operands().get(0);
         int expected = switch (action) {
+            case "events" -> 1;
             case "pools", "jobs", "reset-all", "pause", "resume" -> 1;
             case "reset", "cancel", "finish", "retry" -> 2;
             default -> throw new UsageException("ferry ctl: unknown action '" + action + "' (actions: " + ACTIONS + ")");

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.util.Map;
 import java.util.Optional;
 import javax.management.MBeanServerConnection;
+import javax.management.remote.JMXConnectionNotification;
 import javax.management.remote.JMXConnector;
 import javax.management.remote.JMXConnectorFactory;
 import javax.management.remote.JMXServiceURL;
@@ -82,6 +83,16 @@ final class JmxClient implements AutoCloseable {
 
     MBeanServerConnection connection() throws IOException {
         return connector.getMBeanServerConnection();
+    }
+
+    /** Runs {@code gone} once the connection closes or fails (the daemon stopped). */
+    void onConnectionLost(Runnable gone) {
+        connector.addConnectionNotificationListener((notification, handback) -> {
+            String type = notification.getType();
+            if (type.equals(JMXConnectionNotification.CLOSED) || type.equals(JMXConnectionNotification.FAILED)) {
+                gone.run();
+            }
+        }, null, null);
     }
 
     long pid() {

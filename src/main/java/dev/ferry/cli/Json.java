@@ -16,4 +16,9 @@ final class Json {
     static String of(Map<String, Object> map) {
         return new Document(map).toJson(SETTINGS);
     }
+
+    /** On one line, for output read line by line ({@code ferry ctl events --json}). */
+    static String line(Map<String, Object> map) {
+        return new Document(map).toJson(JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build());
+    }
 }

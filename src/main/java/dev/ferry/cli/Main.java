@@ -64,7 +64,8 @@ public final class Main {
             case "run" -> commands.run();
             case "submit" -> commands.submit(args.operands());
             case "validate" -> commands.validate(args.operands());
-            case "status" -> commands.status(args.json());
+            case "status" -> args.watchSeconds() > 0 ? commands.watchStatus(args.json(), args.watchSeconds())
+                    : commands.status(args.json());
             case "check-pool" -> commands.checkPool(args.operands().get(0));
             case "ctl" -> commands.ctl(args.operands(), args.json());
             default -> throw new IllegalStateException("unchecked command " + args.command());

@@ -9,11 +9,13 @@ import dev.ferry.jmx.MBeanRegistrar;
 import dev.ferry.pool.ClientFactory;
 import dev.ferry.pool.PoolBean;
 import dev.ferry.pool.PoolManager;
+import dev.ferry.pool.PoolNotifications;
 import dev.ferry.pool.PooledClient;
 import dev.ferry.pool.PoolsBean;
 import dev.ferry.pool.PoolMaintenance;
 import dev.ferry.queue.Spool;
 import dev.ferry.queue.SpoolWatcher;
+import dev.ferry.sync.JobNotifications;
 import dev.ferry.sync.Orchestrator;
 import dev.ferry.sync.SyncServices;
 import dev.ferry.config.ConnectionSettings;
@@ -50,7 +52,9 @@ public final class Daemon implements AutoCloseable {
     private final ExecutorService checkpointIo;
     private final EmbeddedStores embedded;
     private final PoolManager pools;
+    private final PoolNotifications poolEvents;
     private final Orchestrator orchestrator;
+    private final JobNotifications jobEvents;
     private final RemoteJmx remoteJmx;
     private final LocalJmx localJmx;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -66,13 +70,15 @@ public final class Daemon implements AutoCloseable {
         this.workers = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-worker", false));
         this.checkpointIo = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-checkpoint", false));
         this.embedded = new EmbeddedStores();
+        this.poolEvents = new PoolNotifications(MBeanRegistrar.name("Pools"), clock);
         this.pools = new PoolManager(settings.connections().values(), PoolMaintenance.from(settings),
-                ClientFactory.standard(), embedded::uriFor, scheduler, clock);
+                ClientFactory.standard(), embedded::uriFor, scheduler, clock, poolEvents);
+        this.jobEvents = new JobNotifications(MBeanRegistrar.name("Orchestrator"), clock);
         Spool spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
         this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
                 new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, clock, mbeans),
-                watcher, workers, scheduler);
+                watcher, workers, scheduler, jobEvents);
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
         this.localJmx = new LocalJmx(state, mbeanServer);
     }
@@ -115,6 +121,7 @@ public final class Daemon implements AutoCloseable {
         registerPoolBeans();
         remoteJmx.start();
         localJmx.start();
+        mbeans.register(MBeanRegistrar.name("Orchestrator"), orchestrator, jobEvents);
         orchestrator.start();
         log.info("ferry {} started (pid {}): conf {}, spool {}, state {}, {} worker(s), connections: {}",
                 version(), ProcessHandle.current().pid(), settings.confDir().toAbsolutePath(), settings.spoolDir(),
@@ -124,7 +131,7 @@ public final class Daemon implements AutoCloseable {
 
     /** The beans are views the wiring registers, so that the pool package knows nothing of JMX registration. */
     private void registerPoolBeans() {
-        mbeans.register(MBeanRegistrar.name("Pools"), new PoolsBean(pools));
+        mbeans.register(MBeanRegistrar.name("Pools"), new PoolsBean(pools), poolEvents);
         for (PooledClient pool : pools.pools()) {
             mbeans.register(MBeanRegistrar.name("Pool", pool.name()), new PoolBean(pool));
         }

@@ -6,6 +6,7 @@ import javax.management.InstanceNotFoundException;
 import javax.management.JMException;
 import javax.management.MBeanServer;
 import javax.management.MalformedObjectNameException;
+import javax.management.NotificationEmitter;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,11 +46,23 @@ public final class MBeanRegistrar implements AutoCloseable {
         }
     }
 
+    /** Registers {@code bean} under its {@code ...MXBean} interface, described by that interface's annotations. */
     public void register(ObjectName name, Object bean) {
+        register(name, bean, null);
+    }
+
+    /**
+     * Like {@link #register(ObjectName, Object)}, and the bean sends the notifications of
+     * {@code emitter}; JConsole lists them under the bean's Notifications node.
+     *
+     * @param emitter null for a bean without notifications
+     */
+    public void register(ObjectName name, Object bean, NotificationEmitter emitter) {
         if (server == null) {
             return;
         }
         try {
+            bean = described(bean, emitter);
             if (server.isRegistered(name)) {
                 // a leftover of an earlier instance in the same JVM (tests): the newest owner wins
                 server.unregisterMBean(name);
@@ -59,6 +72,13 @@ public final class MBeanRegistrar implements AutoCloseable {
         } catch (JMException | RuntimeException e) {
             log.warn("{}: JMX registration failed, continuing without it: {}", name, e.toString());
         }
+    }
+
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static Object described(Object bean, NotificationEmitter emitter) {
+        Class mxbeanInterface = Descriptions.mxbeanInterfaceOf(bean);
+        return emitter == null ? new DescribedMBean(bean, mxbeanInterface)
+                : new DescribedEmitterMBean(bean, mxbeanInterface, emitter);
     }
 
     public void unregister(ObjectName name) {

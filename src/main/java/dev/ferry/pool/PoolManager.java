@@ -34,11 +34,17 @@ public final class PoolManager implements AutoCloseable {
 
     public PoolManager(Collection<ConnectionSettings> connections, PoolMaintenance settings, ClientFactory factory,
                        UriResolver uriResolver, ScheduledExecutorService scheduler, Clock clock) {
+        this(connections, settings, factory, uriResolver, scheduler, clock, PoolEvents.NONE);
+    }
+
+    /** @param events told when a pool goes DOWN, comes back, or is reset */
+    public PoolManager(Collection<ConnectionSettings> connections, PoolMaintenance settings, ClientFactory factory,
+                       UriResolver uriResolver, ScheduledExecutorService scheduler, Clock clock, PoolEvents events) {
         this.settings = settings;
         this.scheduler = scheduler;
         Map<String, PooledClient> map = new LinkedHashMap<>();
         for (ConnectionSettings c : connections) {
-            map.put(c.name(), new PooledClient(c, settings, factory, uriResolver, scheduler, clock));
+            map.put(c.name(), new PooledClient(c, settings, factory, uriResolver, scheduler, clock, events));
         }
         this.pools = Collections.unmodifiableMap(map);
     }

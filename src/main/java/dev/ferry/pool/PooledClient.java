@@ -40,6 +40,7 @@ public final class PooledClient {
     private final Clock clock;
     private final PoolStatistics stats = new PoolStatistics();
     private final PoolHealth health;
+    private final PoolEvents events;
 
     private final AtomicReference<ClientGeneration> current = new AtomicReference<>();
     private final Set<ClientGeneration> retiring = ConcurrentHashMap.newKeySet();
@@ -55,7 +56,7 @@ public final class PooledClient {
     private volatile String target;
 
     PooledClient(ConnectionSettings connection, PoolMaintenance settings, ClientFactory factory,
-                   UriResolver uriResolver, ScheduledExecutorService scheduler, Clock clock) {
+                   UriResolver uriResolver, ScheduledExecutorService scheduler, Clock clock, PoolEvents events) {
         this.connection = connection;
         this.settings = settings;
         this.factory = factory;
@@ -64,6 +65,7 @@ public final class PooledClient {
         this.clock = clock;
         this.target = describeTarget(connection, null);
         this.health = new PoolHealth(connection.name(), settings, clock);
+        this.events = events;
     }
 
     public String name() {
@@ -137,10 +139,12 @@ public final class PooledClient {
     /** Graceful reset (README, "The problem it solves"): new leases get a fresh client at once; the old one drains. */
     public void reset() {
         resets.incrementAndGet();
-        if (replaceClient()) {
+        boolean replaced = replaceClient();
+        if (replaced) {
             log.info("{}: reset: new work uses client #{}; the old client closes when its leases return",
                     name(), generations.get());
         }
+        events.reset(name(), replaced ? generations.get() : 0);
     }
 
     private boolean replaceClient() {
@@ -212,6 +216,7 @@ public final class PooledClient {
                 return; // nothing open: nothing to check, and a ping must not keep a client from being reaped
             }
             int failures;
+            int failedBefore = health.consecutiveFailures();
             try {
                 failures = health.check(g.client());
             } finally {
@@ -219,6 +224,7 @@ public final class PooledClient {
                     retiring.remove(g);
                 }
             }
+            announceTransition(failedBefore, failures);
             if (failures >= settings.failuresBeforeReconnect()) {
                 reconnects.incrementAndGet();
                 if (replaceClient()) {
@@ -228,6 +234,16 @@ public final class PooledClient {
             }
         } finally {
             healthLock.unlock();
+        }
+    }
+
+    /** Checks run one at a time (healthLock), so each crossing of the DOWN threshold is told once. */
+    private void announceTransition(int failedBefore, int failures) {
+        int threshold = settings.failuresBeforeReconnect();
+        if (failedBefore < threshold && failures >= threshold) {
+            events.down(name(), failures, health.lastError());
+        } else if (failedBefore >= threshold && failures == 0) {
+            events.up(name(), failedBefore);
         }
     }
 

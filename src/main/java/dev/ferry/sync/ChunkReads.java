@@ -17,6 +17,11 @@ interface ChunkReads extends AutoCloseable {
     /** The position after the chunk last returned. */
     Position position();
 
+    /** How far the source is after the chunk last returned, 0.0–1.0, or -1 when unknown. */
+    default double progress() {
+        return -1;
+    }
+
     @Override
     void close();
 }

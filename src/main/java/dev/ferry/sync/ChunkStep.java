@@ -67,6 +67,7 @@ final class ChunkStep implements AutoCloseable {
             }
             Progress next = new Progress(source.position(), progress.counters().plusChunk(outcome)
                     .plusRejected(batch.rejected().size()).plusRetries(retries));
+            job.sourceProgress(source.progress());
             if (!checkpoints.record(next, batch.documents().size() - outcome.rejected().size())) {
                 return new Step.Stopped(next);
             }

@@ -1,32 +1,55 @@
 package dev.ferry.sync;
 
+import dev.ferry.jmx.Description;
+
 /** {@code dev.ferry:type=Job,name=ID}, registered while the job runs (README, "JMX"). */
+@Description("One running job (registered while it runs, gone when it ends in done/ or failed/)")
 public interface JobMXBean {
+    @Description("where the job reads: file path and format, inline, or connection/database.collection")
     String getSource();
 
+    @Description("where the job writes: connection/database.collection")
     String getDestination();
 
+    @Description("STARTING, RUNNING, RETRYING, WAITING_FOR_DESTINATION (its pool is DOWN), PAUSED or WAITING_FOR_DISK")
     String getState();
 
+    @Description("documents written and acknowledged so far, including those before a restart")
     long getDocumentsWritten();
 
+    @Description("chunks written and checkpointed so far, including those before a restart")
     long getChunksWritten();
 
+    @Description("chunk attempts retried after a transient error")
     long getRetries();
 
+    @Description("when the job first started, ISO-8601 (kept across restarts)")
     String getStartedAt();
 
+    @Description("the last error the job met, retried or not; empty if none")
     String getLastError();
 
-    /** {@code SNAPSHOT} or {@code FOLLOWING} for a follow job, empty for a copy job. */
+    @Description("SNAPSHOT while a follow job copies the source, FOLLOWING once it applies the change stream; empty for a"
+            + " copy job")
     String getPhase();
 
-    /** Change events a follow job applied (across restarts). */
+    @Description("change events a follow job applied to the destination, across restarts; 0 for a copy job")
     long getEventsApplied();
 
-    /** Now minus the source time of the newest applied event; 0 when caught up and idle, or not following. */
+    @Description("milliseconds between now and the source time of the newest applied event; 0 when caught up and idle,"
+            + " or not following")
     long getLagMillis();
 
-    /** The source time of the newest applied event (ISO-8601), empty when none. */
+    @Description("the source time (ISO-8601) of the newest change event applied; empty when none yet")
     String getLastEventAt();
+
+    @Description("how far the job is, 0.0 to 1.0 (files: bytes read of the file's size; mongodb: documents of"
+            + " those its filter matched at the start; inline: documents); -1 when unknown")
+    double getProgress();
+
+    @Description("documents written per second over the last ~10 s; 0 while the job waits or is paused")
+    double getDocumentsPerSecond();
+
+    @Description("seconds left at the speed of the last ~10 s; -1 when Progress or that speed is unknown")
+    long getEtaSeconds();
 }

@@ -26,9 +26,10 @@ final class JobOutcomes {
     private final DiskRetry disk;
     private final SyncStatistics statistics;
     private final RejectedFiles rejectedFiles;
+    private final JobEvents events;
 
     JobOutcomes(Spool spool, CheckpointStore checkpointStore, Clock clock, RunGate gate, DiskRetry disk,
-                SyncStatistics statistics, RejectedFiles rejectedFiles) {
+                SyncStatistics statistics, RejectedFiles rejectedFiles, JobEvents events) {
         this.rejectedFiles = rejectedFiles;
         this.spool = spool;
         this.checkpointStore = checkpointStore;
@@ -36,6 +37,7 @@ final class JobOutcomes {
         this.gate = gate;
         this.disk = disk;
         this.statistics = statistics;
+        this.events = events;
     }
 
     void completed(RunningJob job, JobClaim claim, JobCheckpoints checkpoints, Progress progress)
@@ -67,6 +69,7 @@ final class JobOutcomes {
                 counters.retries(), Duration.between(job.startedAt(), finished).toMillis());
         checkpoints.follow().ifPresent(f -> log.info("{}: finished following: {} events applied, {} documents deleted",
                 spec.id(), f.eventsApplied(), f.deleted()));
+        events.done(spec.id(), documentsRead, counters.chunks(), Duration.between(job.startedAt(), finished).toMillis());
     }
 
     void failed(RunningJob job, JobClaim claim, JobCheckpoints checkpoints, JobFailure failure)
@@ -88,6 +91,7 @@ final class JobOutcomes {
                 failure.attempts(), clock.instant());
         if (disk.durably(job, "move the job to failed/", () -> spool.fail(claim, id, error))) {
             statistics.failedJobs.increment();
+            events.failed(id, failure.kind(), failure.getMessage());
         }
     }
 
@@ -115,6 +119,7 @@ final class JobOutcomes {
         Document error = JobReports.error(id, e.kind(), message, 0, 0, clock.instant());
         if (disk.durably(fileName, "move the job to failed/", () -> spool.fail(claim, id, error))) {
             statistics.failedJobs.increment();
+            events.failed(id == null ? fileName : id, e.kind(), message);
         }
     }
 }

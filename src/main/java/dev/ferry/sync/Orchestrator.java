@@ -21,6 +21,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -61,13 +62,21 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private final Map<String, RunningJob> running = new ConcurrentHashMap<>();
     private final Object idle = new Object();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
+    private final JobEvents events;
 
     public Orchestrator(FerrySettings settings, SyncServices services, SpoolWatcher watcher,
                         ExecutorService workerPool, ScheduledExecutorService scheduler) {
+        this(settings, services, watcher, workerPool, scheduler, JobEvents.NONE);
+    }
+
+    /** @param events told when a job ends in done/ or failed/ */
+    public Orchestrator(FerrySettings settings, SyncServices services, SpoolWatcher watcher,
+                        ExecutorService workerPool, ScheduledExecutorService scheduler, JobEvents events) {
         this.spool = services.spool();
         this.clock = services.clock();
         this.mbeans = services.mbeans();
-        this.runner = jobRunner(settings, services, gate, statistics);
+        this.events = events;
+        this.runner = jobRunner(settings, services, gate, statistics, events);
         this.watcher = watcher;
         this.workers = settings.workers();
         this.workerPool = workerPool;
@@ -76,7 +85,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     /** The way of a chunk, wired once: source, retries, destination, checkpoints, outcome. */
     private static JobRunner jobRunner(FerrySettings settings, SyncServices services, RunGate gate,
-                                       SyncStatistics statistics) {
+                                       SyncStatistics statistics, JobEvents events) {
         ErrorClassifier classifier = new ErrorClassifier();
         Backoff backoff = Backoff.of(settings);
         RetryLoop retries = new RetryLoop(classifier, backoff, settings.retryMaxAttempts(), settings.secrets(),
@@ -91,7 +100,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
                 new KeyIndex(classifier), waits, services.checkpoints(), services.checkpointIo(), disk, statistics,
                 rejectedFiles);
         JobOutcomes outcomes = new JobOutcomes(services.spool(), services.checkpoints(), services.clock(), gate, disk,
-                statistics, rejectedFiles);
+                statistics, rejectedFiles, events);
         return new JobRunner(new JobParser(settings), services.clock(), services.mbeans(),
                 new ResumePoints(services.checkpoints()), chunkSteps, followSteps, outcomes);
     }
@@ -102,7 +111,6 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             throw new IllegalStateException("orchestrator already " + state.get());
         }
         spool.ensureLayout();
-        mbeans.register(MBeanRegistrar.name("Orchestrator"), this);
         for (Path file : spool.activeFiles()) {
             Optional<JobClaim> claim = spool.adopt(file);
             if (claim.isPresent()) {
@@ -170,9 +178,17 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private void logProgress() {
         for (RunningJob job : running.values()) {
             Counters c = job.counters();
-            log.info("{}: {} documents in {} chunks, {} retries, {} (since {})", job.id(), job.documentsRead(),
-                    c.chunks(), c.retries(), job.state(), job.startedAt());
+            log.info("{}: {} documents in {} chunks, {} retries, {} (since {}); {}", job.id(), job.documentsRead(),
+                    c.chunks(), c.retries(), job.state(), job.startedAt(), speed(job));
         }
+    }
+
+    private static String speed(RunningJob job) {
+        double progress = job.getProgress();
+        long eta = job.getEtaSeconds();
+        return (progress < 0 ? "progress unknown" : String.format(Locale.ROOT, "%.1f %%", progress * 100))
+                + String.format(Locale.ROOT, ", %.0f documents/s", job.getDocumentsPerSecond())
+                + (eta < 0 ? "" : ", about " + eta + " s left");
     }
 
     /**
@@ -302,6 +318,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
                     spool.fail(claim.get(), id, JobReports.error(id, JobFailure.CANCELLED,
                             "cancelled by an operator before it started", 0, 0, clock.instant()));
                     statistics.failedJobs.increment();
+                    events.failed(id, JobFailure.CANCELLED, "cancelled by an operator before it started");
                     log.info("{}: cancelled before it started", id);
                     return id + ": cancelled before it started; moved to failed/";
                 }

@@ -1,37 +1,56 @@
 package dev.ferry.sync;
 
+import dev.ferry.jmx.Description;
+import dev.ferry.jmx.Param;
+
 /** {@code dev.ferry:type=Orchestrator} (README, "JMX"). Operations answer in words for JConsole and ferry ctl. */
+@Description("Takes jobs from the spool and runs them. Notifications: ferry.job.done, ferry.job.failed")
 public interface OrchestratorMXBean {
+    @Description("true after pause(): nothing new is claimed and running jobs wait after their current chunk")
     boolean isPaused();
 
+    @Description("job files waiting in incoming/")
     int getQueuedJobs();
 
+    @Description("jobs running now (at most workers)")
     int getRunningJobs();
 
+    @Description("jobs moved to done/ since the daemon started")
     long getCompletedJobs();
 
+    @Description("jobs moved to failed/ since the daemon started, cancelled and rejected ones included")
     long getFailedJobs();
 
+    @Description("documents written since the daemon started, all jobs")
     long getDocumentsWritten();
 
+    @Description("chunks written since the daemon started, all jobs")
     long getChunksWritten();
 
+    @Description("chunk attempts retried after a transient error since the daemon started, all jobs")
     long getChunkRetries();
 
+    @Description("ids of the running jobs; each has a dev.ferry:type=Job,name=ID bean")
     String[] getRunningJobIds();
 
+    @Description("stop claiming new jobs at once and running jobs after their current chunk; nothing fails")
     void pause();
 
+    @Description("undo pause(): running jobs go on and new jobs are claimed again")
     void resume();
 
     /** Stops a running job after its current chunk (or a waiting one at once) and moves it to failed/. */
-    String cancel(String id);
+    @Description("stop the job after its current chunk (or a job waiting in incoming/ at once) and move it to"
+            + " failed/ with kind cancelled")
+    String cancel(@Param(name = "jobId", description = "the id of a running or waiting job") String id);
 
     /** Ends a follow job: applies what has arrived, saves its position, writes its result, moves it to done/. */
     String finish(String id);
 
     /** Moves failed/ID.json back into incoming/. */
-    String retry(String id);
+    @Description("move failed/ID.json back into incoming/; the job runs again from its first document")
+    String retry(@Param(name = "jobId", description = "the id of a job in failed/") String id);
 
+    @Description("look into incoming/ now instead of at the next queue.rescanSeconds")
     void rescan();
 }

@@ -13,27 +13,32 @@ import java.util.concurrent.atomic.AtomicBoolean;
 final class RunningJob implements JobMXBean {
     private final JobSpec spec;
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private final Clock clock;
     private volatile JobState state = JobState.STARTING;
     private volatile Counters counters = Counters.ZERO;
     private volatile long documentsRead;
     private volatile Instant startedAt;
     private volatile String lastError = "";
-    private final Clock clock;
     private final AtomicBoolean finishRequested = new AtomicBoolean();
     private volatile Phase phase;
     private volatile long eventsApplied;
     private volatile long newestEventMillis;
     private volatile boolean caughtUp;
+    private volatile double sourceProgress = ProgressMeter.UNKNOWN;
+    private volatile ProgressMeter meter;
 
+    /** A job measured on the system clock. */
     RunningJob(JobSpec spec, Instant startedAt) {
         this(spec, startedAt, Clock.systemUTC());
     }
 
-    /** @param clock measures a follow job's lag */
+    /** @param clock measures a follow job's lag, documents per second and the time left */
     RunningJob(JobSpec spec, Instant startedAt, Clock clock) {
         this.spec = spec;
         this.startedAt = startedAt;
         this.clock = clock;
+        // a job starting from its first document is at 0 of any source that can measure itself
+        this.meter = new ProgressMeter(clock, 0, 0.0);
     }
 
     /** A follow job's phase and totals, as its checkpoint or the start of its stream gives them. */
@@ -81,11 +86,21 @@ final class RunningJob implements JobMXBean {
     void progress(Counters newCounters, long newDocumentsRead) {
         counters = newCounters;
         documentsRead = newDocumentsRead;
+        meter.record(newDocumentsRead, sourceProgress);
+    }
+
+    /** How far the source is after the chunk about to be recorded (see {@link ChunkReads#progress()}). */
+    void sourceProgress(double fraction) {
+        sourceProgress = fraction;
     }
 
     void resumedFrom(Checkpoint checkpoint) {
         startedAt = checkpoint.startedAt();
-        progress(checkpoint.counters(), checkpoint.documentsRead());
+        counters = checkpoint.counters();
+        documentsRead = checkpoint.documentsRead();
+        // the documents of the earlier run are no part of this run's speed, and where the source stands
+        // is known only after the first chunk
+        meter = new ProgressMeter(clock, documentsRead, ProgressMeter.UNKNOWN);
     }
 
     Counters counters() {
@@ -177,5 +192,21 @@ final class RunningJob implements JobMXBean {
     public String getLastEventAt() {
         long newest = newestEventMillis;
         return newest == 0 ? "" : Instant.ofEpochMilli(newest).toString();
+    }
+
+    @Override
+    public double getProgress() {
+        // a follow job has copied everything once it follows; from then on LagMillis says how far behind it is
+        return phase == Phase.FOLLOWING ? 1.0 : meter.fraction();
+    }
+
+    @Override
+    public double getDocumentsPerSecond() {
+        return meter.documentsPerSecond();
+    }
+
+    @Override
+    public long getEtaSeconds() {
+        return phase == Phase.FOLLOWING ? -1 : meter.etaSeconds();
     }
 }

@@ -17,8 +17,10 @@ import dev.ferry.sync.write.AttemptFailure;
 import dev.ferry.sync.write.Retried;
 import dev.ferry.sync.write.RetryLoop;
 import dev.ferry.sync.write.RetrySubject;
+import com.mongodb.client.model.CountOptions;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.bson.BsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +32,10 @@ import org.slf4j.LoggerFactory;
  */
 final class SourceReader implements ChunkReads {
     private static final Logger log = LoggerFactory.getLogger(SourceReader.class);
+    private static final long NOT_COUNTED = -2;
+    private static final long UNCOUNTABLE = -1;
+    /** A count slower than this is given up: Progress stays unknown rather than delay the job further. */
+    private static final long COUNT_LIMIT_SECONDS = 30;
 
     private final PoolManager pools;
     private final RetryLoop retries;
@@ -39,6 +45,8 @@ final class SourceReader implements ChunkReads {
     private final Optional<PositionIds> ids;
     private Source source;
     private Lease lease;
+    /** Matching documents of a mongodb source, counted once per job; {@link #NOT_COUNTED} until then. */
+    private long expectedDocuments = NOT_COUNTED;
 
     SourceReader(PoolManager pools, RetryLoop retries, JobSpec spec, RetrySubject subject) {
         this.pools = pools;
@@ -77,10 +85,42 @@ final class SourceReader implements ChunkReads {
         close();
         if (spec.source() instanceof SourceSpec.Mongo m) {
             lease = pools.lease(m.connection());
+            if (expectedDocuments == NOT_COUNTED) {
+                expectedDocuments = count(m);
+            }
             source = Sources.open(m, position, s -> lease.collection(s.database(), s.collection()));
         } else {
             source = Sources.open(spec.source(), position, null, spec.onInvalid());
         }
+    }
+
+    /** Once, before the first chunk; a failure only leaves the job's Progress unknown. */
+    private long count(SourceSpec.Mongo m) {
+        try {
+            long count = lease.collection(m.database(), m.collection()).countDocuments(m.filter(),
+                    new CountOptions().maxTime(COUNT_LIMIT_SECONDS, TimeUnit.SECONDS));
+            log.info("{}: {} documents match the source filter", spec.id(), count);
+            return count;
+        } catch (RuntimeException e) {
+            log.warn("{}: cannot count the source documents, so its progress stays unknown: {}", spec.id(),
+                    e.toString());
+            return UNCOUNTABLE;
+        }
+    }
+
+    /** The source's own fraction; for a mongodb source the documents read against the count. */
+    @Override
+    public double progress() {
+        if (source == null) {
+            return Source.UNKNOWN_PROGRESS;
+        }
+        double own = source.progress();
+        if (own >= 0 || expectedDocuments < 0) {
+            return own;
+        }
+        // documents inserted after the count may carry the job past it: it is done only at its end
+        return expectedDocuments == 0 ? 1.0
+                : Math.min(0.999, (double) source.position().documentsRead() / expectedDocuments);
     }
 
     @Override

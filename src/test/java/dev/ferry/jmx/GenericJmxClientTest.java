@@ -50,7 +50,8 @@ class GenericJmxClientTest {
 
     static {
         try {
-            ALLOWED_TYPES = Set.of(SimpleType.STRING, SimpleType.INTEGER, SimpleType.LONG, SimpleType.BOOLEAN,
+            ALLOWED_TYPES = Set.of(SimpleType.STRING, SimpleType.INTEGER, SimpleType.LONG, SimpleType.DOUBLE,
+                    SimpleType.BOOLEAN,
                     ArrayType.getArrayType(SimpleType.STRING), new ArrayType<>(SimpleType.INTEGER, true),
                     new ArrayType<>(SimpleType.LONG, true), new ArrayType<>(SimpleType.BOOLEAN, true));
         } catch (javax.management.openmbean.OpenDataException e) {

@@ -92,7 +92,10 @@ class PrometheusScrapeProcessTest {
             Map.entry("Job.DocumentsWritten", "ferry_job_documents_written_total"),
             Map.entry("Job.ChunksWritten", "ferry_job_chunks_written_total"),
             Map.entry("Job.Retries", "ferry_job_retries_total"),
-            Map.entry("Job.State", "ferry_job_state"));
+            Map.entry("Job.State", "ferry_job_state"),
+            Map.entry("Job.Progress", "ferry_job_progress"),
+            Map.entry("Job.DocumentsPerSecond", "ferry_job_documents_per_second"),
+            Map.entry("Job.EtaSeconds", "ferry_job_eta_seconds"));
 
     /** The label that names the bean's instance; Prometheus reserves "job" for the scrape job. */
     private static final Map<String, String> INSTANCE_LABEL = Map.of("Pool", "pool", "Job", "job_id");
@@ -236,7 +239,7 @@ class PrometheusScrapeProcessTest {
                 }
                 List<String> exported = new ArrayList<>();
                 for (MBeanAttributeInfo info : beans.getMBeanInfo(bean).getAttributes()) {
-                    boolean numeric = List.of("int", "long", "boolean").contains(info.getType());
+                    boolean numeric = List.of("int", "long", "double", "boolean").contains(info.getType());
                     if (numeric || info.getName().equals("State")) {
                         exported.add(info.getName());
                     }

@@ -48,7 +48,7 @@ class PooledClientTest {
             new ConnectionSettings("main", "mongodb://db.example/app", "app", DriverPoolOptions.DEFAULTS),
             new PoolMaintenance(Duration.ofSeconds(30), 3, Duration.ofMinutes(5), Duration.ofSeconds(30),
                     Duration.ofSeconds(30), Duration.ofSeconds(5)),
-            factory, UriResolver.DIRECT, scheduler, clock);
+            factory, UriResolver.DIRECT, scheduler, clock, PoolEvents.NONE);
 
     @Test
     void theFirstLeaseOpensOneClientThatEveryLaterLeaseReuses() {

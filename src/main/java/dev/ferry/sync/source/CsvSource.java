@@ -39,6 +39,7 @@ public final class CsvSource implements RecordSource {
     private final Path path;
     private final CSVFormat format;
     private final BadRecords bad;
+    private final TextInput input;
     private final Utf8Watch watch;
     private final CSVParser parser;
     private final Iterator<CSVRecord> records;
@@ -65,8 +66,8 @@ public final class CsvSource implements RecordSource {
         this.path = Objects.requireNonNull(path, "path");
         this.format = tsv ? TSV : CSV;
         this.bad = Objects.requireNonNull(bad, "bad");
-        TextInput text = TextInput.open(path, gzipped);
-        this.watch = new Utf8Watch(text.stream());
+        this.input = TextInput.open(path, gzipped);
+        this.watch = new Utf8Watch(input.stream());
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         try {
@@ -253,5 +254,11 @@ public final class CsvSource implements RecordSource {
     public void close() {
         TextInput.closeQuietly(parser);
         TextInput.closeQuietly(watch);
+    }
+
+    /** The file's bytes (compressed ones for gzip) read so far against its size. */
+    @Override
+    public double progress() {
+        return end ? 1.0 : input.progress();
     }
 }

@@ -41,6 +41,11 @@ public final class InlineSource implements Source {
     }
 
     @Override
+    public double progress() {
+        return documents.isEmpty() ? 1.0 : (double) next / documents.size();
+    }
+
+    @Override
     public void close() {
         // nothing held
     }

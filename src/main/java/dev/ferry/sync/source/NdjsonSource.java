@@ -40,6 +40,8 @@ public final class NdjsonSource implements RecordSource {
     private final JsonLines parser = new JsonLines();
     private InputStream input;
     private LineReader lines;
+    private TextInput text;
+    private long plainSize;
     private long documentsRead;
     private Position position;
     private boolean end;
@@ -69,7 +71,7 @@ public final class NdjsonSource implements RecordSource {
             if (start.documentsRead() != 0) {
                 throw new SourceException("checkpoint for " + path + " has no byte offset; delete the job's checkpoint to start over");
             }
-            TextInput text = TextInput.open(path, gzipped);
+            text = TextInput.open(path, gzipped);
             input = text.stream();
             lines = new LineReader(input, text.bomLength(), 0, MAX_LINE_BYTES);
             return;
@@ -91,6 +93,7 @@ public final class NdjsonSource implements RecordSource {
             FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
             input = Channels.newInputStream(channel);
             long size = channel.size();
+            plainSize = size;
             if (wanted < 0 || wanted > size || (wanted > 0 && byteAt(channel, wanted - 1) != '\n' && wanted != size)) {
                 throw changed("byte " + wanted + " is not the start of a line in a file of " + size + " bytes");
             }
@@ -102,7 +105,7 @@ public final class NdjsonSource implements RecordSource {
     }
 
     private void skipTo(long wanted, long line) throws SourceException {
-        TextInput text = TextInput.open(path, true);
+        text = TextInput.open(path, true);
         input = text.stream();
         lines = new LineReader(input, text.bomLength(), 0, MAX_LINE_BYTES);
         try {
@@ -209,6 +212,18 @@ public final class NdjsonSource implements RecordSource {
         } catch (CharacterCodingException e) {
             return false;
         }
+    }
+
+    /** The byte offset of a plain file against its size; a gzip file's compressed bytes read. */
+    @Override
+    public double progress() {
+        if (end) {
+            return 1.0;
+        }
+        if (text != null) {
+            return text.progress();
+        }
+        return plainSize <= 0 ? UNKNOWN_PROGRESS : Math.min(1.0, (double) lines.offset() / plainSize);
     }
 
     @Override

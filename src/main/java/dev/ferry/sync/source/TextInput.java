@@ -17,17 +17,31 @@ final class TextInput {
 
     private final InputStream stream;
     private final int bomLength;
+    private final CountingInputStream fileBytes;
+    private final long fileSize;
 
-    private TextInput(InputStream stream, int bomLength) {
+    private TextInput(InputStream stream, int bomLength, CountingInputStream fileBytes, long fileSize) {
         this.stream = stream;
         this.bomLength = bomLength;
+        this.fileBytes = fileBytes;
+        this.fileSize = fileSize;
+    }
+
+    /**
+     * Bytes of the file (compressed ones for gzip) read so far against its size. Buffers read ahead
+     * of what the parser consumed, so it stays below 1.0 until the source says it is at the end.
+     */
+    double progress() {
+        return fileSize <= 0 ? Source.UNKNOWN_PROGRESS : Math.min(0.999, (double) fileBytes.count() / fileSize);
     }
 
     /** @throws SourceException naming the file when it cannot be opened or is not gzip though named so */
     static TextInput open(Path path, boolean gzipped) throws SourceException {
-        InputStream raw;
+        CountingInputStream raw;
+        long size;
         try {
-            raw = Files.newInputStream(path);
+            raw = new CountingInputStream(Files.newInputStream(path));
+            size = Files.size(path);
         } catch (IOException e) {
             throw new SourceException("cannot read " + path + ": " + e + "; check the path and its permissions", e);
         }
@@ -39,7 +53,7 @@ final class TextInput {
             if (!bom) {
                 pushback.unread(head);
             }
-            return new TextInput(pushback, bom ? 3 : 0);
+            return new TextInput(pushback, bom ? 3 : 0, raw, size);
         } catch (IOException e) {
             closeQuietly(raw);
             throw new SourceException("cannot read " + path + (gzipped ? " as gzip (its name ends in .gz)" : "") + ": " + e, e);

@@ -1,0 +1,29 @@
+package dev.ferry.cli;
+
+import java.util.Map;
+
+/**
+ * One running job as {@code ferry status} draws it, read from its Job bean. A daemon without the
+ * progress attributes (an older version) gives unknown progress, rate and ETA.
+ *
+ * @param progress           0.0–1.0, or negative when unknown
+ * @param documentsPerSecond over the daemon's last ~10 s
+ * @param etaSeconds         negative when unknown
+ */
+record JobProgress(String id, String state, long documents, double progress, double documentsPerSecond,
+                   long etaSeconds) {
+
+    static JobProgress of(String id, Map<String, Object> attributes) {
+        return new JobProgress(id, String.valueOf(attributes.getOrDefault("State", "?")),
+                number(attributes.get("DocumentsWritten"), 0), number(attributes.get("Progress"), -1),
+                number(attributes.get("DocumentsPerSecond"), 0), (long) number(attributes.get("EtaSeconds"), -1));
+    }
+
+    private static long number(Object value, long otherwise) {
+        return value instanceof Number n ? n.longValue() : otherwise;
+    }
+
+    private static double number(Object value, double otherwise) {
+        return value instanceof Number n ? n.doubleValue() : otherwise;
+    }
+}

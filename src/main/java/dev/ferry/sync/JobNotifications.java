@@ -1,0 +1,43 @@
+package dev.ferry.sync;
+
+import dev.ferry.jmx.Events;
+import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import javax.management.ObjectName;
+
+/**
+ * The notifications of {@code dev.ferry:type=Orchestrator}: {@value #DONE} and {@value #FAILED},
+ * each with user data {@code {id, kind, message}} (all strings; kind {@code done} for a done job).
+ */
+public final class JobNotifications extends Events implements JobEvents {
+    public static final String DONE = "ferry.job.done";
+    public static final String FAILED = "ferry.job.failed";
+
+    public JobNotifications(ObjectName source, Clock clock) {
+        super(source, clock, "ferry.job.event", fields(),
+                info(DONE, "a job finished: it is in done/ with ID.result.json"),
+                info(FAILED, "a job failed or was cancelled: it is in failed/ with ID.error.json;"
+                        + " fix the cause, then ferry ctl retry ID"));
+    }
+
+    private static Map<String, String> fields() {
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("id", "the job id (for a file without a valid id, its file name)");
+        fields.put("kind", "done, or the failure kind of ID.error.json: invalid-job, unknown-connection,"
+                + " source-error, write-error, gave-up-after-retries, cancelled");
+        fields.put("message", "what happened, in words; for a failure what to change");
+        return fields;
+    }
+
+    @Override
+    public void done(String id, long documents, long chunks, long durationMillis) {
+        String message = documents + " documents in " + chunks + " chunks, " + durationMillis + " ms";
+        send(DONE, id + ": done: " + message, Map.of("id", id, "kind", "done", "message", message));
+    }
+
+    @Override
+    public void failed(String id, String kind, String message) {
+        send(FAILED, id + ": failed (" + kind + "): " + message, Map.of("id", id, "kind", kind, "message", message));
+    }
+}
