@@ -171,7 +171,10 @@ public final class JsonArraySource implements RecordSource {
      */
     @Override
     public double progress() {
-        return finished ? 1.0 : text.progress();
+        if (finished) {
+            return 1.0;
+        }
+        return started ? text.progress() : (double) 0;
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -74,6 +75,7 @@ public final class NdjsonSource implements RecordSource {
             text = TextInput.open(path, gzipped);
             input = text.stream();
             lines = new LineReader(input, text.bomLength(), 0, MAX_LINE_BYTES);
+            plainSize = size(path);
             return;
         }
         if (!token.isDocument() || !token.asDocument().isNumber("offset") || !token.asDocument().isNumber("line")) {
@@ -119,6 +121,14 @@ public final class NdjsonSource implements RecordSource {
         }
         if (lines.offset() != wanted) {
             throw changed("line " + line + " ends at byte " + lines.offset() + " of the decompressed data, not " + wanted);
+        }
+    }
+
+    private static long size(Path path) throws SourceException {
+        try {
+            return Files.size(path);
+        } catch (IOException e) {
+            throw new SourceException("cannot read " + path + ": " + e, e);
         }
     }
 
@@ -220,10 +230,11 @@ public final class NdjsonSource implements RecordSource {
         if (end) {
             return 1.0;
         }
-        if (text != null) {
+        if (gzipped) {
             return text.progress();
         }
-        return plainSize <= 0 ? UNKNOWN_PROGRESS : Math.min(1.0, (double) lines.offset() / plainSize);
+        // a plain file: the offset of the next unread line is exact, read-ahead or not
+        return plainSize <= 0 ? 1.0 : Math.min(1.0, (double) lines.offset() / plainSize);
     }
 
     @Override

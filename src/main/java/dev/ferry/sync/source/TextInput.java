@@ -37,23 +37,33 @@ final class TextInput {
 
     /** @throws SourceException naming the file when it cannot be opened or is not gzip though named so */
     static TextInput open(Path path, boolean gzipped) throws SourceException {
-        CountingInputStream raw;
+        InputStream raw;
         long size;
         try {
-            raw = new CountingInputStream(Files.newInputStream(path));
+            raw = Files.newInputStream(path);
             size = Files.size(path);
         } catch (IOException e) {
             throw new SourceException("cannot read " + path + ": " + e + "; check the path and its permissions", e);
         }
         try {
-            InputStream in = gzipped ? new GZIPInputStream(raw, 64 * 1024) : raw;
-            PushbackInputStream pushback = new PushbackInputStream(new BufferedInputStream(in, BUFFER_BYTES), 3);
+            // progress counts the file's bytes: for gzip the compressed ones the inflater took, for a
+            // plain file the ones the parser pulled past the read-ahead buffer
+            CountingInputStream counted;
+            InputStream buffered;
+            if (gzipped) {
+                counted = new CountingInputStream(raw);
+                buffered = new BufferedInputStream(new GZIPInputStream(counted, 64 * 1024), BUFFER_BYTES);
+            } else {
+                counted = new CountingInputStream(new BufferedInputStream(raw, BUFFER_BYTES));
+                buffered = counted;
+            }
+            PushbackInputStream pushback = new PushbackInputStream(buffered, 3);
             byte[] head = pushback.readNBytes(3);
             boolean bom = head.length == 3 && head[0] == (byte) 0xEF && head[1] == (byte) 0xBB && head[2] == (byte) 0xBF;
             if (!bom) {
                 pushback.unread(head);
             }
-            return new TextInput(pushback, bom ? 3 : 0, raw, size);
+            return new TextInput(pushback, bom ? 3 : 0, counted, size);
         } catch (IOException e) {
             closeQuietly(raw);
             throw new SourceException("cannot read " + path + (gzipped ? " as gzip (its name ends in .gz)" : "") + ": " + e, e);

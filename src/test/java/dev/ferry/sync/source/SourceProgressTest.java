@@ -59,6 +59,29 @@ class SourceProgressTest {
         }
     }
 
+    /** A .gz file is measured in compressed bytes: what the file on disk is. */
+    @Test
+    void aGzipFileCountsItsCompressedBytesAndIsDoneAtItsEnd() throws Exception {
+        Path file = dir.resolve("many.ndjson.gz");
+        java.util.Random random = new java.util.Random(7);
+        try (var out = new java.util.zip.GZIPOutputStream(Files.newOutputStream(file))) {
+            for (int i = 0; i < 200_000; i++) {
+                // random text compresses poorly, so the compressed file outgrows the read-ahead buffers
+                out.write(("{\"_id\": " + i + ", \"r\": \"" + Long.toHexString(random.nextLong()) + "\"}\n")
+                        .getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        try (NdjsonSource source = new NdjsonSource(file, true, Position.START, BadRecords.failing("many"))) {
+            source.nextChunk(20_000);
+            double early = source.progress();
+            assertTrue(early > 0 && early < 0.6, "a tenth of the records read: " + early);
+            source.nextChunk(179_999);
+            assertTrue(source.progress() < 1.0, "one record left: not done, " + source.progress());
+            assertTrue(source.nextChunk(10).size() == 1 && source.nextChunk(10).isEmpty());
+            assertEquals(1.0, source.progress());
+        }
+    }
+
     @Test
     void inlineCountsDocuments() throws Exception {
         List<BsonDocument> docs = IntStream.range(0, 8).mapToObj(i -> new BsonDocument("_id", new BsonInt32(i))).toList();
