@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import javax.management.JMException;
 import javax.management.ObjectName;
+import javax.management.openmbean.CompositeData;
 
 /** {@code ferry ctl ACTION}: the JMX operations of README, "JMX: watching and steering ferry", from a shell. */
 final class CtlCommand {
@@ -67,18 +68,18 @@ final class CtlCommand {
                 out.println("resumed");
             }
             case "cancel", "finish", "retry" -> {
-                Object result = view.invoke(orchestrator, action, operands.get(1));
-                out.println(result);
-                return Boolean.TRUE.equals(isOk(result)) ? ExitCode.OK : ExitCode.FAILURE;
+                CompositeData result = (CompositeData) view.invoke(orchestrator, action, operands.get(1));
+                if (json) {
+                    out.println(Json.of(Commands.map("outcome", result.get("outcome"), "ok", result.get("ok"),
+                            "message", result.get("message"))));
+                } else {
+                    out.println(result.get("message"));
+                }
+                return Boolean.TRUE.equals(result.get("ok")) ? ExitCode.OK : ExitCode.FAILURE;
             }
             default -> throw new IllegalStateException("unchecked action " + action);
         }
         return ExitCode.OK;
-    }
-
-    // cancel/finish/retry answer in words; they start with the job id when they did something
-    private static Boolean isOk(Object result) {
-        return result instanceof String s && !s.startsWith("no ");
     }
 
     void printPools(ManagementView view) throws IOException, JMException {

@@ -14,6 +14,7 @@ import dev.ferry.sync.write.ChunkWriter;
 import dev.ferry.sync.write.KeyIndex;
 import dev.ferry.sync.write.ErrorClassifier;
 import dev.ferry.sync.write.RetryLoop;
+import dev.ferry.sync.OperationResult.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -302,13 +303,13 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     }
 
     @Override
-    public String cancel(String id) {
+    public OperationResult cancel(String id) {
         RunningJob job = running.get(id);
         if (job != null) {
             job.cancel();
             gate.signal();
             log.info("{}: cancel requested; it stops after its current chunk", id);
-            return id + ": cancelling; it stops after its current chunk and moves to failed/";
+            return OperationResult.of(Outcome.ACCEPTED, id + ": cancelling; it stops after its current chunk and moves to failed/");
         }
         Path waiting = spool.incoming().resolve(id + ".json");
         if (JobParser.isValidId(id) && Files.exists(waiting)) {
@@ -320,46 +321,47 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
                     statistics.failedJobs.increment();
                     events.failed(id, JobFailure.CANCELLED, "cancelled by an operator before it started");
                     log.info("{}: cancelled before it started", id);
-                    return id + ": cancelled before it started; moved to failed/";
+                    return OperationResult.of(Outcome.DONE, id + ": cancelled before it started; moved to failed/");
                 }
             } catch (IOException e) {
-                return "no cancel of " + id + ": " + e.getMessage();
+                return OperationResult.of(Outcome.ERROR, "no cancel of " + id + ": " + e.getMessage());
             }
         }
-        return "no running or waiting job with id " + id;
+        return OperationResult.of(Outcome.NOT_FOUND, "no running or waiting job with id " + id);
     }
 
     @Override
-    public String finish(String id) {
+    public OperationResult finish(String id) {
         RunningJob job = running.get(id);
         if (job == null) {
-            return "no running job with id " + id;
+            return OperationResult.of(Outcome.NOT_FOUND, "no running job with id " + id);
         }
         if (!job.spec().follows()) {
-            return "no finish for " + id + ": it is not a follow job; it ends by itself once its source is copied";
+            return OperationResult.of(Outcome.REFUSED,
+                    "no finish for " + id + ": it is not a follow job; it ends by itself once its source is copied");
         }
         if (job.requestFinish()) {
             gate.signal();
             log.info("{}: finish requested; it applies the changes that have arrived, then moves to done/", id);
         }
-        return id + ": finishing; it applies the changes that have arrived"
-                + (job.getPhase().equals("SNAPSHOT") ? " once its snapshot is copied" : "") + ", then moves to done/";
+        return OperationResult.of(Outcome.ACCEPTED, id + ": finishing; it applies the changes that have arrived"
+                + (job.getPhase().equals("SNAPSHOT") ? " once its snapshot is copied" : "") + ", then moves to done/");
     }
 
     @Override
-    public String retry(String id) {
+    public OperationResult retry(String id) {
         if (!JobParser.isValidId(id)) {
-            return "no job can have the id " + id;
+            return OperationResult.of(Outcome.NOT_FOUND, "no job can have the id " + id);
         }
         try {
             if (spool.retry(id)) {
                 log.info("{}: moved back into incoming/ by an operator", id);
                 watcher.rescanNow();
-                return id + ": moved back into incoming/; it runs again from its first document";
+                return OperationResult.of(Outcome.DONE, id + ": moved back into incoming/; it runs again from its first document");
             }
-            return "no failed job with id " + id;
+            return OperationResult.of(Outcome.NOT_FOUND, "no failed job with id " + id);
         } catch (IOException e) {
-            return "no retry of " + id + ": " + e.getMessage();
+            return OperationResult.of(Outcome.ERROR, "no retry of " + id + ": " + e.getMessage());
         }
     }
 

@@ -42,14 +42,16 @@ public interface OrchestratorMXBean {
     /** Stops a running job after its current chunk (or a waiting one at once) and moves it to failed/. */
     @Description("stop the job after its current chunk (or a job waiting in incoming/ at once) and move it to"
             + " failed/ with kind cancelled")
-    String cancel(@Param(name = "jobId", description = "the id of a running or waiting job") String id);
+    OperationResult cancel(@Param(name = "jobId", description = "the id of a running or waiting job") String id);
 
     /** Ends a follow job: applies what has arrived, saves its position, writes its result, moves it to done/. */
-    String finish(String id);
+    @Description("end a follow job: apply the changes that have arrived, save its position, write its result and move"
+            + " it to done/")
+    OperationResult finish(@Param(name = "jobId", description = "the id of a running follow job") String id);
 
     /** Moves failed/ID.json back into incoming/. */
     @Description("move failed/ID.json back into incoming/; the job runs again from its first document")
-    String retry(@Param(name = "jobId", description = "the id of a job in failed/") String id);
+    OperationResult retry(@Param(name = "jobId", description = "the id of a job in failed/") String id);
 
     @Description("look into incoming/ now instead of at the next queue.rescanSeconds")
     void rescan();

@@ -121,7 +121,8 @@ class FollowConvergenceProcessTest {
                     assertEquals(source.countDocuments(), report.destinationCount());
                     assertTrue(mutator.changes.get() > 1000, "changes made: " + mutator.changes.get());
                     assertEquals("live: finishing; it applies the changes that have arrived, then moves to done/",
-                            jmx.invoke(MBeanRegistrar.name("Orchestrator"), "finish", "live"));
+                            ((javax.management.openmbean.CompositeData) jmx.invoke(MBeanRegistrar.name("Orchestrator"),
+                                    "finish", "live")).get("message"));
                     Document result = spool.awaitDone("live", Duration.ofSeconds(30));
                     assertTrue(((Number) result.get("eventsApplied")).longValue() > 0, result.toJson());
                 }

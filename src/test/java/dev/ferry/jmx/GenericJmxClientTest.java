@@ -99,8 +99,8 @@ class GenericJmxClientTest {
                 assertEquals("CLOSED", jmx.get(JmxHarness.pool("spare"), "State"),
                         "reset and health check must not open a client nobody asked for");
                 invokeAll(jmx, JmxHarness.ORCHESTRATOR, "rescan");
-                assertTrue(((String) jmx.invoke(JmxHarness.ORCHESTRATOR, "cancel", "nope")).contains("nope"));
-                assertTrue(((String) jmx.invoke(JmxHarness.ORCHESTRATOR, "retry", "nope")).contains("nope"));
+                assertNotFound((javax.management.openmbean.CompositeData) jmx.invoke(JmxHarness.ORCHESTRATOR, "cancel", "nope"));
+                assertNotFound((javax.management.openmbean.CompositeData) jmx.invoke(JmxHarness.ORCHESTRATOR, "retry", "nope"));
                 assertTrue(jmx.isRegistered(jobBean), "a cancel of another id leaves the job alone");
                 invokeAll(jmx, JmxHarness.ORCHESTRATOR, "resume");
                 assertEquals(false, jmx.get(JmxHarness.ORCHESTRATOR, "Paused"));
@@ -170,5 +170,12 @@ class GenericJmxClientTest {
                     .anyMatch(operation::equals), bean + " lacks operation " + operation);
             jmx.invoke(bean, operation);
         }
+    }
+
+    /** Operations answer with a typed result a generic client reads without ferry's classes. */
+    private static void assertNotFound(javax.management.openmbean.CompositeData answer) {
+        assertEquals("NOT_FOUND", answer.get("outcome"), answer.toString());
+        assertEquals(Boolean.FALSE, answer.get("ok"));
+        assertTrue(((String) answer.get("message")).contains("nope"), answer.toString());
     }
 }

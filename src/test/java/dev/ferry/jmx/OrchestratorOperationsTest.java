@@ -53,7 +53,7 @@ class OrchestratorOperationsTest {
                 assertEquals(paused, jmx.getLong(JmxHarness.ORCHESTRATOR, "ChunksWritten"), "no chunk while paused");
 
                 // a job still waiting in incoming/ can be cancelled, and retried
-                String answer = (String) jmx.invoke(JmxHarness.ORCHESTRATOR, "cancel", "c");
+                String answer = (String) ((javax.management.openmbean.CompositeData) jmx.invoke(JmxHarness.ORCHESTRATOR, "cancel", "c")).get("message");
                 assertEquals("cancelled", spool.awaitFailed("c", TIMEOUT).getString("kind"), answer);
                 assertEquals(0L, spool.count("incoming"));
                 jmx.invoke(JmxHarness.ORCHESTRATOR, "retry", "c");
@@ -88,7 +88,7 @@ class OrchestratorOperationsTest {
                 spool.drop("long.json", JmxHarness.fileJob(data, "long", 250));
                 jmx.awaitJobChunks("long", 2, TIMEOUT);
 
-                String answer = (String) jmx.invoke(JmxHarness.ORCHESTRATOR, "cancel", "long");
+                String answer = (String) ((javax.management.openmbean.CompositeData) jmx.invoke(JmxHarness.ORCHESTRATOR, "cancel", "long")).get("message");
                 Document error = spool.awaitFailed("long", TIMEOUT);
                 assertEquals("cancelled", error.getString("kind"), answer + " / " + error.toJson());
                 // the error file is written first, then the job file moves

@@ -133,7 +133,7 @@ class FollowEndToEndTest {
         Await.until(WAIT, () -> job("f").getLagMillis() == 0, "caught up");
         assertTrue(!job("f").getLastEventAt().isEmpty());
 
-        String answer = orchestrator().finish("f");
+        String answer = orchestrator().finish("f").getMessage();
         assertTrue(answer.startsWith("f: finishing"), answer);
         Document result = spool.awaitDone("f", WAIT);
         assertEquals(100L, ((Number) result.get("documentsRead")).longValue(), result.toJson());
@@ -195,13 +195,14 @@ class FollowEndToEndTest {
         awaitPhase("g", "FOLLOWING");
         awaitEqual(source(), dest("people"));
         assertEquals("g: finishing; it applies the changes that have arrived, then moves to done/",
-                orchestrator().finish("g"));
+                orchestrator().finish("g").getMessage());
         Document result = spool.awaitDone("g", WAIT);
         assertEquals(1L, ((Number) result.get("deleted")).longValue(), result.toJson());
     }
 
     @Test
     void finishOfACopyJobOrAnUnknownJobSaysNo() {
-        assertEquals("no running job with id nope", orchestrator().finish("nope"));
+        assertEquals("no running job with id nope", orchestrator().finish("nope").getMessage());
+        assertEquals("NOT_FOUND", orchestrator().finish("nope").getOutcome());
     }
 }
