@@ -95,7 +95,9 @@ class PrometheusScrapeProcessTest {
             Map.entry("Job.State", "ferry_job_state"),
             Map.entry("Job.Progress", "ferry_job_progress"),
             Map.entry("Job.DocumentsPerSecond", "ferry_job_documents_per_second"),
-            Map.entry("Job.EtaSeconds", "ferry_job_eta_seconds"));
+            Map.entry("Job.EtaSeconds", "ferry_job_eta_seconds"),
+            Map.entry("Job.EventsApplied", "ferry_job_events_applied_total"),
+            Map.entry("Job.LagMillis", "ferry_job_lag_millis"));
 
     /** The label that names the bean's instance; Prometheus reserves "job" for the scrape job. */
     private static final Map<String, String> INSTANCE_LABEL = Map.of("Pool", "pool", "Job", "job_id");
