@@ -25,6 +25,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Benchmark 7 (claims out of a backlog of 100,000 files) takes about 7 minutes a run, most of it
  * writing and deleting the backlog, so it runs only when asked for: {@code -Dbench.only=7}.
  *
+ * <p>Benchmark 9 (benchmark 2 over TLS, about 2 minutes at 3 runs) also runs only when asked for:
+ * {@code -Dbench.only=9}.
+ *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6), {@code bench.runs} (3),
  * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.backlog}
  * (100000, the larger backlog of benchmark 7), {@code bench.backlogParts} ({@code watcher,daemon}),
@@ -65,6 +68,9 @@ public final class BenchMain {
         }
         if (only.contains("2")) {
             clientChurn();
+        }
+        if (only.contains("9")) {
+            clientChurnTls();
         }
         if (only.contains("4")) {
             claimLatency();
@@ -145,8 +151,24 @@ public final class BenchMain {
     }
 
     private void clientChurn(Duration oneWayLatency, String network) {
+        clientChurn("2", () -> new ClientChurn(oneWayLatency), network, !network.isEmpty());
+    }
+
+    /** Benchmark 9: benchmark 2 against a server speaking TLS, the connection trusting its CA by tlsCAFile. */
+    private void clientChurnTls() {
+        clientChurn("9", () -> ClientChurn.overTls(fresh("tls")), " over TLS (tlsCAFile, a CA made by TestCa)", false);
+        notes.add("9: benchmark 2 against mongo-java-server with enableSsl (RSA-2048 certificate for 127.0.0.1 signed "
+                + "by a CA made by dev.ferry.testing.TestCa); the connection is configured with "
+                + "connection.bench.tlsCAFile, so the pool's client uses the SSLContext ferry builds for it "
+                + "(config.TlsMaterial, pool.ClientFactory), and each client per chunk is "
+                + "MongoClients.create(uri) with TLS on and that same SSLContext: its monitor and its pool connection "
+                + "each do a TLS handshake");
+    }
+
+    private void clientChurn(String number, java.util.function.Supplier<ClientChurn> setUp, String network,
+            boolean noTargets) {
         int[][] sizes = {{10, 300}, {100, 300}, {1000, 100}};
-        try (ClientChurn churn = new ClientChurn(oneWayLatency)) {
+        try (ClientChurn churn = setUp.get()) {
             List<List<BsonDocument>> warm = ClientChurn.chunks(100, 20);
             churn.pooled(warm);
             churn.clientPerChunk(warm);
@@ -165,8 +187,9 @@ public final class BenchMain {
                 double p = median(pooled);
                 double c = median(perChunk);
                 double pc = medianRatio(pooled, perChunk);
-                double target = !network.isEmpty() ? 0 : s[0] == 10 ? 8 : s[0] == 1000 ? 2 : 0;
-                figures.add(new Figure("2", String.format(Locale.ROOT, "pooled lease vs. new client per chunk, chunks "
+                double target = noTargets ? 0 : number.equals("9") ? (s[0] == 1000 ? 2 : 0)
+                        : s[0] == 10 ? 8 : s[0] == 1000 ? 2 : 0;
+                figures.add(new Figure(number, String.format(Locale.ROOT, "pooled lease vs. new client per chunk, chunks "
                         + "of %,d (%d chunks)%s", s[0], s[1], network), String.format(Locale.ROOT,
                         "pooled %,.0f docs/s, client per chunk %,.0f docs/s", p, c), String.format(Locale.ROOT,
                         "%.1f×", pc), target == 0 ? "(none)" : String.format(Locale.ROOT, "≥ %.0f×", target),
