@@ -15,7 +15,6 @@ import dev.ferry.sync.JobMXBean;
 import dev.ferry.testing.DaemonFixture;
 import dev.ferry.testing.FerryConf;
 import dev.ferry.testing.Spooler;
-import dev.ferry.testing.TestMongoServer;
 import io.netty.channel.Channel;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,7 +34,6 @@ import javax.management.ObjectName;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.BsonInt64;
-import org.bson.BsonString;
 
 /**
  * Benchmark 8: a follow job (issue 12) in a daemon in this JVM, source and destination embedded
@@ -60,9 +58,11 @@ final class FollowBench {
      * @param burst             changes made while the job was paused in FOLLOWING
      * @param applySeconds      resume() to the last of them executed by the destination
      * @param eventsApplied     the job's EventsApplied growth over the burst (should equal burst)
+     * @param sourceGetMoreSeconds    of applySeconds, the source server's time in getMore (making the events)
+     * @param destinationWriteSeconds of applySeconds, the destination server's time executing ferry's writes
      */
     record ApplyRun(int documents, double snapshotSeconds, double copySeconds, int burst, double applySeconds,
-            long eventsApplied) {
+            long eventsApplied, double sourceGetMoreSeconds, double destinationWriteSeconds) {
         double snapshotRate() {
             return documents / snapshotSeconds;
         }
@@ -89,26 +89,42 @@ final class FollowBench {
         }
     }
 
-    /** Snapshot of {@code documents}, then {@code burst} changes made while paused, applied after resume(). */
-    static ApplyRun apply(Path dir, int documents, int burst) {
+    /**
+     * Snapshot of {@code documents}, then two bursts of {@code burst} changes, each made while paused and
+     * applied after resume(): the mix of updates, inserts and deletes, and inserts only (whose events need
+     * no lookup on this server), in the order given by {@code insertsFirst}.
+     */
+    static ApplyRun[] apply(Path dir, int documents, int burst, boolean insertsFirst) {
         try (Rig rig = new Rig(dir, documents)) {
             double[] snapshot = rig.snapshot();
-            rig.pauseJob();
-            Arrivals arrivals = rig.track(burst);
-            Changes changes = new Changes(rig.source, documents, arrivals);
-            for (int from = 0; from < burst; from += 1000) {
-                changes.make(from, Math.min(burst, from + 1000), System.nanoTime());
+            Arrivals arrivals = rig.track(2 * burst);
+            Changes changes = new Changes(rig.source, documents, arrivals, 0);
+            ApplyRun[] out = new ApplyRun[2];
+            for (int b = 0; b < 2; b++) {
+                boolean insertsOnly = (b == 0) == insertsFirst;
+                int first = b * burst;
+                rig.pauseJob();
+                for (int from = first; from < first + burst; from += 1000) {
+                    changes.make(from, Math.min(first + burst, from + 1000), System.nanoTime(), insertsOnly);
+                }
+                long eventsBefore = rig.job.getEventsApplied();
+                long getMore0 = rig.sourceBackend.getMoreNanos.get();
+                long write0 = rig.destBackend.writeNanos.get();
+                long t0 = System.nanoTime();
+                rig.daemon.daemon().orchestrator().resume();
+                await(Duration.ofMinutes(5), () -> arrivals.countBetween(first, first + burst - 1) == burst,
+                        () -> "the burst applied: " + arrivals.countBetween(first, first + burst - 1) + " of " + burst
+                                + " arrived");
+                double applySeconds = (System.nanoTime() - t0) / 1e9;
+                double getMoreSeconds = (rig.sourceBackend.getMoreNanos.get() - getMore0) / 1e9;
+                double writeSeconds = (rig.destBackend.writeNanos.get() - write0) / 1e9;
+                await(Duration.ofSeconds(30), () -> rig.job.getEventsApplied() >= eventsBefore + burst,
+                        () -> "EventsApplied " + rig.job.getEventsApplied() + ", expected " + (eventsBefore + burst));
+                rig.awaitCaughtUp();
+                out[insertsOnly ? 1 : 0] = new ApplyRun(documents, snapshot[0], snapshot[1], burst, applySeconds,
+                        rig.job.getEventsApplied() - eventsBefore, getMoreSeconds, writeSeconds);
             }
-            long eventsBefore = rig.job.getEventsApplied();
-            long t0 = System.nanoTime();
-            rig.daemon.daemon().orchestrator().resume();
-            await(Duration.ofMinutes(5), () -> arrivals.count() == burst, () -> "the burst applied: "
-                    + arrivals.count() + " of " + burst + " arrived");
-            double applySeconds = (System.nanoTime() - t0) / 1e9;
-            await(Duration.ofSeconds(30), () -> rig.job.getEventsApplied() >= eventsBefore + burst,
-                    () -> "EventsApplied " + rig.job.getEventsApplied() + ", expected " + (eventsBefore + burst));
-            return new ApplyRun(documents, snapshot[0], snapshot[1], burst, applySeconds,
-                    rig.job.getEventsApplied() - eventsBefore);
+            return out;
         }
     }
 
@@ -116,14 +132,14 @@ final class FollowBench {
      * Snapshot of {@code documents}, then changes at {@code perSecond} (in ticks of 10 ms) for
      * {@code warmUp} + {@code window}; the lag of each change made within the window.
      */
-    static LagRun lag(Path dir, int documents, int perSecond, Duration warmUp, Duration window) {
+    static LagRun lag(Path dir, int documents, int perSecond, Duration warmUp, Duration window, int updateCycle) {
         try (Rig rig = new Rig(dir, documents)) {
             rig.snapshot();
             int perTick = Math.max(1, perSecond / 100);
             long tickNanos = 10_000_000L;
             int total = (int) ((warmUp.plus(window).toNanos() / tickNanos) * perTick);
             Arrivals arrivals = rig.track(total);
-            Changes changes = new Changes(rig.source, documents, arrivals);
+            Changes changes = new Changes(rig.source, documents, arrivals, updateCycle);
             long[] sent = new long[total];
             long start = System.nanoTime();
             long windowStart = start + warmUp.toNanos();
@@ -142,7 +158,7 @@ final class FollowBench {
                 }
                 int to = Math.min(total, seq + perTick);
                 Arrays.fill(sent, seq, to, now);
-                changes.make(seq, to, now);
+                changes.make(seq, to, now, false);
                 if (now >= windowStart) {
                     if (first < 0) {
                         first = seq;
@@ -185,7 +201,9 @@ final class FollowBench {
     /** Source, destination, daemon and one follow job. */
     private static final class Rig implements AutoCloseable {
         private static int jobs;
-        private final TestMongoServer sourceServer = TestMongoServer.withOplog();
+        /** As TestMongoServer.withOplog(), on a backend that times its getMore commands. */
+        private final ArrivalBackend sourceBackend = new ArrivalBackend();
+        private final MongoServer sourceServer = new MongoServer(sourceBackend);
         private final ArrivalBackend destBackend = new ArrivalBackend();
         private final MongoServer destServer = new MongoServer(destBackend);
         private final MongoClient sourceClient;
@@ -199,15 +217,18 @@ final class FollowBench {
 
         Rig(Path dir, int documents) {
             this.documents = documents;
+            sourceServer.enableOplog();
+            sourceServer.bind("127.0.0.1", 0);
+            String sourceUri = "mongodb://127.0.0.1:" + sourceServer.getLocalAddress().getPort();
             destServer.bind("127.0.0.1", 0);
             String destUri = "mongodb://127.0.0.1:" + destServer.getLocalAddress().getPort();
-            sourceClient = MongoClients.create(sourceServer.uri());
+            sourceClient = MongoClients.create(sourceUri);
             source = sourceClient.getDatabase("srcdb").getCollection(JOB_COLLECTION, BsonDocument.class);
             List<BsonDocument> all = BenchData.documents(0, documents);
             for (int i = 0; i < documents; i += 1000) {
                 source.insertMany(all.subList(i, Math.min(documents, i + 1000)));
             }
-            FerryConf conf = new FerryConf(dir, destUri).set("connection.src.uri", sourceServer.uri())
+            FerryConf conf = new FerryConf(dir, destUri).set("connection.src.uri", sourceUri)
                     .set("connection.src.database", "srcdb").set("connection.src.serverSelectionTimeoutMS", "2000")
                     // the default health interval (30 s), not the tests' 1 s: pings are not part of the figure
                     .set("health.intervalSeconds", "30");
@@ -269,48 +290,60 @@ final class FollowBench {
             daemon.close();
             sourceClient.close();
             destServer.shutdownNow();
-            sourceServer.close();
+            sourceServer.shutdownNow();
         }
     }
 
     /**
-     * Changes with distinct keys (no two changes of one run touch the same document, so folding in a
-     * batch never hides one): of every 5, 3 updates of seeded documents (from the lowest key up), 1
-     * insert of a new key, 1 delete of a seeded document (from the highest key down).
+     * Changes: of every 5, 3 updates of seeded documents (from the lowest key up, or cycling over the
+     * lowest {@code updateCycle} keys), 1 insert of a new key, 1 delete of a seeded document (from the
+     * highest key down). With distinct keys no two changes touch one document, so folding in a batch
+     * never hides one; cycling keys come back only seconds apart.
      */
     private static final class Changes {
         private static final BulkWriteOptions UNORDERED = new BulkWriteOptions().ordered(false);
         private final MongoCollection<BsonDocument> source;
         private final int documents;
         private final Arrivals arrivals;
+        private final int updateCycle;
         private int nextUpdate;
         private int nextDelete;
 
-        Changes(MongoCollection<BsonDocument> source, int documents, Arrivals arrivals) {
+        /** @param updateCycle 0: every update its own key; else updates cycle over keys 0 to updateCycle - 1 */
+        Changes(MongoCollection<BsonDocument> source, int documents, Arrivals arrivals, int updateCycle) {
             this.source = source;
             this.documents = documents;
             this.arrivals = arrivals;
+            this.updateCycle = updateCycle;
             this.nextDelete = documents - 1;
         }
 
-        /** Changes {@code from} to {@code to} (exclusive) in one unordered bulk write, stamped {@code ts}. */
-        void make(int from, int to, long ts) {
+        /**
+         * Changes {@code from} to {@code to} (exclusive) in one unordered bulk write, stamped {@code ts}.
+         *
+         * @param insertsOnly every change an insert of a new key (an insert's event carries its document; an
+         *                    update's needs the server's updateLookup, a scan of the collection on this server)
+         */
+        void make(int from, int to, long ts, boolean insertsOnly) {
             List<WriteModel<BsonDocument>> models = new ArrayList<>(to - from);
             for (int seq = from; seq < to; seq++) {
                 BsonInt32 s = new BsonInt32(seq);
-                switch (seq % 5) {
-                    case 3 -> models.add(new InsertOneModel<>(new BsonDocument("_id", new BsonInt32(documents + seq))
-                            .append("seq", s).append("ts", new BsonInt64(ts)).append("name", new BsonString("new"))));
+                switch (insertsOnly ? 3 : seq % 5) {
+                    case 3 -> models.add(new InsertOneModel<>(BsonDocument.parse(BenchData.line(documents + seq))
+                            .append("seq", s).append("ts", new BsonInt64(ts))));
                     case 4 -> {
                         int key = nextDelete--;
                         arrivals.expectDelete(key, seq);
                         models.add(new DeleteOneModel<>(new BsonDocument("_id", new BsonInt32(key))));
                     }
-                    default -> models.add(new UpdateOneModel<>(new BsonDocument("_id", new BsonInt32(nextUpdate++)),
-                            new BsonDocument("$set", new BsonDocument("seq", s).append("ts", new BsonInt64(ts)))));
+                    default -> {
+                        int key = updateCycle == 0 ? nextUpdate++ : nextUpdate++ % updateCycle;
+                        models.add(new UpdateOneModel<>(new BsonDocument("_id", new BsonInt32(key)),
+                                new BsonDocument("$set", new BsonDocument("seq", s).append("ts", new BsonInt64(ts)))));
+                    }
                 }
             }
-            if (nextUpdate > nextDelete) {
+            if ((updateCycle == 0 ? nextUpdate : updateCycle) > nextDelete) {
                 throw new IllegalStateException("more changes than seeded documents: seed more");
             }
             source.bulkWrite(models, UNORDERED);
@@ -365,14 +398,26 @@ final class FollowBench {
         }
     }
 
-    /** A memory backend that tells {@link Arrivals} which changes each executed write command carried. */
+    /**
+     * A memory backend that adds up the time it spends in {@code getMore} (a change stream's reads) and
+     * in write commands, and tells {@link Arrivals} which changes each executed write command carried.
+     */
     static final class ArrivalBackend extends MemoryBackend {
         volatile Arrivals arrivals;
+        final java.util.concurrent.atomic.AtomicLong getMoreNanos = new java.util.concurrent.atomic.AtomicLong();
+        final java.util.concurrent.atomic.AtomicLong writeNanos = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
         public de.bwaldvogel.mongo.bson.Document handleCommand(Channel channel, String database, String command,
                 de.bwaldvogel.mongo.bson.Document query) {
+            long t0 = System.nanoTime();
             de.bwaldvogel.mongo.bson.Document reply = super.handleCommand(channel, database, command, query);
+            long took = System.nanoTime() - t0;
+            if (command.equals("getMore")) {
+                getMoreNanos.addAndGet(took);
+            } else if (command.equals("update") || command.equals("delete") || command.equals("insert")) {
+                writeNanos.addAndGet(took);
+            }
             Arrivals a = arrivals;
             if (a != null) {
                 long now = System.nanoTime();
