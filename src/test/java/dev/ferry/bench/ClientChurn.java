@@ -68,6 +68,9 @@ final class ClientChurn implements AutoCloseable {
         admin = newClient();
     }
 
+    /** The CA of the TLS server, for {@link #newClientMillis}'s contexts of their own; null for plain. */
+    private java.security.cert.X509Certificate caCertificate;
+
     private ClientChurn(MongoServer server, String uri, ConnectionSettings connection) {
         serverStop = server::shutdownNow;
         network = null;
@@ -96,7 +99,9 @@ final class ClientChurn implements AutoCloseable {
             props.setProperty("connection." + BenchPools.CONNECTION + ".tlsCAFile", caFile.toString());
             ConnectionSettings connection = new ConfigLoader(Map.<String, String>of()::get).fromProperties(props, dir)
                     .connection(BenchPools.CONNECTION).orElseThrow();
-            return new ClientChurn(server, uri, connection);
+            ClientChurn churn = new ClientChurn(server, uri, connection);
+            churn.caCertificate = ca.certificate();
+            return churn;
         } catch (ConfigException e) {
             throw new IllegalStateException(e.getMessage(), e);
         } catch (Exception e) {
@@ -114,6 +119,60 @@ final class ClientChurn implements AutoCloseable {
         }
         return MongoClients.create(MongoClientSettings.builder().applyConnectionString(new ConnectionString(uri))
                 .applyToSslSettings(b -> b.enabled(true).context(tls.context())).build());
+    }
+
+    /**
+     * What one new client costs before its first answer: create, {@code ping}, close; the median of
+     * {@code n} in milliseconds. Over TLS with the connection's one SSLContext (as the bug would run, so
+     * the JDK may resume a cached TLS session), or with an SSLContext of its own per client (made before
+     * the clock starts), so every connection does a full handshake.
+     */
+    double newClientMillis(int n, boolean ownContext) {
+        List<javax.net.ssl.SSLContext> contexts = new java.util.ArrayList<>();
+        for (int i = 0; i < n && ownContext; i++) {
+            contexts.add(trusting(caCertificate));
+        }
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            javax.net.ssl.SSLContext context = ownContext ? contexts.get(i) : tls.context();
+            long t0 = System.nanoTime();
+            try (MongoClient client = MongoClients.create(MongoClientSettings.builder()
+                    .applyConnectionString(new ConnectionString(uri))
+                    .applyToSslSettings(b -> b.enabled(true).context(context)).build())) {
+                client.getDatabase("admin").runCommand(new org.bson.Document("ping", 1));
+            }
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return BenchMain.median(ms);
+    }
+
+    /** The median milliseconds of a ping on a lease of the pool (its client and connections already open). */
+    double pooledPingMillis(int n) {
+        double[] ms = new double[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            try (Lease lease = pools.lease(BenchPools.CONNECTION)) {
+                lease.database("admin").runCommand(new org.bson.Document("ping", 1));
+            }
+            ms[i] = (System.nanoTime() - t0) / 1e6;
+        }
+        return BenchMain.median(ms);
+    }
+
+    private static javax.net.ssl.SSLContext trusting(java.security.cert.X509Certificate ca) {
+        try {
+            java.security.KeyStore store = java.security.KeyStore.getInstance(java.security.KeyStore.getDefaultType());
+            store.load(null, null);
+            store.setCertificateEntry("ca", ca);
+            javax.net.ssl.TrustManagerFactory trust = javax.net.ssl.TrustManagerFactory.getInstance(
+                    javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+            trust.init(store);
+            javax.net.ssl.SSLContext context = javax.net.ssl.SSLContext.getInstance("TLS");
+            context.init(null, trust.getTrustManagers(), null);
+            return context;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** @return documents per second */

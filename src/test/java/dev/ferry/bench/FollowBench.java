@@ -60,9 +60,11 @@ final class FollowBench {
      * @param eventsApplied     the job's EventsApplied growth over the burst (should equal burst)
      * @param sourceGetMoreSeconds    of applySeconds, the source server's time in getMore (making the events)
      * @param destinationWriteSeconds of applySeconds, the destination server's time executing ferry's writes
+     * @param snapshotReadSeconds     of snapshotSeconds, the source server's time in find and getMore
      */
     record ApplyRun(int documents, double snapshotSeconds, double copySeconds, int burst, double applySeconds,
-            long eventsApplied, double sourceGetMoreSeconds, double destinationWriteSeconds) {
+            long eventsApplied, double sourceGetMoreSeconds, double destinationWriteSeconds,
+            double snapshotReadSeconds) {
         double snapshotRate() {
             return documents / snapshotSeconds;
         }
@@ -122,7 +124,7 @@ final class FollowBench {
                         () -> "EventsApplied " + rig.job.getEventsApplied() + ", expected " + (eventsBefore + burst));
                 rig.awaitCaughtUp();
                 out[insertsOnly ? 1 : 0] = new ApplyRun(documents, snapshot[0], snapshot[1], burst, applySeconds,
-                        rig.job.getEventsApplied() - eventsBefore, getMoreSeconds, writeSeconds);
+                        rig.job.getEventsApplied() - eventsBefore, getMoreSeconds, writeSeconds, snapshot[2]);
             }
             return out;
         }
@@ -236,9 +238,13 @@ final class FollowBench {
             spool = new Spooler(conf.spool());
         }
 
-        /** @return seconds from the drop to every document copied, and from the first chunk to every document */
+        /**
+         * @return seconds from the drop to every document copied, from the first chunk to every document, and
+         *         the source server's time in find and getMore in between
+         */
         double[] snapshot() {
             ObjectName name = MBeanRegistrar.name("Job", id);
+            long read0 = sourceBackend.readNanos.get();
             long t0 = System.nanoTime();
             spool.drop(id + ".json", "{\"id\": \"" + id + "\", \"source\": {\"type\": \"mongodb\", \"connection\": "
                     + "\"src\", \"collection\": \"" + JOB_COLLECTION + "\", \"follow\": true}, \"destination\": "
@@ -250,12 +256,13 @@ final class FollowBench {
             await(Duration.ofMinutes(5), () -> job.getDocumentsWritten() >= documents,
                     () -> "snapshot copied: " + job.getDocumentsWritten() + " of " + documents);
             long copied = System.nanoTime();
+            double readSeconds = (sourceBackend.readNanos.get() - read0) / 1e9;
             await(Duration.ofSeconds(60), () -> "FOLLOWING".equals(job.getPhase()) && "FOLLOWING".equals(job.getState()),
                     () -> "FOLLOWING, was " + job.getPhase() + "/" + job.getState());
             // the embedded server gives no start token, so the job starts 60 s before the drop (README, "Follow
             // mode") and replays the seed's inserts as events first: measure only once that is done
             awaitCaughtUp();
-            return new double[] {(copied - t0) / 1e9, (copied - firstChunk) / 1e9};
+            return new double[] {(copied - t0) / 1e9, (copied - firstChunk) / 1e9, readSeconds};
         }
 
         /** LagMillis 0 and EventsApplied unchanged for 1 s: nothing left to apply. */
@@ -406,6 +413,8 @@ final class FollowBench {
         volatile Arrivals arrivals;
         final java.util.concurrent.atomic.AtomicLong getMoreNanos = new java.util.concurrent.atomic.AtomicLong();
         final java.util.concurrent.atomic.AtomicLong writeNanos = new java.util.concurrent.atomic.AtomicLong();
+        /** find and getMore together: a snapshot's reads */
+        final java.util.concurrent.atomic.AtomicLong readNanos = new java.util.concurrent.atomic.AtomicLong();
 
         @Override
         public de.bwaldvogel.mongo.bson.Document handleCommand(Channel channel, String database, String command,
@@ -415,6 +424,9 @@ final class FollowBench {
             long took = System.nanoTime() - t0;
             if (command.equals("getMore")) {
                 getMoreNanos.addAndGet(took);
+                readNanos.addAndGet(took);
+            } else if (command.equals("find")) {
+                readNanos.addAndGet(took);
             } else if (command.equals("update") || command.equals("delete") || command.equals("insert")) {
                 writeNanos.addAndGet(took);
             }
