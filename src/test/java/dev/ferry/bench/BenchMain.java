@@ -28,7 +28,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Benchmarks 8 (follow mode: apply rate and lag, about 4 minutes at 3 runs) and 9 (benchmark 2 over
  * TLS, about 2 minutes at 3 runs) also run only when asked for: {@code -Dbench.only=8}, {@code -Dbench.only=9}.
  * Benchmark 8 reads {@code bench.followDocuments} (50000, the seed and snapshot), {@code bench.followBurst}
- * (20000), {@code bench.followLagDocuments} (10000, the seed of the lag runs), {@code bench.followRate} (1000 changes/s), {@code bench.followWarmUpSeconds} (5) and
+ * (10000), {@code bench.followLagDocuments} (10000, the seed of the lag runs), {@code bench.followRate} (1000 changes/s), {@code bench.followWarmUpSeconds} (5) and
  * {@code bench.followWindowSeconds} (30).
  *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6), {@code bench.runs} (3),
@@ -231,7 +231,7 @@ public final class BenchMain {
     /** Benchmark 8: a follow job's apply rate against its own snapshot copy rate, and its lag at a steady rate. */
     private void follow() {
         int documents = Integer.getInteger("bench.followDocuments", 50_000);
-        int burst = Integer.getInteger("bench.followBurst", 20_000);
+        int burst = Integer.getInteger("bench.followBurst", 10_000);
         int perSecond = Integer.getInteger("bench.followRate", 1000);
         int lagDocuments = Integer.getInteger("bench.followLagDocuments", 10_000);
         int updateCycle = lagDocuments / 4;
