@@ -28,7 +28,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Benchmarks 8 (follow mode: apply rate and lag, about 4 minutes at 3 runs) and 9 (benchmark 2 over
  * TLS, about 2 minutes at 3 runs) also run only when asked for: {@code -Dbench.only=8}, {@code -Dbench.only=9}.
  * Benchmark 8 reads {@code bench.followDocuments} (50000, the seed and snapshot), {@code bench.followBurst}
- * (10000), {@code bench.followLagDocuments} (10000, the seed of the lag runs), {@code bench.followRate} (1000 changes/s), {@code bench.followWarmUpSeconds} (5) and
+ * (10000), {@code bench.followParts} ({@code apply,lag}), {@code bench.followLagInsertsOnly} (false: the
+ * mix of updates, inserts and deletes), {@code bench.followLagDocuments} (10000, the seed of the lag runs), {@code bench.followRate} (1000 changes/s), {@code bench.followWarmUpSeconds} (5) and
  * {@code bench.followWindowSeconds} (30).
  *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6), {@code bench.runs} (3),
@@ -235,8 +236,57 @@ public final class BenchMain {
         int perSecond = Integer.getInteger("bench.followRate", 1000);
         int lagDocuments = Integer.getInteger("bench.followLagDocuments", 10_000);
         int updateCycle = lagDocuments / 4;
+        boolean lagInsertsOnly = Boolean.getBoolean("bench.followLagInsertsOnly");
         Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.followWarmUpSeconds", 5));
         Duration window = Duration.ofSeconds(Integer.getInteger("bench.followWindowSeconds", 30));
+        String parts = System.getProperty("bench.followParts", "apply,lag");
+        if (parts.contains("apply")) {
+            followApply(documents, burst);
+        }
+        if (!parts.contains("lag")) {
+            return;
+        }
+        double[] p50 = new double[runs];
+        double[] p99 = new double[runs];
+        double[] max = new double[runs];
+        double[] rate = new double[runs];
+        double[] busy = new double[runs];
+        int missing = 0;
+        for (int r = 0; r < runs; r++) {
+            FollowBench.LagRun l = FollowBench.lag(fresh("follow-lag"), lagDocuments, perSecond, warmUp, window,
+                    updateCycle, lagInsertsOnly);
+            p50[r] = l.percentile(0.50);
+            p99[r] = l.percentile(0.99);
+            max[r] = l.percentile(1.0);
+            rate[r] = l.perSecond();
+            busy[r] = l.sourceGetMoreShare();
+            missing += l.missing();
+            System.err.printf(Locale.ROOT, "bench: follow lag at %,.0f changes/s: p50 %.0f ms, p99 %.0f ms, max %.0f ms, "
+                    + "%,d changes, %d missing, source getMore %.0f %% of the window, load %s%n", rate[r], p50[r],
+                    p99[r], max[r], l.changes(), l.missing(), 100 * l.sourceGetMoreShare(), BenchReport.loadAverage());
+        }
+        double p99m = median(p99);
+        figures.add(new Figure("8", String.format(Locale.ROOT, "follow job: lag from source write to destination "
+                + "write at %,d changes/s (%s) on a %,d-document collection, over %d s after %d s of warm-up",
+                perSecond, lagInsertsOnly ? "inserts only" : String.format(Locale.ROOT, "3 `$set` updates over %,d keys, "
+                + "1 insert, 1 delete in 5", updateCycle), lagDocuments,
+                window.toSeconds(), warmUp.toSeconds()), String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms, max "
+                + "%.0f ms (%,.0f changes/s made; %d of the window's changes never arrived); the source server "
+                + "answered getMore %.0f %% of the time", median(p50), p99m, median(max), median(rate), missing,
+                100 * median(busy)), "—", "p99 < 1 s", p99m < 1000 && missing == 0));
+        notes.add("8: a follow job in a daemon in this JVM (DaemonFixture, 4 workers, chunk.size 1000), source: "
+                + "mongo-java-server with its oplog (TestMongoServer.withOplog(), as embedded: stores run), seeded with "
+                + "the benchmark's documents; destination: a memory backend that notes when it executed each change "
+                + "(every change carries a sequence number; deletes by _id), so lag is source write to destination "
+                + "write, measured here. Changes go in unordered bulk writes. Apply rate: the job caught up, the "
+                + "orchestrator paused (the job holds between batches), the burst made with distinct keys, then "
+                + "resume() to the last change executed by the destination; snapshot rate: the job's drop to "
+                + "DocumentsWritten = the seed; each run a fresh pair of servers and daemon, the two bursts in "
+                + "alternating order. Lag: changes in ticks of 10 ms (one bulk write per tick) once the job caught up, "
+                + "each run its own servers, daemon and job");
+    }
+
+    private void followApply(int documents, int burst) {
         FollowBench.apply(fresh("follow-warm-up"), Math.min(documents, 10_000), Math.min(burst, 2_000), false);
         double[] snapshot = new double[runs];
         double[] copy = new double[runs];
@@ -277,40 +327,6 @@ public final class BenchMain {
                 + "events need no lookup on the source)", burst), String.format(Locale.ROOT, "apply %,.0f events/s, "
                 + "snapshot %,.0f docs/s; getMore %.0f %% of the apply time", median(inserts), median(snapshot),
                 100 * median(insertsSourceShare)), ratio(insertsRatio), "(diagnostic)", true));
-        double[] p50 = new double[runs];
-        double[] p99 = new double[runs];
-        double[] max = new double[runs];
-        double[] rate = new double[runs];
-        int missing = 0;
-        for (int r = 0; r < runs; r++) {
-            FollowBench.LagRun l = FollowBench.lag(fresh("follow-lag"), lagDocuments, perSecond, warmUp, window,
-                    updateCycle);
-            p50[r] = l.percentile(0.50);
-            p99[r] = l.percentile(0.99);
-            max[r] = l.percentile(1.0);
-            rate[r] = l.perSecond();
-            missing += l.missing();
-            System.err.printf(Locale.ROOT, "bench: follow lag at %,.0f changes/s: p50 %.0f ms, p99 %.0f ms, max %.0f ms, "
-                    + "%,d changes, %d missing, load %s%n", rate[r], p50[r], p99[r], max[r], l.changes(), l.missing(),
-                    BenchReport.loadAverage());
-        }
-        double p99m = median(p99);
-        figures.add(new Figure("8", String.format(Locale.ROOT, "follow job: lag from source write to destination "
-                + "write at %,d changes/s (3 `$set` updates over %,d keys, 1 insert, 1 delete in 5) on a %,d-document "
-                + "collection, over %d s after %d s of warm-up", perSecond, updateCycle, lagDocuments,
-                window.toSeconds(), warmUp.toSeconds()), String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms, max "
-                + "%.0f ms (%,.0f changes/s made; %d of the window's changes never arrived)", median(p50), p99m,
-                median(max), median(rate), missing), "—", "p99 < 1 s", p99m < 1000 && missing == 0));
-        notes.add("8: a follow job in a daemon in this JVM (DaemonFixture, 4 workers, chunk.size 1000), source: "
-                + "mongo-java-server with its oplog (TestMongoServer.withOplog(), as embedded: stores run), seeded with "
-                + "the benchmark's documents; destination: a memory backend that notes when it executed each change "
-                + "(every change carries a sequence number; deletes by _id), so lag is source write to destination "
-                + "write, measured here. Changes go in unordered bulk writes. Apply rate: the job caught up, the "
-                + "orchestrator paused (the job holds between batches), the burst made with distinct keys, then "
-                + "resume() to the last change executed by the destination; snapshot rate: the job's drop to "
-                + "DocumentsWritten = the seed; each run a fresh pair of servers and daemon, the two bursts in "
-                + "alternating order. Lag: changes in ticks of 10 ms (one bulk write per tick) once the job caught up, "
-                + "each run its own servers, daemon and job");
     }
 
     private void claimLatency() {

@@ -79,8 +79,9 @@ final class FollowBench {
      * @param perSecond the rate achieved within the window
      * @param missing   changes of the window that never arrived within the grace period
      * @param lagMillis each arrived change's lag, sorted
+     * @param sourceGetMoreShare the source server's time in getMore (the change stream) over the window's time
      */
-    record LagRun(int changes, double perSecond, int missing, double[] lagMillis) {
+    record LagRun(int changes, double perSecond, int missing, double[] lagMillis, double sourceGetMoreShare) {
         double percentile(double p) {
             if (lagMillis.length == 0) {
                 return Double.NaN;
@@ -135,7 +136,8 @@ final class FollowBench {
      * Snapshot of {@code documents}, then changes at {@code perSecond} (in ticks of 10 ms) for
      * {@code warmUp} + {@code window}; the lag of each change made within the window.
      */
-    static LagRun lag(Path dir, int documents, int perSecond, Duration warmUp, Duration window, int updateCycle) {
+    static LagRun lag(Path dir, int documents, int perSecond, Duration warmUp, Duration window, int updateCycle,
+            boolean insertsOnly) {
         try (Rig rig = new Rig(dir, documents)) {
             rig.snapshot();
             int perTick = Math.max(1, perSecond / 100);
@@ -149,6 +151,7 @@ final class FollowBench {
             long windowEnd = windowStart + window.toNanos();
             int first = -1;
             int last = -1;
+            long getMoreAtWindow = -1;
             for (int tick = 0, seq = 0; seq < total; tick++, seq += perTick) {
                 long due = start + tick * tickNanos;
                 long now = System.nanoTime();
@@ -161,14 +164,16 @@ final class FollowBench {
                 }
                 int to = Math.min(total, seq + perTick);
                 Arrays.fill(sent, seq, to, now);
-                changes.make(seq, to, now, false);
+                changes.make(seq, to, now, insertsOnly);
                 if (now >= windowStart) {
                     if (first < 0) {
                         first = seq;
+                        getMoreAtWindow = rig.sourceBackend.getMoreNanos.get();
                     }
                     last = to - 1;
                 }
             }
+            double getMoreShare = (rig.sourceBackend.getMoreNanos.get() - getMoreAtWindow) / (double) window.toNanos();
             int firstSeq = first;
             int lastSeq = last;
             long made = lastSeq - firstSeq + 1;
@@ -187,7 +192,7 @@ final class FollowBench {
             }
             double[] arrived = Arrays.copyOf(lags, n);
             Arrays.sort(arrived);
-            return new LagRun((int) made, made / (window.toNanos() / 1e9), (int) (made - n), arrived);
+            return new LagRun((int) made, made / (window.toNanos() / 1e9), (int) (made - n), arrived, getMoreShare);
         }
     }
 
