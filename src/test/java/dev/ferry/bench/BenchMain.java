@@ -25,11 +25,13 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Benchmark 7 (claims out of a backlog of 100,000 files) takes about 7 minutes a run, most of it
  * writing and deleting the backlog, so it runs only when asked for: {@code -Dbench.only=7}.
  *
- * <p>Benchmarks 8 (follow mode: apply rate and lag, about 4 minutes at 3 runs) and 9 (benchmark 2 over
- * TLS, about 2 minutes at 3 runs) also run only when asked for: {@code -Dbench.only=8}, {@code -Dbench.only=9}.
+ * <p>Benchmarks 8 (follow mode: apply rate and lag, about 6 minutes at 3 runs on the shared machine, most
+ * of it the embedded source server's updateLookup and the 35 s lag windows) and 9 (benchmark 2 over TLS,
+ * about 3 minutes at 3 runs) also run only when asked for: {@code -Dbench.only=8}, {@code -Dbench.only=9}.
  * Benchmark 8 reads {@code bench.followDocuments} (50000, the seed and snapshot), {@code bench.followBurst}
  * (10000), {@code bench.followParts} ({@code apply,lag}), {@code bench.followLagInsertsOnly} (false: the
- * mix of updates, inserts and deletes), {@code bench.followLagDocuments} (10000, the seed of the lag runs), {@code bench.followRate} (1000 changes/s), {@code bench.followWarmUpSeconds} (5) and
+ * mix of updates, inserts and deletes), {@code bench.followLagDocuments} (10000, the seed of the lag
+ * runs), {@code bench.followRate} (1000 changes/s), {@code bench.followWarmUpSeconds} (5) and
  * {@code bench.followWindowSeconds} (30).
  *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6), {@code bench.runs} (3),
