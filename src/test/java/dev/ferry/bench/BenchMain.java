@@ -25,6 +25,15 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Benchmark 7 (claims out of a backlog of 100,000 files) takes about 7 minutes a run, most of it
  * writing and deleting the backlog, so it runs only when asked for: {@code -Dbench.only=7}.
  *
+ * <p>Benchmarks 8 (follow mode: apply rate and lag, about 6 minutes at 3 runs on the shared machine, most
+ * of it the embedded source server's updateLookup and the 35 s lag windows) and 9 (benchmark 2 over TLS,
+ * about 3 minutes at 3 runs) also run only when asked for: {@code -Dbench.only=8}, {@code -Dbench.only=9}.
+ * Benchmark 8 reads {@code bench.followDocuments} (50000, the seed and snapshot), {@code bench.followBurst}
+ * (10000), {@code bench.followParts} ({@code apply,lag}), {@code bench.followLagInsertsOnly} (false: the
+ * mix of updates, inserts and deletes), {@code bench.followLagDocuments} (10000, the seed of the lag
+ * runs), {@code bench.followRate} (1000 changes/s), {@code bench.followWarmUpSeconds} (5) and
+ * {@code bench.followWindowSeconds} (30).
+ *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6, 10 and 11: file formats and ferry vs. mongoimport), {@code bench.runs} (3),
  * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.backlog}
  * (100000, the larger backlog of benchmark 7), {@code bench.backlogParts} ({@code watcher,daemon}),
@@ -65,6 +74,12 @@ public final class BenchMain {
         }
         if (only.contains("2")) {
             clientChurn();
+        }
+        if (only.contains("8")) {
+            follow();
+        }
+        if (only.contains("9")) {
+            clientChurnTls();
         }
         if (only.contains("4")) {
             claimLatency();
@@ -212,8 +227,48 @@ public final class BenchMain {
     }
 
     private void clientChurn(Duration oneWayLatency, String network) {
+        clientChurn("2", () -> new ClientChurn(oneWayLatency), network, !network.isEmpty());
+    }
+
+    /** Benchmark 9: benchmark 2 against a server speaking TLS, the connection trusting its CA by tlsCAFile. */
+    private void clientChurnTls() {
+        clientChurn("9", () -> ClientChurn.overTls(fresh("tls")), " over TLS (tlsCAFile, a CA made by TestCa)", false);
+        try (ClientChurn churn = ClientChurn.overTls(fresh("tls-handshake"))) {
+            int n = 100;
+            churn.newClientMillis(20, false);
+            churn.newClientMillis(20, true);
+            churn.pooledPingMillis(100);
+            double[] shared = new double[runs];
+            double[] own = new double[runs];
+            double[] pooled = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                final int run = r;
+                List<Runnable> order = new ArrayList<>(List.of(
+                        () -> shared[run] = churn.newClientMillis(n, false),
+                        () -> own[run] = churn.newClientMillis(n, true),
+                        () -> pooled[run] = churn.pooledPingMillis(n)));
+                rotate(order, r).forEach(Runnable::run);
+                System.err.printf(Locale.ROOT, "bench: TLS new client + ping + close: %.2f ms (the connection's "
+                        + "SSLContext), %.2f ms (an SSLContext per client); ping on a pooled lease %.2f ms; load %s%n",
+                        shared[r], own[r], pooled[r], BenchReport.loadAverage());
+            }
+            figures.add(new Figure("9", "what one new client costs over TLS: create, `ping`, close (median of " + n
+                    + ", each run)", String.format(Locale.ROOT, "%.1f ms with the connection's SSLContext, %.1f ms "
+                    + "with an SSLContext per client (no session to resume); a ping on a pooled lease %.2f ms",
+                    median(shared), median(own), median(pooled)), "—", "(diagnostic)", true));
+        }
+        notes.add("9: benchmark 2 against mongo-java-server with enableSsl (RSA-2048 certificate for 127.0.0.1 signed "
+                + "by a CA made by dev.ferry.testing.TestCa); the connection is configured with "
+                + "connection.bench.tlsCAFile, so the pool's client uses the SSLContext ferry builds for it "
+                + "(config.TlsMaterial, pool.ClientFactory), and each client per chunk is "
+                + "MongoClients.create(uri) with TLS on and that same SSLContext: its monitor and its pool connection "
+                + "each do a TLS handshake");
+    }
+
+    private void clientChurn(String number, java.util.function.Supplier<ClientChurn> setUp, String network,
+            boolean noTargets) {
         int[][] sizes = {{10, 300}, {100, 300}, {1000, 100}};
-        try (ClientChurn churn = new ClientChurn(oneWayLatency)) {
+        try (ClientChurn churn = setUp.get()) {
             List<List<BsonDocument>> warm = ClientChurn.chunks(100, 20);
             churn.pooled(warm);
             churn.clientPerChunk(warm);
@@ -232,14 +287,115 @@ public final class BenchMain {
                 double p = median(pooled);
                 double c = median(perChunk);
                 double pc = medianRatio(pooled, perChunk);
-                double target = !network.isEmpty() ? 0 : s[0] == 10 ? 8 : s[0] == 1000 ? 2 : 0;
-                figures.add(new Figure("2", String.format(Locale.ROOT, "pooled lease vs. new client per chunk, chunks "
+                double target = noTargets ? 0 : number.equals("9") ? (s[0] == 1000 ? 2 : 0)
+                        : s[0] == 10 ? 8 : s[0] == 1000 ? 2 : 0;
+                figures.add(new Figure(number, String.format(Locale.ROOT, "pooled lease vs. new client per chunk, chunks "
                         + "of %,d (%d chunks)%s", s[0], s[1], network), String.format(Locale.ROOT,
                         "pooled %,.0f docs/s, client per chunk %,.0f docs/s", p, c), String.format(Locale.ROOT,
                         "%.1f×", pc), target == 0 ? "(none)" : String.format(Locale.ROOT, "≥ %.0f×", target),
                         pc >= target));
             }
         }
+    }
+
+    /** Benchmark 8: a follow job's apply rate against its own snapshot copy rate, and its lag at a steady rate. */
+    private void follow() {
+        int documents = Integer.getInteger("bench.followDocuments", 50_000);
+        int burst = Integer.getInteger("bench.followBurst", 10_000);
+        int perSecond = Integer.getInteger("bench.followRate", 1000);
+        int lagDocuments = Integer.getInteger("bench.followLagDocuments", 10_000);
+        int updateCycle = lagDocuments / 4;
+        boolean lagInsertsOnly = Boolean.getBoolean("bench.followLagInsertsOnly");
+        Duration warmUp = Duration.ofSeconds(Integer.getInteger("bench.followWarmUpSeconds", 5));
+        Duration window = Duration.ofSeconds(Integer.getInteger("bench.followWindowSeconds", 30));
+        String parts = System.getProperty("bench.followParts", "apply,lag");
+        if (parts.contains("apply")) {
+            followApply(documents, burst);
+        }
+        if (!parts.contains("lag")) {
+            return;
+        }
+        double[] p50 = new double[runs];
+        double[] p99 = new double[runs];
+        double[] max = new double[runs];
+        double[] rate = new double[runs];
+        double[] busy = new double[runs];
+        int missing = 0;
+        for (int r = 0; r < runs; r++) {
+            FollowBench.LagRun l = FollowBench.lag(fresh("follow-lag"), lagDocuments, perSecond, warmUp, window,
+                    updateCycle, lagInsertsOnly);
+            p50[r] = l.percentile(0.50);
+            p99[r] = l.percentile(0.99);
+            max[r] = l.percentile(1.0);
+            rate[r] = l.perSecond();
+            busy[r] = l.sourceGetMoreShare();
+            missing += l.missing();
+            System.err.printf(Locale.ROOT, "bench: follow lag at %,.0f changes/s: p50 %.0f ms, p99 %.0f ms, max %.0f ms, "
+                    + "%,d changes, %d missing, source getMore %.0f %% of the window, load %s%n", rate[r], p50[r],
+                    p99[r], max[r], l.changes(), l.missing(), 100 * l.sourceGetMoreShare(), BenchReport.loadAverage());
+        }
+        double p99m = median(p99);
+        figures.add(new Figure("8", String.format(Locale.ROOT, "follow job: lag from source write to destination "
+                + "write at %,d changes/s (%s) on a %,d-document collection, over %d s after %d s of warm-up",
+                perSecond, lagInsertsOnly ? "inserts only" : String.format(Locale.ROOT, "3 `$set` updates over %,d keys, "
+                + "1 insert, 1 delete in 5", updateCycle), lagDocuments,
+                window.toSeconds(), warmUp.toSeconds()), String.format(Locale.ROOT, "p50 %.0f ms, p99 %.0f ms, max "
+                + "%.0f ms (%,.0f changes/s made; %d of the window's changes never arrived); the source server "
+                + "answered getMore %.0f %% of the time", median(p50), p99m, median(max), median(rate), missing,
+                100 * median(busy)), "—", "p99 < 1 s", p99m < 1000 && missing == 0));
+        notes.add("8: a follow job in a daemon in this JVM (DaemonFixture, 4 workers, chunk.size 1000), source: "
+                + "mongo-java-server with its oplog (TestMongoServer.withOplog(), as embedded: stores run), seeded with "
+                + "the benchmark's documents; destination: a memory backend that notes when it executed each change "
+                + "(every change carries a sequence number; deletes by _id), so lag is source write to destination "
+                + "write, measured here. Changes go in unordered bulk writes. Apply rate: the job caught up, the "
+                + "orchestrator paused (the job holds between batches), the burst made with distinct keys, then "
+                + "resume() to the last change executed by the destination; snapshot rate: the job's drop to "
+                + "DocumentsWritten = the seed; each run a fresh pair of servers and daemon, the two bursts in "
+                + "alternating order. Lag: changes in ticks of 10 ms (one bulk write per tick) once the job caught up, "
+                + "each run its own servers, daemon and job");
+    }
+
+    private void followApply(int documents, int burst) {
+        FollowBench.apply(fresh("follow-warm-up"), Math.min(documents, 10_000), Math.min(burst, 2_000), false);
+        double[] snapshot = new double[runs];
+        double[] copy = new double[runs];
+        double[] set = new double[runs];
+        double[] inserts = new double[runs];
+        double[] sourceShare = new double[runs];
+        double[] snapshotReadShare = new double[runs];
+        double[] insertsSourceShare = new double[runs];
+        for (int r = 0; r < runs; r++) {
+            FollowBench.ApplyRun[] a = FollowBench.apply(fresh("follow-apply"), documents, burst, r % 2 == 1);
+            snapshot[r] = a[0].snapshotRate();
+            copy[r] = documents / a[0].copySeconds();
+            set[r] = a[0].applyRate();
+            inserts[r] = a[1].applyRate();
+            sourceShare[r] = a[0].sourceGetMoreSeconds() / a[0].applySeconds();
+            snapshotReadShare[r] = a[0].snapshotReadSeconds() / a[0].snapshotSeconds();
+            insertsSourceShare[r] = a[1].sourceGetMoreSeconds() / a[1].applySeconds();
+            System.err.printf(Locale.ROOT, "bench: follow snapshot %,.0f docs/s (drop to copied %.2f s, source find and "
+                    + "getMore %.2f s, first chunk to copied %.2f s); bursts of %,d: mix %,.0f events/s (%.2f s, source getMore %.2f s, destination "
+                    + "writes %.2f s, EventsApplied +%,d), inserts only %,.0f events/s (%.2f s, source getMore %.2f s, "
+                    + "destination writes %.2f s, EventsApplied +%,d); load %s%n", snapshot[r],
+                    a[0].snapshotSeconds(), a[0].snapshotReadSeconds(), a[0].copySeconds(), burst, set[r], a[0].applySeconds(),
+                    a[0].sourceGetMoreSeconds(), a[0].destinationWriteSeconds(), a[0].eventsApplied(), inserts[r],
+                    a[1].applySeconds(), a[1].sourceGetMoreSeconds(), a[1].destinationWriteSeconds(),
+                    a[1].eventsApplied(), BenchReport.loadAverage());
+        }
+        double setRatio = medianRatio(set, snapshot);
+        double insertsRatio = medianRatio(inserts, snapshot);
+        figures.add(new Figure("8", String.format(Locale.ROOT, "follow job: burst of %,d changes (3 `$set` updates, 1 "
+                + "insert, 1 delete in 5; made while paused in FOLLOWING) applied after resume(), vs. the same job's "
+                + "snapshot copy of %,d documents", burst, documents), String.format(Locale.ROOT, "apply %,.0f events/s, "
+                + "snapshot %,.0f docs/s (drop to copied; first chunk to copied %,.0f docs/s); the source server "
+                + "spent %.0f %% of the apply time answering the change stream's getMore, and %.0f %% of the snapshot "
+                + "time answering its find and getMore", median(set), median(snapshot), median(copy),
+                100 * median(sourceShare), 100 * median(snapshotReadShare)), ratio(setRatio), "≥ 0.80",
+                setRatio >= 0.80));
+        figures.add(new Figure("8", String.format(Locale.ROOT, "the same job, a burst of %,d inserts only (their "
+                + "events need no lookup on the source)", burst), String.format(Locale.ROOT, "apply %,.0f events/s, "
+                + "snapshot %,.0f docs/s; getMore %.0f %% of the apply time", median(inserts), median(snapshot),
+                100 * median(insertsSourceShare)), ratio(insertsRatio), "(diagnostic)", true));
     }
 
     private void claimLatency() {

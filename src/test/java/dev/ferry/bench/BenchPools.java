@@ -19,10 +19,14 @@ final class BenchPools {
     }
 
     static PoolManager start(String uri, ScheduledExecutorService scheduler) {
+        return start(new ConnectionSettings(CONNECTION, uri, "bench", DriverPoolOptions.DEFAULTS), scheduler);
+    }
+
+    /** @param connection named {@link #CONNECTION}, e.g. with its own TLS material */
+    static PoolManager start(ConnectionSettings connection, ScheduledExecutorService scheduler) {
         PoolMaintenance quiet = new PoolMaintenance(Duration.ofHours(1), 3, Duration.ofHours(1), Duration.ofHours(1),
                 Duration.ofSeconds(30), Duration.ofSeconds(5));
-        PoolManager manager = new PoolManager(List.of(new ConnectionSettings(CONNECTION, uri, "bench",
-                DriverPoolOptions.DEFAULTS)), quiet, ClientFactory.standard(), UriResolver.DIRECT, scheduler,
+        PoolManager manager = new PoolManager(List.of(connection), quiet, ClientFactory.standard(), UriResolver.DIRECT, scheduler,
                 Clock.systemUTC());
         manager.start();
         return manager;
