@@ -90,13 +90,17 @@ final class CitiesBench {
         all.put("a", new Variant("a", "ferry, idFrom position"));
         all.put("r", new Variant("r", "the file alone: read and parsed through ferry's json-array source, no destination"));
         all.put("a-insert", new Variant("a-insert", "ferry, idFrom position, mode insert"));
+        all.put("raw-insert", new Variant("raw-insert", "raw driver, the parsed documents with an ObjectId _id each, "
+                + "insertMany in chunks of 1000, unordered, one client"));
+        all.put("raw-upsert", new Variant("raw-upsert", "raw driver, the same documents, bulkWrite of ReplaceOne upserts by "
+                + "_id in chunks of 1000, unordered, one client"));
         all.put("b1", new Variant("b1", "mongoimport --jsonArray, 1 insertion worker"));
         all.put("b4", new Variant("b4", "mongoimport --jsonArray, 4 insertion workers"));
         all.put("c", new Variant("c", "ferry, key " + String.join(",", KEY) + " (ferry creates the index)"));
         all.put("c-unique", new Variant("c-unique", "ferry, key " + String.join(",", KEY) + ", a unique index on it made "
                 + "before the job"));
         all.put("d", new Variant("d", "ferry, key _id, the copy with _ids"));
-        String picked = System.getProperty("bench.citiesVariants", "a,r,a-insert,b1,b4,c,c-unique,d");
+        String picked = System.getProperty("bench.citiesVariants", "a,r,a-insert,raw-insert,raw-upsert,b1,b4,c,c-unique,d");
         List<Variant> variants = new ArrayList<>();
         for (String v : picked.split(",")) {
             if (!all.containsKey(v.trim())) {
@@ -157,6 +161,16 @@ final class CitiesBench {
                         + "parsing the file alone %.1f s (%,.0f docs/s) of (a)'s %.1f s: %.0f %%; the rest (ids, key checks, "
                         + "encoding, the bulk writes and the server's work, checkpoints) %.1f s", documents / r, r,
                         documents / a, 100 * a / r, documents / a - documents / r), "—", "reported", true));
+            }
+            if (rates.containsKey("raw-insert") && rates.containsKey("raw-upsert")) {
+                double ui = BenchMain.medianRatio(rates.get("raw-upsert"), rates.get("raw-insert"));
+                double au = BenchMain.medianRatio(rates.get("a"), rates.get("raw-upsert"));
+                figures.add(new Figure("13", n + " cities, without ferry: raw upserts by _id vs. raw inserts of the same "
+                        + "documents", String.format(Locale.ROOT, "%,.0f vs. %,.0f docs/s", BenchMain.median(
+                        rates.get("raw-upsert")), BenchMain.median(rates.get("raw-insert"))), ratio(ui), "reported", true));
+                figures.add(new Figure("13", n + " cities: (a) ferry vs. raw upserts by _id", String.format(Locale.ROOT,
+                        "%,.0f vs. %,.0f docs/s", BenchMain.median(rates.get("a")), BenchMain.median(
+                        rates.get("raw-upsert"))), ratio(au), "reported", true));
             }
             figures.add(new Figure("13", n + " cities: (a) run again under the same job id into the same collection",
                     rerun, "—", "same ids, count unchanged", rerun.startsWith("same")));
@@ -263,6 +277,7 @@ final class CitiesBench {
                 case "a" -> ferry(collection, plain, ", \"idFrom\": \"position\"", documents);
                 case "a-insert" -> ferry(collection, plain, ", \"idFrom\": \"position\", \"mode\": \"insert\"", documents);
                 case "r" -> FileBench.read(plain, dev.ferry.job.SourceSpec.FileFormat.JSON_ARRAY, documents);
+                case "raw-insert", "raw-upsert" -> raw(collection, name.equals("raw-insert"));
                 case "b1" -> mongoimport(collection, 1);
                 case "b4" -> mongoimport(collection, 4);
                 case "c" -> ferry(collection, keyPlain, ", \"key\": " + key, keyRows);
@@ -295,6 +310,48 @@ final class CitiesBench {
                     + collection + "\"}, \"chunkSize\": 1000" + extra + "}";
             spool.drop(id + ".json", json);
             return spool.awaitDone(id, Duration.ofMinutes(60));
+        }
+
+        private List<BsonDocument> parsed;
+
+        /**
+         * The split of (a)'s write path without ferry: the same documents, parsed beforehand and given an
+         * ObjectId each, written from this JVM as inserts (what mongoimport sends) or as upserts by _id
+         * (what ferry sends in every mode, so that a rerun is idempotent).
+         */
+        private double raw(String collection, boolean insert) {
+            if (parsed == null) {
+                try {
+                    parsed = new ArrayList<>();
+                    for (BsonValue v : BsonArray.parse(Files.readString(plain))) {
+                        BsonDocument d = new BsonDocument("_id", new org.bson.BsonObjectId(new org.bson.types.ObjectId()));
+                        d.putAll(v.asDocument());
+                        parsed.add(d);
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+            MongoCollection<BsonDocument> coll = client.getDatabase("ferrytest").getCollection(collection, BsonDocument.class);
+            var unordered = new com.mongodb.client.model.BulkWriteOptions().ordered(false);
+            var upsert = new com.mongodb.client.model.ReplaceOptions().upsert(true);
+            long t0 = System.nanoTime();
+            for (int from = 0; from < parsed.size(); from += 1000) {
+                List<BsonDocument> chunk = parsed.subList(from, Math.min(parsed.size(), from + 1000));
+                if (insert) {
+                    coll.insertMany(chunk, new com.mongodb.client.model.InsertManyOptions().ordered(false));
+                } else {
+                    List<com.mongodb.client.model.WriteModel<BsonDocument>> models = new ArrayList<>(chunk.size());
+                    for (BsonDocument d : chunk) {
+                        models.add(new com.mongodb.client.model.ReplaceOneModel<>(new BsonDocument("_id", d.get("_id")), d,
+                                upsert));
+                    }
+                    coll.bulkWrite(models, unordered);
+                }
+            }
+            long nanos = System.nanoTime() - t0;
+            check(collection, documents);
+            return documents * 1e9 / nanos;
         }
 
         private double mongoimport(String collection, int workers) {
