@@ -290,12 +290,7 @@ public final class ConfigLoader {
      */
     private static String withoutUserInfo(String text, String uri) {
         String out = Redaction.uri(text);
-        int at = uri.lastIndexOf('@');
-        if (out == null || at < 0) {
-            return out;
-        }
-        int slashes = uri.indexOf("//");
-        String userInfo = uri.substring(slashes < 0 || slashes > at ? 0 : slashes + 2, at);
-        return userInfo.isEmpty() ? out : out.replace(userInfo, "****");
+        Optional<String> userInfo = Redaction.userInfo(uri);
+        return out == null || userInfo.isEmpty() ? out : out.replace(userInfo.get(), "****");
     }
 }

@@ -136,7 +136,7 @@ public final class FerrySettings {
     public List<String> secrets() {
         List<String> secrets = new java.util.ArrayList<>(connections.values().stream()
                 .map(ConnectionSettings::uri)
-                .map(FerrySettings::passwordOf)
+                .map(Redaction::password)
                 .flatMap(Optional::stream)
                 .toList());
         jmxKeyStorePassword().ifPresent(secrets::add);
@@ -144,16 +144,6 @@ public final class FerrySettings {
         return List.copyOf(secrets);
     }
 
-    private static Optional<String> passwordOf(String uri) {
-        int scheme = uri.indexOf("://");
-        int at = uri.indexOf('@', Math.max(scheme, 0));
-        if (scheme < 0 || at < 0) {
-            return Optional.empty();
-        }
-        String userInfo = uri.substring(scheme + 3, at);
-        int colon = userInfo.indexOf(':');
-        return colon < 0 ? Optional.empty() : Optional.of(userInfo.substring(colon + 1));
-    }
 
     public Path incomingDir() {
         return spoolDir().resolve("incoming");
