@@ -1,11 +1,9 @@
 package dev.ferry.daemon;
 
+import dev.ferry.files.LockFile;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
-import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -15,55 +13,42 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class InstanceLock implements AutoCloseable {
     private final StateDir state;
-    private final FileChannel channel;
-    private final FileLock lock;
+    private final LockFile lock;
     private final AtomicBoolean released = new AtomicBoolean();
 
-    private InstanceLock(StateDir state, FileChannel channel, FileLock lock) {
+    private InstanceLock(StateDir state, LockFile lock) {
         this.state = state;
-        this.channel = channel;
         this.lock = lock;
     }
 
     /** @throws AlreadyRunningException if another process holds the state directory */
     public static InstanceLock acquire(StateDir state) throws IOException, AlreadyRunningException {
         Files.createDirectories(state.path());
-        FileChannel channel = FileChannel.open(state.lockFile(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null;
-        }
-        if (lock == null) {
-            channel.close();
+        Optional<LockFile> lock = LockFile.tryAcquire(state.lockFile());
+        if (lock.isEmpty()) {
             String other = state.livePid().map(p -> " (pid " + p + ")").orElse("");
             throw new AlreadyRunningException("another ferry" + other + " is running with state dir " + state.path());
         }
         try {
             state.writePid(ProcessHandle.current().pid());
         } catch (IOException e) {
-            lock.release();
-            channel.close();
+            lock.get().close();
             throw e;
         }
-        return new InstanceLock(state, channel, lock);
+        return new InstanceLock(state, lock.get());
     }
 
     /** Removes the pid file and releases the lock. Idempotent. */
     @Override
     public void close() throws IOException {
+        // once only: after the release another daemon may own the state dir and its pid file
         if (!released.compareAndSet(false, true)) {
             return;
         }
         try {
             Files.deleteIfExists(state.pidFile());
         } finally {
-            try {
-                lock.release();
-            } finally {
-                channel.close();
-            }
+            lock.close();
         }
     }
 

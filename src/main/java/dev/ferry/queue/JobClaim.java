@@ -1,11 +1,8 @@
 package dev.ferry.queue;
 
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.file.Files;
+import dev.ferry.files.LockFile;
 import java.nio.file.Path;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,15 +16,10 @@ public final class JobClaim implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(JobClaim.class);
 
     private final Path file;
-    private final Path lockFile;
-    private final FileChannel channel;
-    private final FileLock lock;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private final LockFile lock;
 
-    JobClaim(Path file, Path lockFile, FileChannel channel, FileLock lock) {
+    JobClaim(Path file, LockFile lock) {
         this.file = file;
-        this.lockFile = lockFile;
-        this.channel = channel;
         this.lock = lock;
     }
 
@@ -39,19 +31,10 @@ public final class JobClaim implements AutoCloseable {
     /** Releases ownership; the sidecar is deleted while still locked, so no one adopts a finished job. */
     @Override
     public void close() {
-        if (!released.compareAndSet(false, true)) {
-            return;
-        }
         try {
-            Files.deleteIfExists(lockFile);
+            lock.release(true);
         } catch (IOException e) {
-            log.warn("{}: cannot delete lock file {}: {}", file.getFileName(), lockFile, e.toString());
-        }
-        try {
-            lock.release();
-            channel.close();
-        } catch (IOException e) {
-            log.warn("{}: cannot release lock {}: {}", file.getFileName(), lockFile, e.toString());
+            log.warn("{}: cannot delete or release lock file {}: {}", file.getFileName(), lock.path(), e.toString());
         }
     }
 }

@@ -11,8 +11,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -20,6 +18,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import dev.ferry.files.DurableFile;
+import dev.ferry.files.LockFile;
 import dev.ferry.model.JobId;
 import org.bson.Document;
 import org.bson.json.JsonMode;
@@ -163,21 +162,8 @@ public final class Spool {
 
     private static Optional<JobClaim> lockSidecar(Path activeFile) throws IOException {
         Path lockFile = activeFile.resolveSibling("." + activeFile.getFileName() + ".lock");
-        FileChannel channel = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-        FileLock lock;
-        try {
-            lock = channel.tryLock();
-        } catch (OverlappingFileLockException e) {
-            lock = null; // held by this very process: the job runs here
-        } catch (IOException | RuntimeException e) {
-            channel.close();
-            throw e;
-        }
-        if (lock == null) {
-            channel.close();
-            return Optional.empty();
-        }
-        return Optional.of(new JobClaim(activeFile, lockFile, channel, lock));
+        // empty also when this very process holds it: the job runs here
+        return LockFile.tryAcquire(lockFile).map(lock -> new JobClaim(activeFile, lock));
     }
 
     /** Job files left in {@code active/} (by a crash or a shutdown), sorted by name, to resume. */
