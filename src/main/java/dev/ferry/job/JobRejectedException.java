@@ -1,5 +1,7 @@
 package dev.ferry.job;
 
+import dev.ferry.model.ErrorKind;
+
 /**
  * A job file that cannot be run as written. {@link #kind()} is the error kind of the README's
  * {@code ID.error.json}; the message starts with the JSON path of the field at fault and says what is
@@ -7,11 +9,11 @@ package dev.ferry.job;
  */
 public final class JobRejectedException extends Exception {
     /** Schema problems: bad JSON, empty, binary, too large, wrong field types or values, bad id. */
-    public static final String INVALID_JOB = "invalid-job";
+    public static final String INVALID_JOB = ErrorKind.INVALID_JOB.word();
     /** A connection name that ferry.properties does not define. */
-    public static final String UNKNOWN_CONNECTION = "unknown-connection";
+    public static final String UNKNOWN_CONNECTION = ErrorKind.UNKNOWN_CONNECTION.word();
     /** A file source that is missing, unreadable or outside {@code source.file.allowedDirs}. */
-    public static final String SOURCE_ERROR = "source-error";
+    public static final String SOURCE_ERROR = ErrorKind.SOURCE_ERROR.word();
 
     private final String kind;
     private final String field;

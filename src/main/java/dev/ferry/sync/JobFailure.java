@@ -1,15 +1,15 @@
 package dev.ferry.sync;
 
+import dev.ferry.model.ErrorKind;
 import dev.ferry.sync.write.AttemptFailure;
 
 /** Ends a job in failed/ with its {@code kind} and a message that says what to change. */
 final class JobFailure extends Exception {
-    static final String SOURCE_ERROR = "source-error";
-    static final String WRITE_ERROR = "write-error";
-    static final String GAVE_UP = "gave-up-after-retries";
-    static final String CANCELLED = "cancelled";
-    /** A follow job's resume point is no longer in the source's history; only a fresh snapshot helps. */
-    static final String RESUME_LOST = "resume-lost";
+    static final String SOURCE_ERROR = ErrorKind.SOURCE_ERROR.word();
+    static final String WRITE_ERROR = ErrorKind.WRITE_ERROR.word();
+    static final String GAVE_UP = ErrorKind.GAVE_UP_AFTER_RETRIES.word();
+    static final String CANCELLED = ErrorKind.CANCELLED.word();
+    static final String RESUME_LOST = ErrorKind.RESUME_LOST.word();
 
     private final String kind;
     private final long chunk;
