@@ -50,11 +50,11 @@ until $ferry ctl --conf "$conf" --json jobs 2>/dev/null | grep -q '"Phase": *"FO
     i=$((i + 1)); [ $i -gt 600 ] && { echo "demo: example-follow-people did not reach FOLLOWING" >&2; break; }
     sleep 0.1
 done
-echo "example-follow-people: snapshot copied, now FOLLOWING; changing its source with another job:"
+echo "example-follow-people: snapshot copied, now FOLLOWING; changing person 1 in its source with another job (merge: the count stays 2,500, so a rerun of the demo reads the same):"
 change=var/demo-change.json
 cat > "$change" <<JSON
-{"id": "example-change-people", "source": {"type": "inline", "documents": [
-  {"_id": "demo-follow", "name": "written by the demo at $(date -u +%Y-%m-%dT%H:%M:%SZ)"}]},
+{"id": "example-change-people", "mode": "merge", "source": {"type": "inline", "documents": [
+  {"_id": 1, "followedAt": "$(date -u +%Y-%m-%dT%H:%M:%SZ)"}]},
  "destination": {"connection": "local", "database": "demo", "collection": "people"}}
 JSON
 clear_outcome example-change-people

@@ -3,6 +3,9 @@
 # `ferry check-pool local` passes. Uses the shipped conf/ (var/ in the checkout).
 set -eu
 cd "$(dirname "$0")/../../.."
+# as on a fresh clone: the demo's own state (built-in store, spool, checkpoints) from an earlier run
+# would change what its jobs read
+rm -rf var
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 if ! FERRY_DEMO_EXIT=1 timeout 180 sh examples/demo.sh > "$out" 2>&1; then
