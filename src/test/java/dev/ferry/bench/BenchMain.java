@@ -620,7 +620,8 @@ public final class BenchMain {
         }
     }
 
-    private static <T> List<T> rotate(List<T> items, int by) {
+    /** The order of the compared variants in run {@code by}: rotated, and reversed every other run. */
+    static <T> List<T> rotate(List<T> items, int by) {
         List<T> out = new ArrayList<>(items);
         java.util.Collections.rotate(out, -(by % items.size()));
         if (by % 2 == 1) {

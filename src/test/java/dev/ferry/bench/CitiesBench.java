@@ -121,7 +121,7 @@ final class CitiesBench {
                 progress("warm-up " + v.label(), loader.load(v.name()));
             }
             for (int r = 0; r < runs; r++) {
-                List<Variant> order = rotate(variants, r);
+                List<Variant> order = BenchMain.rotate(variants, r);
                 for (Variant v : order) {
                     rates.get(v.name())[r] = progress(v.label(), loader.load(v.name()));
                 }
@@ -358,22 +358,9 @@ final class CitiesBench {
             List<String> command = List.of(FileBench.MONGOIMPORT.toString(), "--uri", server.uri(), "--db", "ferrytest",
                     "--collection", collection, "--type", "json", "--jsonArray", "--file", plain.toString(),
                     "--batchSize", "1000", "--numInsertionWorkers", Integer.toString(workers), "--quiet");
-            try {
-                long t0 = System.nanoTime();
-                Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-                String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-                if (!p.waitFor(60, TimeUnit.MINUTES) || p.exitValue() != 0) {
-                    throw new IllegalStateException("mongoimport failed: " + output);
-                }
-                long nanos = System.nanoTime() - t0;
-                check(collection, documents);
-                return documents * 1e9 / nanos;
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
+            long nanos = FileBench.runMongoimport(command, 60);
+            check(collection, documents);
+            return documents * 1e9 / nanos;
         }
 
         private void check(String collection, long documents) {
@@ -434,15 +421,6 @@ final class CitiesBench {
             daemon.close();
             server.close();
         }
-    }
-
-    private static <T> List<T> rotate(List<T> items, int by) {
-        List<T> out = new ArrayList<>(items);
-        java.util.Collections.rotate(out, -(by % items.size()));
-        if (by % 2 == 1) {
-            java.util.Collections.reverse(out);
-        }
-        return out;
     }
 
     private static double progress(String what, double docsPerSecond) {
