@@ -8,7 +8,6 @@ import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -75,7 +74,7 @@ public final class NdjsonSource implements RecordSource {
             text = TextInput.open(path, gzipped);
             input = text.stream();
             lines = new LineReader(input, text.bomLength(), 0, MAX_LINE_BYTES);
-            plainSize = size(path);
+            plainSize = text.fileSize();
             return;
         }
         if (!token.isDocument() || !token.asDocument().isNumber("offset") || !token.asDocument().isNumber("line")) {
@@ -121,14 +120,6 @@ public final class NdjsonSource implements RecordSource {
         }
         if (lines.offset() != wanted) {
             throw changed("line " + line + " ends at byte " + lines.offset() + " of the decompressed data, not " + wanted);
-        }
-    }
-
-    private static long size(Path path) throws SourceException {
-        try {
-            return Files.size(path);
-        } catch (IOException e) {
-            throw new SourceException("cannot read " + path + ": " + e, e);
         }
     }
 

@@ -70,6 +70,11 @@ final class TextInput {
         }
     }
 
+    /** The file's size on disk when it was opened. */
+    long fileSize() {
+        return fileSize;
+    }
+
     InputStream stream() {
         return stream;
     }
