@@ -201,6 +201,42 @@ class FollowEndToEndTest {
     }
 
     @Test
+    void aRestartAfterTheSourceLostTheHistoryOfTheSavedTokenFailsTheJobWithResumeLost() {
+        seed(10);
+        spool.drop("lost.json", followJob("lost", "people", null));
+        awaitPhase("lost", "FOLLOWING");
+        source().insertOne(new Document("_id", 50).append("n", 50));
+        awaitEqual(source(), dest("people"));
+        Await.until(WAIT, () -> job("lost").getEventsApplied() >= 1, "the insert applied and its token saved");
+        daemon.stop();
+
+        sourceServer.loseHistory();
+        daemon = new DaemonFixture(conf, mbeans = MBeanServerFactory.newMBeanServer()).start();
+        Document error = spool.awaitFailed("lost", WAIT);
+        assertEquals("resume-lost", error.getString("kind"), error.toJson());
+        assertTrue(error.getString("message").contains("no longer has the change history to resume from"),
+                error.toJson());
+        assertTrue(error.getString("message").contains("Resubmit the job"), error.toJson());
+        assertTrue(error.getString("message").contains("error 286: Resume of change stream was not possible"),
+                "the server's words, not the driver's dump of its reply: " + error.toJson());
+        assertEquals(1L, ((Number) error.get("attempts")).longValue(), "failed at once, not retried: " + error.toJson());
+    }
+
+    @Test
+    void aResetThatReopensTheStreamWhereTheHistoryIsGoneFailsTheJobWithResumeLost() {
+        seed(10);
+        spool.drop("reset.json", followJob("reset", "people", null));
+        awaitPhase("reset", "FOLLOWING");
+        awaitEqual(source(), dest("people"));
+
+        sourceServer.loseHistory();
+        JMX.newMXBeanProxy(mbeans, MBeanRegistrar.name("Pool", "src"), dev.ferry.pool.PoolMXBean.class).reset();
+        Document error = spool.awaitFailed("reset", WAIT);
+        assertEquals("resume-lost", error.getString("kind"), error.toJson());
+        assertEquals(10L, dest("people").countDocuments(), "what was copied stays");
+    }
+
+    @Test
     void finishOfACopyJobOrAnUnknownJobSaysNo() {
         assertEquals("no running job with id nope", orchestrator().finish("nope").getMessage());
         assertEquals("NOT_FOUND", orchestrator().finish("nope").getOutcome());

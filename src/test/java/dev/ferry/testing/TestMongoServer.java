@@ -2,6 +2,9 @@ package dev.ferry.testing;
 
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.exception.MongoServerError;
+import io.netty.channel.Channel;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -14,6 +17,7 @@ import java.util.List;
  */
 public final class TestMongoServer implements AutoCloseable {
     private final boolean oplog;
+    private volatile boolean historyLost;
     private MongoServer server;
     private int port;
 
@@ -32,12 +36,21 @@ public final class TestMongoServer implements AutoCloseable {
     }
 
     private void start(int wantedPort) {
-        server = new MongoServer(new MemoryBackend());
+        server = new MongoServer(new Backend());
         if (oplog) {
             server.enableOplog();
         }
         server.bind("127.0.0.1", wantedPort);
         port = server.getLocalAddress().getPort();
+    }
+
+    /**
+     * From now on a change stream that resumes (after a token or from a time) is refused with
+     * ChangeStreamHistoryLost (286), as a real server refuses one whose point has left its oplog;
+     * a stream opened without a resume point still works.
+     */
+    public void loseHistory() {
+        historyLost = true;
     }
 
     public String uri() {
@@ -93,5 +106,27 @@ public final class TestMongoServer implements AutoCloseable {
     @Override
     public void close() {
         server.shutdownNow();
+    }
+
+    /** The memory backend, able to play a server whose oplog no longer reaches back to a resume point. */
+    private final class Backend extends MemoryBackend {
+        @Override
+        public Document handleCommand(Channel channel, String database, String command, Document query) {
+            if (historyLost && command.equals("aggregate") && resumes(query)) {
+                throw new MongoServerError(286, "ChangeStreamHistoryLost",
+                        "Resume of change stream was not possible, as the resume point may no longer be in the oplog.");
+            }
+            return super.handleCommand(channel, database, command, query);
+        }
+
+        private boolean resumes(Document query) {
+            if (!(query.get("pipeline") instanceof List<?> pipeline) || pipeline.isEmpty()
+                    || !(pipeline.get(0) instanceof Document first)
+                    || !(first.get("$changeStream") instanceof Document stream)) {
+                return false;
+            }
+            return stream.containsKey("resumeAfter") || stream.containsKey("startAfter")
+                    || stream.containsKey("startAtOperationTime");
+        }
     }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.sync.follow;
 
+import com.mongodb.MongoCommandException;
 import com.mongodb.MongoServerException;
 import com.mongodb.client.ChangeStreamIterable;
 import com.mongodb.client.MongoChangeStreamCursor;
@@ -90,7 +91,9 @@ public final class ChangeStreamSource implements AutoCloseable {
             }
         } catch (MongoServerException e) {
             if (e.getCode() == HISTORY_LOST || e.getCode() == TOKEN_NOT_FOUND) {
-                throw new ResumeLostException(from, e.getMessage());
+                // the server's own words, without the driver's dump of its whole reply
+                String said = e instanceof MongoCommandException c ? c.getErrorMessage() : e.getMessage();
+                throw new ResumeLostException(from, "error " + e.getCode() + ": " + said);
             }
             throw e;
         }
