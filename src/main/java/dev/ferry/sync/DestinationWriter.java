@@ -9,6 +9,7 @@ import dev.ferry.pool.PoolManager;
 import dev.ferry.sync.write.Attempt;
 import dev.ferry.sync.write.AttemptFailure;
 import dev.ferry.sync.write.ChunkWriter;
+import dev.ferry.sync.write.InsertFirst;
 import dev.ferry.sync.write.PermanentWriteException;
 import dev.ferry.sync.write.Retried;
 import dev.ferry.sync.write.RetryLoop;
@@ -29,8 +30,8 @@ final class DestinationWriter implements ChunkWrites {
     private final RunningJob job;
     private final RetrySubject subject;
     private final KeyIndex keyIndex;
-    /** The key's index is looked for once per run of the job, before its first chunk is written. */
-    private boolean keyIndexChecked;
+    /** Set once per run of the job, when the key's index was looked for before its first chunk. */
+    private InsertFirst insertFirst;
 
     DestinationWriter(PoolManager pools, ChunkWriter writer, KeyIndex keyIndex, DestinationWait destinationWait,
                       RetryLoop retries, RunningJob job, RetrySubject subject) {
@@ -72,14 +73,16 @@ final class DestinationWriter implements ChunkWrites {
         public WriteOutcome run() throws PermanentWriteException {
             try (Lease lease = pools.lease(destination.connection())) {
                 var collection = lease.collection(destination.database(), destination.collection());
-                if (!keyIndexChecked) {
-                    keyIndex.ensure(collection, job.spec().key()).ifPresent(name -> log.info(
-                            "{}: created index {} on the key {} of {}, so that writing by key does not scan the collection",
-                            job.id(), name, job.spec().key(), destination.describe()));
-                    keyIndexChecked = true;
+                if (insertFirst == null) {
+                    KeyIndex.Ready index = keyIndex.ensure(collection, job.spec().key());
+                    index.created().ifPresent(name -> log.info(
+                            "{}: created {}index {} on the key {} of {}, so that writing by key does not scan the collection",
+                            job.id(), index.unique() ? "unique " : "", name, job.spec().key(), destination.describe()));
+                    insertFirst = new InsertFirst(job.spec().mode(), job.spec().key());
                 }
                 WriteOutcome outcome = writer.write(collection, chunk, origins, job.spec().mode(), job.spec().key(),
-                        job.spec().onInvalid() == OnInvalid.SKIP);
+                        job.spec().onInvalid() == OnInvalid.SKIP, insertFirst.next());
+                insertFirst.saw(chunk.size(), outcome);
                 job.state(JobState.RUNNING);
                 return outcome;
             }

@@ -25,6 +25,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.GZIPOutputStream;
+import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
 import org.bson.Document;
@@ -200,8 +201,8 @@ class FilesEndToEndTest {
         spool.drop("skus.json", job(null, file(csv, "csv"), "skus").append("key", List.of("sku", "shop")).toJson());
         assertAddsUp(spool.awaitDone("skus", OUTCOME));
         List<BsonDocument> indexes = collection(client, "skus").listIndexes(BsonDocument.class).into(new ArrayList<>());
-        assertTrue(indexes.stream().anyMatch(i -> i.getDocument("key").equals(BsonDocument.parse("{sku: 1, shop: 1}"))),
-                indexes.toString());
+        assertTrue(indexes.stream().anyMatch(i -> i.getDocument("key").equals(BsonDocument.parse("{sku: 1, shop: 1}"))
+                && i.getBoolean("unique", BsonBoolean.FALSE).getValue()), "unique, as made in an empty collection: " + indexes);
     }
 
     @Test

@@ -1,10 +1,10 @@
 package dev.ferry.sync.write;
 
 import com.mongodb.MongoBulkWriteException;
-import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.UpdateOneModel;
@@ -58,14 +58,25 @@ public final class ChunkWriter {
         return write(collection, documents, Origins.ofChunk(documents.size()), mode, key, false);
     }
 
+    /** As {@link #write(MongoCollection, List, Origins, WriteMode, List, boolean, boolean)}, never inserting first. */
+    public WriteOutcome write(MongoCollection<BsonDocument> collection, List<BsonDocument> documents, Origins origins,
+                              WriteMode mode, List<String> key, boolean keepGoing) throws PermanentWriteException {
+        return write(collection, documents, origins, mode, key, keepGoing, false);
+    }
+
     /**
      * As {@link #write(MongoCollection, List, WriteMode, List)}, naming documents by {@code origins}.
      *
-     * @param keepGoing with true, documents refused for good are returned as {@link WriteOutcome#rejected()}
-     *                  and the others are written; with false the first one fails the chunk
+     * @param keepGoing   with true, documents refused for good are returned as {@link WriteOutcome#rejected()}
+     *                    and the others are written; with false the first one fails the chunk
+     * @param insertFirst with the key {@code _id}, in {@code insert} and {@code upsert} mode: the documents are
+     *                    sent as plain inserts, which servers run faster than upserts; a duplicate key on
+     *                    {@code _id} means the document exists, so it is skipped ({@code insert}) or replaced
+     *                    by a second write ({@code upsert}). See {@link InsertFirst}.
      */
     public WriteOutcome write(MongoCollection<BsonDocument> collection, List<BsonDocument> documents, Origins origins,
-                              WriteMode mode, List<String> key, boolean keepGoing) throws PermanentWriteException {
+                              WriteMode mode, List<String> key, boolean keepGoing, boolean insertFirst)
+            throws PermanentWriteException {
         Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(mode, "mode");
         if (key.isEmpty()) {
@@ -106,6 +117,9 @@ public final class ChunkWriter {
         if (chosen.isEmpty()) {
             return outcome(mode, 0, 0, 0, dropped, refused);
         }
+        if (insertFirst && mode != WriteMode.MERGE && key.equals(List.of("_id"))) {
+            return insertFirst(collection, documents, origins, mode, key, keepGoing, chosen, dropped, refused);
+        }
 
         List<WriteModel<BsonDocument>> models = new ArrayList<>(chosen.size());
         int[] chunkIndex = new int[chosen.size()];
@@ -127,27 +141,90 @@ public final class ChunkWriter {
                     throw new IllegalArgumentException("unknown mode " + mode);
             }
         }
+        BulkWriteResult result = upserts(collection, models, chunkIndex, origins, key, keepGoing, refused);
+        return outcome(mode, result.getUpserts().size(), result.getMatchedCount(), result.getModifiedCount(), dropped, refused);
+    }
 
-        BulkWriteResult result;
+    /** Writes idempotent upserts by key; a duplicate on the key is two upserts of a new key racing, so it is retried. */
+    private BulkWriteResult upserts(MongoCollection<BsonDocument> collection, List<WriteModel<BsonDocument>> models,
+                                    int[] chunkIndex, Origins origins, List<String> key, boolean keepGoing,
+                                    List<Rejection> refused) throws PermanentWriteException {
         try {
-            result = collection.bulkWrite(models, UNORDERED);
+            return acknowledged(collection.bulkWrite(models, UNORDERED));
         } catch (MongoBulkWriteException e) {
-            List<Rejection> permanent = permanentErrors(e, collection, key, chunkIndex, origins);
-            if (permanent.isEmpty()) {
+            BulkErrors errors = BulkErrors.of(e, classifier, collection, key, chunkIndex, origins);
+            if (errors.retry() || !errors.onTheKey().isEmpty() || errors.refused().isEmpty()) {
                 throw e;
             }
-            if (!keepGoing) {
-                String more = permanent.size() > 1 ? " (and " + (permanent.size() - 1) + " more)" : "";
-                throw new PermanentWriteException(permanent.get(0).reason() + more, permanent.get(0).index(), e);
-            }
-            refused.addAll(permanent);
-            result = e.getWriteResult();
+            refuse(errors.refused(), keepGoing, refused, e);
+            return acknowledged(e.getWriteResult());
         }
+    }
+
+    /**
+     * Inserts the chosen documents; those whose key exists are skipped ({@code insert}) or replaced in a
+     * second write ({@code upsert}). Counted as the upserts would have been: an insert is an upsert
+     * that created its document.
+     */
+    private WriteOutcome insertFirst(MongoCollection<BsonDocument> collection, List<BsonDocument> documents,
+                                     Origins origins, WriteMode mode, List<String> key, boolean keepGoing,
+                                     Map<BsonDocument, Integer> chosen, int dropped, List<Rejection> refused)
+            throws PermanentWriteException {
+        List<WriteModel<BsonDocument>> inserts = new ArrayList<>(chosen.size());
+        int[] chunkIndex = new int[chosen.size()];
+        for (int index : chosen.values()) {
+            chunkIndex[inserts.size()] = index;
+            inserts.add(new InsertOneModel<>(documents.get(index)));
+        }
+        long inserted;
+        List<Integer> existing = List.of();
+        try {
+            inserted = acknowledged(collection.bulkWrite(inserts, UNORDERED)).getInsertedCount();
+        } catch (MongoBulkWriteException e) {
+            BulkErrors errors = BulkErrors.of(e, classifier, collection, key, chunkIndex, origins);
+            if (errors.retry()) {
+                throw e;
+            }
+            refuse(errors.refused(), keepGoing, refused, e);
+            acknowledged(e.getWriteResult());
+            // unordered: every insert without an error went in (not every server counts them right in n)
+            inserted = inserts.size() - e.getWriteErrors().size();
+            existing = errors.onTheKey();
+        }
+        if (mode == WriteMode.INSERT || existing.isEmpty()) {
+            return outcome(mode, inserted, existing.size(), 0, dropped, refused);
+        }
+        Map<Integer, BsonDocument> filterOf = new LinkedHashMap<>();
+        chosen.forEach((filter, index) -> filterOf.put(index, filter));
+        List<WriteModel<BsonDocument>> replaces = new ArrayList<>(existing.size());
+        int[] replaceIndex = new int[existing.size()];
+        for (int index : existing) {
+            replaceIndex[replaces.size()] = index;
+            replaces.add(new ReplaceOneModel<>(filterOf.get(index), documents.get(index), REPLACE_UPSERT));
+        }
+        BulkWriteResult result = upserts(collection, replaces, replaceIndex, origins, key, keepGoing, refused);
+        return outcome(mode, inserted + result.getUpserts().size(), result.getMatchedCount(), result.getModifiedCount(),
+                dropped, refused);
+    }
+
+    private static void refuse(List<Rejection> permanent, boolean keepGoing, List<Rejection> refused,
+                               MongoBulkWriteException e) throws PermanentWriteException {
+        if (permanent.isEmpty()) {
+            return;
+        }
+        if (!keepGoing) {
+            String more = permanent.size() > 1 ? " (and " + (permanent.size() - 1) + " more)" : "";
+            throw new PermanentWriteException(permanent.get(0).reason() + more, permanent.get(0).index(), e);
+        }
+        refused.addAll(permanent);
+    }
+
+    private static BulkWriteResult acknowledged(BulkWriteResult result) throws PermanentWriteException {
         if (!result.wasAcknowledged()) {
             throw new PermanentWriteException("the destination's write concern is unacknowledged (w=0), so ferry cannot know a "
                     + "chunk was written; remove w=0 from the connection's uri", -1, null);
         }
-        return outcome(mode, result.getUpserts().size(), result.getMatchedCount(), result.getModifiedCount(), dropped, refused);
+        return result;
     }
 
     private static WriteOutcome outcome(WriteMode mode, long upserts, long matched, long modified, int dropped,
@@ -157,41 +234,6 @@ public final class ChunkWriter {
             return new WriteOutcome(upserts, 0, 0, 0, matched + dropped, refused);
         }
         return new WriteOutcome(0, matched + dropped, modified, upserts, 0, refused);
-    }
-
-    /**
-     * The errors of a bulk write that no retry can fix, each naming its document; empty when any
-     * error is transient, so that the whole chunk is tried again (writes are idempotent by key).
-     */
-    private List<Rejection> permanentErrors(MongoBulkWriteException e, MongoCollection<BsonDocument> collection,
-                                            List<String> key, int[] chunkIndex, Origins origins) {
-        if (e.getWriteErrors().isEmpty() || classifier.isTransient(e) && !anyDuplicateKey(e)) {
-            return List.of();
-        }
-        List<Rejection> permanent = new ArrayList<>();
-        for (BulkWriteError error : e.getWriteErrors()) {
-            int model = error.getIndex();
-            int index = model >= 0 && model < chunkIndex.length ? chunkIndex[model] : -1;
-            String why;
-            if (error.getCode() == ErrorClassifier.DUPLICATE_KEY) {
-                DuplicateKeys.Verdict verdict = DuplicateKeys.judge(error, collection, key);
-                if (verdict.onTheKey()) {
-                    return List.of();
-                }
-                why = "duplicate key on unique index " + verdict.index() + ", which is not the job's key " + key + " ("
-                        + error.getMessage() + "); make the job's key match that index, or drop the index";
-            } else if (ErrorClassifier.TRANSIENT_CODES.contains(error.getCode())) {
-                return List.of();
-            } else {
-                why = "error " + error.getCode() + ": " + error.getMessage() + "; " + ErrorClassifier.remedy(error.getCode());
-            }
-            permanent.add(new Rejection(index, origins.describe(index) + " was rejected by the server: " + why));
-        }
-        return permanent;
-    }
-
-    private static boolean anyDuplicateKey(MongoBulkWriteException e) {
-        return e.getWriteErrors().stream().anyMatch(w -> w.getCode() == ErrorClassifier.DUPLICATE_KEY);
     }
 
     private static BsonDocument mergeUpdate(BsonDocument document, List<String> key) {

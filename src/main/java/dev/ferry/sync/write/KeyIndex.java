@@ -3,6 +3,8 @@ package dev.ferry.sync.write;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
+import com.mongodb.client.model.CountOptions;
+import com.mongodb.client.model.IndexOptions;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
@@ -12,8 +14,12 @@ import org.bson.BsonInt32;
 
 /**
  * Makes sure the destination has an index on a job's key when the key is not {@code _id}: every
- * document is written by a query on the key, which without an index scans the collection. The index
- * made is not unique: a unique index would refuse other applications' documents that lack the key.
+ * document is written by a query on the key, which without an index scans the collection.
+ *
+ * <p>Into an empty collection the index is made unique: the job writes one document per key, and a
+ * unique index is what MongoDB asks for under upserts by key (it also lets chunks be inserted first,
+ * see {@link InsertFirst}). Into a collection that holds documents already the index is not unique,
+ * since other applications' documents may share a key or lack it (README, "Job files").
  */
 public final class KeyIndex {
 
@@ -24,21 +30,31 @@ public final class KeyIndex {
     }
 
     /**
-     * @return the name of the index created, empty when one was there already (or the key is {@code _id})
+     * What {@link #ensure} found or made.
+     *
+     * @param created the name of the index created, empty when one was there already (or the key is {@code _id})
+     * @param unique  whether a unique index covers exactly the key's fields
+     */
+    public record Ready(Optional<String> created, boolean unique) {
+    }
+
+    /**
      * @throws PermanentWriteException when the index cannot be created, saying why
      * @throws RuntimeException        transient driver errors, to be retried
      */
-    public Optional<String> ensure(MongoCollection<BsonDocument> collection, List<String> key) throws PermanentWriteException {
+    public Ready ensure(MongoCollection<BsonDocument> collection, List<String> key) throws PermanentWriteException {
         if (key.equals(List.of("_id"))) {
-            return Optional.empty();
+            return new Ready(Optional.empty(), true);
         }
         try {
-            if (exists(collection, key)) {
-                return Optional.empty();
+            Optional<BsonDocument> existing = existing(collection, key);
+            if (existing.isPresent()) {
+                return new Ready(Optional.empty(), isUniqueOn(existing.get(), key));
             }
             BsonDocument keys = new BsonDocument();
             key.forEach(field -> keys.put(field, new BsonInt32(1)));
-            return Optional.of(collection.createIndex(keys));
+            boolean empty = collection.countDocuments(new BsonDocument(), new CountOptions().limit(1)) == 0;
+            return new Ready(Optional.of(collection.createIndex(keys, new IndexOptions().unique(empty))), empty);
         } catch (MongoException e) {
             if (classifier.isTransient(e)) {
                 throw e;
@@ -50,9 +66,10 @@ public final class KeyIndex {
         }
     }
 
-    /** Whether an index starts with the key's fields (in any order), so that it serves a query on the key. */
-    private static boolean exists(MongoCollection<BsonDocument> collection, List<String> key) {
+    /** An index that starts with the key's fields (in any order), so that it serves a query on the key. */
+    private static Optional<BsonDocument> existing(MongoCollection<BsonDocument> collection, List<String> key) {
         Set<String> wanted = new HashSet<>(key);
+        BsonDocument found = null;
         try (MongoCursor<BsonDocument> indexes = collection.listIndexes(BsonDocument.class).iterator()) {
             while (indexes.hasNext()) {
                 BsonDocument spec = indexes.next();
@@ -60,11 +77,18 @@ public final class KeyIndex {
                     continue;
                 }
                 List<String> fields = List.copyOf(spec.getDocument("key").keySet());
-                if (fields.size() >= key.size() && new HashSet<>(fields.subList(0, key.size())).equals(wanted)) {
-                    return true;
+                if (fields.size() >= key.size() && new HashSet<>(fields.subList(0, key.size())).equals(wanted)
+                        && (found == null || isUniqueOn(spec, key))) {
+                    found = spec;
                 }
             }
         }
-        return false;
+        return Optional.ofNullable(found);
+    }
+
+    private static boolean isUniqueOn(BsonDocument spec, List<String> key) {
+        return spec.getBoolean("unique", org.bson.BsonBoolean.FALSE).getValue()
+                && !spec.containsKey("partialFilterExpression")
+                && spec.getDocument("key").keySet().equals(new HashSet<>(key));
     }
 }

@@ -164,4 +164,66 @@ class ChunkWriterTest {
     void anEmptyChunkWritesNothing() throws Exception {
         assertEquals(WriteOutcome.NONE, writer.write(coll, List.of(), WriteMode.UPSERT, List.of("_id")));
     }
+
+    private WriteOutcome insertFirst(List<BsonDocument> docs, WriteMode mode, List<String> key, boolean keepGoing)
+            throws Exception {
+        return writer.write(coll, new ArrayList<>(docs), dev.ferry.sync.source.Origins.ofChunk(docs.size()), mode, key,
+                keepGoing, true);
+    }
+
+    @Test
+    void upsertByInsertFirstReplacesWhatExistsAndCountsAsTheUpsertsWould() throws Exception {
+        coll.insertOne(doc("{_id: 1, name: 'old', extra: true}"));
+        WriteOutcome out = insertFirst(List.of(doc("{_id: 1, name: 'new'}"), doc("{_id: 2, name: 'two'}")),
+                WriteMode.UPSERT, List.of("_id"), false);
+        assertEquals(new WriteOutcome(0, 1, 1, 1, 0), out, "the same counts as upsertReplacesTheWholeDocument");
+        assertEquals(List.of(doc("{_id: 1, name: 'new'}"), doc("{_id: 2, name: 'two'}")), contents());
+    }
+
+    @Test
+    void insertModeByInsertFirstSkipsWhatExistsAndLeavesIt() throws Exception {
+        coll.insertOne(doc("{_id: 1, name: 'old'}"));
+        WriteOutcome out = insertFirst(List.of(doc("{_id: 1, name: 'new'}"), doc("{_id: 2, name: 'two'}"), doc("{_id: 3}")),
+                WriteMode.INSERT, List.of("_id"), false);
+        assertEquals(new WriteOutcome(2, 0, 0, 0, 1), out);
+        assertEquals(List.of(doc("{_id: 1, name: 'old'}"), doc("{_id: 2, name: 'two'}"), doc("{_id: 3}")), contents());
+    }
+
+    @Test
+    void aChunkWrittenTwiceByInsertFirstLeavesTheSameCollectionWithLastWins() throws Exception {
+        List<BsonDocument> chunk = List.of(doc("{_id: 1, v: 'a'}"), doc("{_id: 2, v: 'b'}"), doc("{_id: 1, v: 'c'}"));
+        assertEquals(new WriteOutcome(0, 1, 0, 2, 0), insertFirst(chunk, WriteMode.UPSERT, List.of("_id"), false));
+        List<BsonDocument> once = contents();
+        assertEquals(new WriteOutcome(0, 3, 0, 0, 0), insertFirst(chunk, WriteMode.UPSERT, List.of("_id"), false));
+        assertEquals(once, contents());
+        assertEquals(List.of(doc("{_id: 1, v: 'c'}"), doc("{_id: 2, v: 'b'}")), once);
+    }
+
+    @Test
+    void underAnotherKeyNothingIsInsertedFirstSoAReplaceByThatKeyKeepsTheStoredId() throws Exception {
+        coll.createIndex(doc("{sku: 1}"), new com.mongodb.client.model.IndexOptions().unique(true));
+        coll.insertOne(doc("{_id: 7, sku: 'a', price: 3}"));
+        WriteOutcome out = insertFirst(List.of(doc("{sku: 'a', price: 4}"), doc("{_id: 7, sku: 'a', price: 5}")),
+                WriteMode.UPSERT, List.of("sku"), false);
+        assertEquals(new WriteOutcome(0, 2, 1, 0, 0), out);
+        assertEquals(List.of(doc("{_id: 7, sku: 'a', price: 5}")), contents());
+    }
+
+    @Test
+    void insertFirstNamesADuplicateOnAnotherUniqueIndexAndWritesTheRestWhenKeepingGoing() throws Exception {
+        coll.createIndex(doc("{email: 1}"), new com.mongodb.client.model.IndexOptions().unique(true));
+        coll.insertOne(doc("{_id: 1, email: 'taken'}"));
+        WriteOutcome out = insertFirst(List.of(doc("{_id: 1, email: 'taken', v: 2}"), doc("{_id: 2, email: 'taken'}"),
+                doc("{_id: 3, email: 'free'}")), WriteMode.UPSERT, List.of("_id"), true);
+        assertEquals(1, out.rejected().size(), out.toString());
+        assertEquals(1, out.rejected().get(0).index());
+        assertTrue(out.rejected().get(0).reason().contains("duplicate key on unique index email_1"), out.toString());
+        assertEquals(1, out.matched(), out.toString());
+        assertEquals(1, out.upserted(), out.toString());
+        assertEquals(List.of(doc("{_id: 1, email: 'taken', v: 2}"), doc("{_id: 3, email: 'free'}")), contents());
+        PermanentWriteException e = assertThrows(PermanentWriteException.class, () -> insertFirst(
+                List.of(doc("{_id: 4, email: 'free'}")), WriteMode.UPSERT, List.of("_id"), false));
+        assertTrue(e.getMessage().startsWith("document 1 of the chunk was rejected by the server: duplicate key on unique "
+                + "index email_1"), e.getMessage());
+    }
 }

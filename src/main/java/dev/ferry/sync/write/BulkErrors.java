@@ -1,0 +1,83 @@
+package dev.ferry.sync.write;
+
+import com.mongodb.MongoBulkWriteException;
+import com.mongodb.bulk.BulkWriteError;
+import com.mongodb.client.MongoCollection;
+import dev.ferry.sync.source.Origins;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.bson.BsonDocument;
+
+/**
+ * Sorts the errors of one failed bulk write: a duplicate on the job's own key (the document is
+ * there already), a transient error (the whole chunk is tried again; writes are idempotent by key),
+ * or a document refused for good, named by its place in the source.
+ */
+final class BulkErrors {
+    private final List<Rejection> refused = new ArrayList<>();
+    private final List<Integer> onTheKey = new ArrayList<>();
+    private boolean retry;
+
+    private BulkErrors() {
+    }
+
+    /**
+     * @param models the chunk index of each model of the bulk write
+     */
+    static BulkErrors of(MongoBulkWriteException e, ErrorClassifier classifier, MongoCollection<BsonDocument> collection,
+                         List<String> key, int[] models, Origins origins) {
+        BulkErrors sorted = new BulkErrors();
+        if (e.getWriteErrors().isEmpty() || classifier.isTransient(e) && !anyDuplicateKey(e)) {
+            sorted.retry = true;
+            return sorted;
+        }
+        // one listIndexes per index named, not per error: a rerun's chunk can hold a thousand duplicates
+        Map<String, DuplicateKeys.Verdict> byIndex = new HashMap<>();
+        for (BulkWriteError error : e.getWriteErrors()) {
+            int model = error.getIndex();
+            int index = model >= 0 && model < models.length ? models[model] : -1;
+            String why;
+            if (error.getCode() == ErrorClassifier.DUPLICATE_KEY) {
+                String indexName = DuplicateKeys.indexName(error.getMessage()).orElse(error.getMessage());
+                DuplicateKeys.Verdict verdict = error.getDetails() != null && error.getDetails().containsKey("keyPattern")
+                        ? DuplicateKeys.judge(error, collection, key)
+                        : byIndex.computeIfAbsent(indexName, n -> DuplicateKeys.judge(error, collection, key));
+                if (verdict.onTheKey()) {
+                    sorted.onTheKey.add(index);
+                    continue;
+                }
+                why = "duplicate key on unique index " + verdict.index() + ", which is not the job's key " + key + " ("
+                        + error.getMessage() + "); make the job's key match that index, or drop the index";
+            } else if (ErrorClassifier.TRANSIENT_CODES.contains(error.getCode())) {
+                sorted.retry = true;
+                continue;
+            } else {
+                why = "error " + error.getCode() + ": " + error.getMessage() + "; " + ErrorClassifier.remedy(error.getCode());
+            }
+            sorted.refused.add(new Rejection(index, origins.describe(index) + " was rejected by the server: " + why));
+        }
+        return sorted;
+    }
+
+    private static boolean anyDuplicateKey(MongoBulkWriteException e) {
+        return e.getWriteErrors().stream().anyMatch(w -> w.getCode() == ErrorClassifier.DUPLICATE_KEY);
+    }
+
+    /** Whether any error may pass: then the chunk is written again as a whole. */
+    boolean retry() {
+        return retry;
+    }
+
+    /** Chunk indexes of documents refused as duplicates of the job's key: documents that exist already. */
+    List<Integer> onTheKey() {
+        return onTheKey;
+    }
+
+    /** Documents refused for good, in chunk order. */
+    List<Rejection> refused() {
+        refused.sort(java.util.Comparator.comparingInt(Rejection::index));
+        return refused;
+    }
+}

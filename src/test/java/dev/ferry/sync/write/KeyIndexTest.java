@@ -1,0 +1,74 @@
+package dev.ferry.sync.write;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.IndexOptions;
+import dev.ferry.testing.EmbeddedMongo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.bson.BsonDocument;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+class KeyIndexTest {
+    private static EmbeddedMongo mongo;
+    private final KeyIndex keyIndex = new KeyIndex(new ErrorClassifier());
+    private MongoCollection<BsonDocument> coll;
+
+    @BeforeAll
+    static void start() {
+        mongo = new EmbeddedMongo();
+    }
+
+    @AfterAll
+    static void stop() {
+        mongo.close();
+    }
+
+    @BeforeEach
+    void collection(TestInfo test) {
+        coll = mongo.collection(test.getTestMethod().orElseThrow().getName());
+    }
+
+    private BsonDocument index(String name) {
+        return coll.listIndexes(BsonDocument.class).into(new ArrayList<>()).stream()
+                .filter(i -> i.getString("name").getValue().equals(name)).findFirst().orElseThrow();
+    }
+
+    @Test
+    void intoAnEmptyCollectionTheKeyGetsAUniqueIndex() throws Exception {
+        KeyIndex.Ready ready = keyIndex.ensure(coll, List.of("sku", "shop"));
+        assertEquals(Optional.of("sku_1_shop_1"), ready.created());
+        assertTrue(ready.unique());
+        assertTrue(index("sku_1_shop_1").getBoolean("unique").getValue());
+    }
+
+    @Test
+    void intoACollectionWithDocumentsTheIndexIsNotUniqueSinceOthersMayShareAKey() throws Exception {
+        coll.insertOne(BsonDocument.parse("{note: 'written by someone else, without the key'}"));
+        KeyIndex.Ready ready = keyIndex.ensure(coll, List.of("sku"));
+        assertEquals(Optional.of("sku_1"), ready.created());
+        assertFalse(ready.unique());
+        assertFalse(index("sku_1").containsKey("unique"));
+    }
+
+    @Test
+    void anExistingIndexIsKeptAndSaysWhetherItIsUniqueOnExactlyTheKey() throws Exception {
+        coll.createIndex(BsonDocument.parse("{shop: 1, sku: 1}"), new IndexOptions().unique(true));
+        assertEquals(new KeyIndex.Ready(Optional.empty(), true), keyIndex.ensure(coll, List.of("sku", "shop")));
+        assertEquals(new KeyIndex.Ready(Optional.empty(), false), keyIndex.ensure(coll, List.of("shop")),
+                "unique on more fields than the key says nothing of the key alone");
+    }
+
+    @Test
+    void theIdKeyNeedsNoIndexAndIsUnique() throws Exception {
+        assertEquals(new KeyIndex.Ready(Optional.empty(), true), keyIndex.ensure(coll, List.of("_id")));
+    }
+}
