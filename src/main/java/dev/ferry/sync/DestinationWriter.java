@@ -78,7 +78,7 @@ final class DestinationWriter implements ChunkWrites {
                     index.created().ifPresent(name -> log.info(
                             "{}: created {}index {} on the key {} of {}, so that writing by key does not scan the collection",
                             job.id(), index.unique() ? "unique " : "", name, job.spec().key(), destination.describe()));
-                    insertFirst = new InsertFirst(job.spec().mode(), job.spec().key());
+                    insertFirst = new InsertFirst(job.spec().mode(), job.spec().key(), index.unique());
                 }
                 WriteOutcome outcome = writer.write(collection, chunk, origins, job.spec().mode(), job.spec().key(),
                         job.spec().onInvalid() == OnInvalid.SKIP, insertFirst.next());

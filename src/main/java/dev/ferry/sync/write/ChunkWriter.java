@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.bson.BsonDocument;
+import org.bson.BsonObjectId;
 import org.bson.BsonValue;
 
 /**
@@ -69,10 +70,13 @@ public final class ChunkWriter {
      *
      * @param keepGoing   with true, documents refused for good are returned as {@link WriteOutcome#rejected()}
      *                    and the others are written; with false the first one fails the chunk
-     * @param insertFirst with the key {@code _id}, in {@code insert} and {@code upsert} mode: the documents are
-     *                    sent as plain inserts, which servers run faster than upserts; a duplicate key on
-     *                    {@code _id} means the document exists, so it is skipped ({@code insert}) or replaced
-     *                    by a second write ({@code upsert}). See {@link InsertFirst}.
+     * @param insertFirst the key has a unique index on exactly its fields ({@code _id} has): in {@code insert}
+     *                    and {@code upsert} mode the documents are sent as plain inserts, which servers run
+     *                    faster than upserts; a duplicate on the key's index means the document exists, so
+     *                    it is skipped ({@code insert}) or replaced by key in a second write ({@code upsert}).
+     *                    Under a key other than {@code _id} only a chunk of documents without {@code _id} is
+     *                    inserted first (each insert gets a new ObjectId, which the replace leaves out so
+     *                    the stored document keeps its own). See {@link InsertFirst}.
      */
     public WriteOutcome write(MongoCollection<BsonDocument> collection, List<BsonDocument> documents, Origins origins,
                               WriteMode mode, List<String> key, boolean keepGoing, boolean insertFirst)
@@ -117,7 +121,7 @@ public final class ChunkWriter {
         if (chosen.isEmpty()) {
             return outcome(mode, 0, 0, 0, dropped, refused);
         }
-        if (insertFirst && mode != WriteMode.MERGE && key.equals(List.of("_id"))) {
+        if (insertFirst && mode != WriteMode.MERGE && (key.equals(List.of("_id")) || noIds(chosen.values(), documents))) {
             return insertFirst(collection, documents, origins, mode, key, keepGoing, chosen, dropped, refused);
         }
 
@@ -174,7 +178,7 @@ public final class ChunkWriter {
         int[] chunkIndex = new int[chosen.size()];
         for (int index : chosen.values()) {
             chunkIndex[inserts.size()] = index;
-            inserts.add(new InsertOneModel<>(documents.get(index)));
+            inserts.add(new InsertOneModel<>(withId(documents.get(index))));
         }
         long inserted;
         List<Integer> existing = List.of();
@@ -205,6 +209,26 @@ public final class ChunkWriter {
         BulkWriteResult result = upserts(collection, replaces, replaceIndex, origins, key, keepGoing, refused);
         return outcome(mode, inserted + result.getUpserts().size(), result.getMatchedCount(), result.getModifiedCount(),
                 dropped, refused);
+    }
+
+    private static boolean noIds(Iterable<Integer> indexes, List<BsonDocument> documents) {
+        for (int index : indexes) {
+            if (documents.get(index).containsKey("_id")) {
+                // it may collide on _id with the same document or another, which only the write by key tells
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The document to insert, with a new ObjectId first when it has no _id; the chunk's own stays as read. */
+    private static BsonDocument withId(BsonDocument document) {
+        if (document.containsKey("_id")) {
+            return document;
+        }
+        BsonDocument copy = new BsonDocument("_id", new BsonObjectId());
+        copy.putAll(document);
+        return copy;
     }
 
     private static void refuse(List<Rejection> permanent, boolean keepGoing, List<Rejection> refused,

@@ -16,13 +16,13 @@ public final class InsertFirst {
     private boolean next;
 
     /**
-     * Only a job keyed by {@code _id} inserts first: there a duplicate key error on {@code _id_} means
-     * exactly "this document exists". Under another key, even a unique one, the insert may collide on
-     * {@code _id} with the same document or another, which only the write by key can tell apart.
+     * @param uniqueKey the destination has a unique index on exactly the key's fields ({@code _id} always
+     *                  has): then a duplicate key error on that index means exactly "this document
+     *                  exists"; without one an insert could add a second document with the same key
      */
-    public InsertFirst(WriteMode mode, List<String> key) {
+    public InsertFirst(WriteMode mode, List<String> key, boolean uniqueKey) {
         this.mode = mode;
-        this.possible = key.equals(List.of("_id")) && mode != WriteMode.MERGE;
+        this.possible = (uniqueKey || key.equals(List.of("_id"))) && mode != WriteMode.MERGE;
         this.next = possible;
     }
 

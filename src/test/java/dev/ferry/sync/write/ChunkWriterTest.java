@@ -200,12 +200,29 @@ class ChunkWriterTest {
     }
 
     @Test
-    void underAnotherKeyNothingIsInsertedFirstSoAReplaceByThatKeyKeepsTheStoredId() throws Exception {
+    void underAUniqueCompoundKeyDocumentsWithoutIdAreInsertedFirstAndAReplaceKeepsTheStoredId() throws Exception {
+        coll.createIndex(doc("{sku: 1, shop: 1}"), new com.mongodb.client.model.IndexOptions().unique(true));
+        coll.insertOne(doc("{_id: 7, sku: 'a', shop: 1, price: 3}"));
+        List<BsonDocument> chunk = new ArrayList<>(List.of(doc("{sku: 'a', shop: 1, price: 4}"),
+                doc("{sku: 'b', shop: 1, price: 5}")));
+        WriteOutcome out = insertFirst(chunk, WriteMode.UPSERT, List.of("sku", "shop"), false);
+        assertEquals(new WriteOutcome(0, 1, 1, 1, 0), out);
+        assertEquals(doc("{_id: 7, sku: 'a', shop: 1, price: 4}"), coll.find(doc("{sku: 'a'}")).first());
+        assertTrue(coll.find(doc("{sku: 'b'}")).first().isObjectId("_id"), "a new document got an ObjectId");
+        assertEquals(List.of(doc("{sku: 'a', shop: 1, price: 4}"), doc("{sku: 'b', shop: 1, price: 5}")), chunk,
+                "the chunk's documents are left as read");
+        assertEquals(new WriteOutcome(0, 2, 0, 0, 0), insertFirst(chunk, WriteMode.UPSERT, List.of("sku", "shop"), false),
+                "written again (a resume): nothing new");
+        assertEquals(2, coll.countDocuments());
+    }
+
+    @Test
+    void underAnotherKeyDocumentsWithAnIdAreWrittenByKeySoACollisionOnIdIsToldApart() throws Exception {
         coll.createIndex(doc("{sku: 1}"), new com.mongodb.client.model.IndexOptions().unique(true));
         coll.insertOne(doc("{_id: 7, sku: 'a', price: 3}"));
-        WriteOutcome out = insertFirst(List.of(doc("{sku: 'a', price: 4}"), doc("{_id: 7, sku: 'a', price: 5}")),
-                WriteMode.UPSERT, List.of("sku"), false);
-        assertEquals(new WriteOutcome(0, 2, 1, 0, 0), out);
+        WriteOutcome out = insertFirst(List.of(doc("{_id: 7, sku: 'a', price: 5}")), WriteMode.UPSERT, List.of("sku"),
+                false);
+        assertEquals(new WriteOutcome(0, 1, 1, 0, 0), out, "the same document by key, not a duplicate _id");
         assertEquals(List.of(doc("{_id: 7, sku: 'a', price: 5}")), contents());
     }
 

@@ -12,7 +12,7 @@ class InsertFirstTest {
 
     @Test
     void anUpsertJobInsertsFirstWhileMostOfItsLastChunkWasNew() {
-        InsertFirst plan = new InsertFirst(WriteMode.UPSERT, ID);
+        InsertFirst plan = new InsertFirst(WriteMode.UPSERT, ID, true);
         assertTrue(plan.next(), "a first chunk is tried as inserts");
         plan.saw(10, new WriteOutcome(0, 6, 0, 4, 0));
         assertFalse(plan.next(), "most existed (a rerun): replace at once");
@@ -24,15 +24,17 @@ class InsertFirstTest {
 
     @Test
     void anInsertJobAlwaysInsertsFirstSinceAnExistingKeyCostsItNoSecondWrite() {
-        InsertFirst plan = new InsertFirst(WriteMode.INSERT, ID);
+        InsertFirst plan = new InsertFirst(WriteMode.INSERT, ID, true);
         plan.saw(10, new WriteOutcome(0, 0, 0, 0, 10));
         assertTrue(plan.next());
     }
 
     @Test
-    void underAnotherKeyOrInMergeModeNothingIsInsertedFirst() {
-        assertFalse(new InsertFirst(WriteMode.UPSERT, List.of("sku")).next(), "an insert could add a second document per key");
-        assertFalse(new InsertFirst(WriteMode.INSERT, List.of("sku", "shop")).next());
-        assertFalse(new InsertFirst(WriteMode.MERGE, ID).next(), "merge keeps fields an insert would not");
+    void underAnotherKeyOnlyAUniqueIndexOnItAllowsInsertingFirstAndMergeModeNever() {
+        assertFalse(new InsertFirst(WriteMode.UPSERT, List.of("sku"), false).next(),
+                "an insert could add a second document per key");
+        assertFalse(new InsertFirst(WriteMode.INSERT, List.of("sku", "shop"), false).next());
+        assertTrue(new InsertFirst(WriteMode.UPSERT, List.of("sku", "shop"), true).next());
+        assertFalse(new InsertFirst(WriteMode.MERGE, ID, true).next(), "merge keeps fields an insert would not");
     }
 }
