@@ -8,7 +8,8 @@ public final class ResumeLostException extends Exception {
 
     public ResumeLostException(StreamPoint point, String serverMessage) {
         super("the source no longer has the change history to resume from " + point.describe() + " (" + serverMessage
-                + "); changes made since then cannot be replayed. Resubmit the job (move it back into incoming/) "
-                + "for a fresh snapshot; consider a larger oplog so that stops this long are survived");
+                + "); changes made since then cannot be replayed. Resubmit the job for a fresh snapshot (ferry ctl retry "
+                + "with its id, or move it from failed/ back into incoming/); consider a larger oplog so that stops "
+                + "this long are survived");
     }
 }
