@@ -126,6 +126,23 @@ class FilesEndToEndTest {
     }
 
     @Test
+    void aCsvRowWithBrokenQuotingIsRejectedWithItsTextSoItCanBeFixed() throws Exception {
+        Path csv = data("quotes.csv.gz", "_id,name\r\n1,Ann\r\n2,\"Bob\"by,x\r\n3,\"Cid\r\nand\"co\r\n4,Dan\r\n");
+        spool.drop("quotes.json", job(null, file(csv, "csv"), "quotes").append("onInvalid", "skip").toJson());
+        Document result = spool.awaitDone("quotes", OUTCOME);
+        assertEquals(4L, number(result, "documentsRead"), result.toJson());
+        assertEquals(2L, number(result, "rejected"), result.toJson());
+        assertAddsUp(result);
+        List<BsonDocument> rejected = rejectedLines("quotes");
+        assertEquals(List.of(3L, 4L), rejected.stream().map(r -> r.getNumber("line").longValue()).toList());
+        assertTrue(rejected.get(0).getString("reason").getValue().startsWith("not valid csv: "), rejected.toString());
+        assertEquals("2,\"Bob\"by,x", rejected.get(0).getString("record").getValue());
+        assertEquals("3,\"Cid\r\nand\"co", rejected.get(1).getString("record").getValue());
+        assertEquals(List.of(BsonDocument.parse("{_id: 1, name: 'Ann'}"), BsonDocument.parse("{_id: 4, name: 'Dan'}")),
+                contents(client, "quotes"));
+    }
+
+    @Test
     void aDuplicateOnAnotherUniqueIndexFailsAtOnceNamingTheLineAndTheIndex() throws Exception {
         collection(client, "dup").createIndex(new BsonDocument("email", new BsonInt32(1)), new IndexOptions().unique(true));
         collection(client, "dup").insertOne(BsonDocument.parse("{_id: 100, email: 'taken@x'}"));

@@ -8,10 +8,13 @@ import java.util.ArrayDeque;
  * The text between the decoder and Commons CSV. The parser neither shows a row's text (a row it
  * cannot read has only an error message) nor bounds it (an unterminated quote makes the rest of the
  * file one cell, in memory). So this reader follows the quoting as the parser's lexer does (RFC 4180
- * for csv, none for tsv) to know where each row starts: it keeps the start of every row not yet
- * passed, for the rejected-records file, and a row that grows over {@code maxChars} is read on to
- * its end without being kept or passed on; the parser's read then fails with {@link RowTooLong},
+ * for csv, none for tsv) to know where each row starts: it keeps the text from the start of the row
+ * the parser is on, for the rejected-records file, and a row that grows over {@code maxChars} is read
+ * on to its end without being kept or passed on; the parser's read then fails with {@link RowTooLong},
  * and the source goes on with a new parser from the next row.
+ *
+ * <p>Measured (throwaway, 1,000,000 rows of 7 cells, 2 busy cores): 2.6-3.2 s against 2.3-2.8 s
+ * straight into the parser; the text is kept by bulk appends of what is passed on.
  */
 final class CsvRows extends Reader {
     private static final int START = 0;
@@ -21,7 +24,6 @@ final class CsvRows extends Reader {
     private static final int AFTER_QUOTED = 4;
     /** Rows remembered at most: only the parser's read-ahead lies between the oldest and the newest. */
     private static final int MAX_ROWS = 1 << 16;
-    private static final int MAX_KEPT = 16 << 20;
 
     /** A row that grew over the limit; the reader stands at the start of the row after it. */
     static final class RowTooLong extends IOException {
@@ -39,8 +41,8 @@ final class CsvRows extends Reader {
         }
     }
 
-    /** Where a row starts: its line, its offset in the text, and its first character's index in {@link #kept}. */
-    private record Start(long line, long offset, long kept) {
+    /** Where a row starts: its line and its offset in the text. */
+    private record Start(long line, long offset) {
     }
 
     private final Reader in;
@@ -48,17 +50,21 @@ final class CsvRows extends Reader {
     private final int maxChars;
     private final char[] buffer = new char[8192];
     private int position;
+    /** Characters of the buffer already followed; ahead of {@link #position} while a read is served. */
+    private int scanned;
     private int limit;
     private final ArrayDeque<Start> rows = new ArrayDeque<>();
-    /** The first {@link Rejected#MAX_TEXT} characters of each remembered row; index {@code keptBase} is its first. */
+    /**
+     * The text passed on from the start of the oldest remembered row, which is the parser's: at most
+     * one row (bounded by {@code maxChars}) and the parser's read-ahead. Index 0 is offset {@code keptBase}.
+     */
     private final StringBuilder kept = new StringBuilder();
     private long keptBase;
-    private long keptTotal;
     private long offset;
     private long line = 1;
     private boolean afterCr;
     private int state = START;
-    private Start row = new Start(1, 0, 0);
+    private Start row = new Start(1, 0);
     private boolean rowEndsAfterLf;
 
     CsvRows(Reader in, boolean quoting, int maxChars) {
@@ -73,28 +79,26 @@ final class CsvRows extends Reader {
         if (len == 0) {
             return 0;
         }
-        if (position == limit && !fill()) {
-            return -1;
+        if (position == limit) {
+            int n = in.read(buffer, 0, buffer.length);
+            if (n < 0) {
+                return -1;
+            }
+            position = 0;
+            scanned = 0;
+            limit = n;
         }
         int n = Math.min(len, limit - position);
-        System.arraycopy(buffer, position, to, off, n);
-        position += n;
-        return n;
-    }
-
-    private boolean fill() throws IOException {
-        int n = in.read(buffer, 0, buffer.length);
-        if (n < 0) {
-            return false;
-        }
-        position = 0;
-        limit = n;
-        for (int i = 0; i < n; i++) {
-            if (step(buffer[i])) {
-                skipRow(i + 1);
+        // a character is followed before it is passed on, so a row too long is stopped at the limit
+        while (scanned < position + n) {
+            if (step(buffer[scanned++])) {
+                skipRow();
             }
         }
-        return true;
+        System.arraycopy(buffer, position, to, off, n);
+        kept.append(buffer, position, n);
+        position += n;
+        return n;
     }
 
     /**
@@ -106,7 +110,7 @@ final class CsvRows extends Reader {
             rowEndsAfterLf = false;
             if (c == '\n') {
                 afterCr = false;
-                take(c);
+                offset++;
                 nextRow();
                 return false;
             }
@@ -116,7 +120,7 @@ final class CsvRows extends Reader {
             line++;
         }
         afterCr = c == '\r';
-        take(c);
+        offset++;
         boolean lineBreak = c == '\r' || c == '\n';
         switch (state) {
             case QUOTED -> state = c == '"' ? QUOTE_IN_QUOTED : QUOTED;
@@ -149,19 +153,11 @@ final class CsvRows extends Reader {
         return START;
     }
 
-    private void take(char c) {
-        offset++;
-        if (offset - 1 - row.offset() < Rejected.MAX_TEXT) {
-            kept.append(c);
-            keptTotal++;
-        }
-    }
-
     private void nextRow() {
-        row = new Start(line, offset, keptTotal);
+        row = new Start(line, offset);
         rows.addLast(row);
         // only when the parser and this reader disagree on rows could many pile up ahead of the parser
-        while (rows.size() > MAX_ROWS || rows.size() > 1 && kept.length() > MAX_KEPT) {
+        while (rows.size() > MAX_ROWS || rows.size() > 1 && kept.length() > 2L * maxChars + buffer.length) {
             rows.pollFirst();
             forget(rows.peekFirst());
         }
@@ -171,28 +167,33 @@ final class CsvRows extends Reader {
      * Reads on to the end of the row that grew too long, without keeping it, leaves the reader at the
      * next row and fails the parser's read.
      */
-    private void skipRow(int from) throws IOException {
+    private void skipRow() throws IOException {
         Start first = row;
-        int i = from;
         while (row == first) {
-            if (i == limit) {
+            if (scanned == limit) {
                 int n = in.read(buffer, 0, buffer.length);
                 if (n < 0) {
-                    i = limit = 0;
+                    scanned = limit = 0;
                     if (rowEndsAfterLf) {
                         rowEndsAfterLf = false;
                         nextRow();
                     }
                     break;
                 }
-                i = 0;
+                scanned = 0;
                 limit = n;
             }
-            step(buffer[i++]);
+            step(buffer[scanned++]);
         }
-        position = i;
+        position = scanned;
         long linesAfter = row == first ? line : row.line() - 1;
-        throw new RowTooLong(first.line(), linesAfter, text(first.line()));
+        String text = text(first.line());
+        // what was skipped is not kept, so the kept text starts again at the next row
+        rows.clear();
+        rows.add(row);
+        kept.setLength(0);
+        keptBase = offset;
+        throw new RowTooLong(first.line(), linesAfter, text);
     }
 
     /**
@@ -207,10 +208,10 @@ final class CsvRows extends Reader {
     }
 
     private void forget(Start before) {
-        long drop = before.kept() - keptBase;
+        long drop = Math.min(before.offset() - keptBase, kept.length());
         if (drop > 8192 && drop > kept.length() / 2) {
             kept.delete(0, (int) drop);
-            keptBase = before.kept();
+            keptBase += drop;
         }
     }
 
@@ -230,19 +231,21 @@ final class CsvRows extends Reader {
                 found = s;
             }
         }
-        if (found == null || found.kept() < keptBase) {
+        if (found == null || found.offset() < keptBase) {
             return null;
         }
-        long end = next == null ? keptTotal : next.kept();
         long length = (next == null ? offset : next.offset()) - found.offset();
-        String text = kept.substring((int) (found.kept() - keptBase), (int) (end - keptBase));
+        int from = (int) (found.offset() - keptBase);
+        int to = (int) Math.min(kept.length(), Math.min((long) from + length, (long) from + Rejected.MAX_TEXT));
+        String text = kept.substring(from, Math.max(from, to));
         int cut = text.length();
         while (cut > 0 && (text.charAt(cut - 1) == '\n' || text.charAt(cut - 1) == '\r')) {
             cut--;
         }
-        length -= text.length() - cut;
-        text = text.substring(0, cut);
-        return length > text.length() ? text + "... (" + length + " characters)" : text;
+        if (text.length() == length) {
+            return text.substring(0, cut);
+        }
+        return text + "... (" + length + " characters)";
     }
 
     @Override
