@@ -97,6 +97,29 @@ class OversizedRecordsEndToEndTest {
         assertEquals(AROUND, contents(client, "csvskip"));
     }
 
+    @Test
+    void aJsonArrayElementOver16MiBFailsTheJobNamingItOrWithSkipIsRejectedWhileTheJobGoesOn() {
+        Path json = data("huge.json", "[{\"_id\": 1},\n {\"_id\": 2, \"big\": \"" + HUGE + "\"},\n {\"_id\": 3}]");
+
+        spool.drop("array-fail.json", job("array-fail", file(json, "json-array"), "arrayfail").toJson());
+        Document error = spool.awaitFailed("array-fail", OUTCOME);
+        assertEquals("source-error", error.getString("kind"), error.toJson());
+        String message = error.getString("message");
+        assertTrue(message.contains("element 2 of the array (line 2): the document is "), message);
+        assertTrue(message.contains("over MongoDB's limit of 16777216 bytes (16 MiB)"), message);
+
+        spool.drop("array-skip.json", job("array-skip", file(json, "json-array"), "arrayskip").append("onInvalid", "skip")
+                .toJson());
+        Document result = spool.awaitDone("array-skip", OUTCOME);
+        assertEquals(3L, number(result, "documentsRead"), result.toJson());
+        assertEquals(1L, number(result, "rejected"), result.toJson());
+        assertAddsUp(result);
+        List<BsonDocument> rejected = EndToEnd.rejectedLines(conf.spool().resolve("done"), "array-skip");
+        assertEquals(List.of(2L), rejected.stream().map(r -> r.getNumber("element").longValue()).toList());
+        assertTrue(rejected.get(0).getString("reason").getValue().contains("16 MiB"), rejected.get(0).toJson());
+        assertEquals(AROUND, contents(client, "arrayskip"));
+    }
+
     /** result.json counts the huge record as read and rejected, and the rejected file keeps its start. */
     private void assertOneRejectedOnLine3(String id, String recordStart) {
         Document result = spool.awaitDone(id, OUTCOME);

@@ -94,6 +94,15 @@ class CsvRowsTest {
     }
 
     @Test
+    void aTsvLineTooLongEndsAtItsLineBreakWhateverQuotesItHas() throws IOException {
+        CsvRows rows = new CsvRows(new StringReader("\"a\t" + "x".repeat(100) + "\nb\tc\n"), false, 50);
+        CsvRows.RowTooLong e = assertThrows(CsvRows.RowTooLong.class, () -> drain(rows));
+        assertEquals(1, e.line);
+        assertEquals(1, e.linesAfter);
+        assertEquals("b\tc\n", drain(rows));
+    }
+
+    @Test
     void afterARowTooLongTheNextReadStartsOnTheNextRow() throws IOException {
         String text = "1,\"" + "y\n".repeat(100) + "\"\r\n2,ok\n";
         CsvRows rows = new CsvRows(new StringReader(text), true, 50);
