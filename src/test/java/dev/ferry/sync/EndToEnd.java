@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Sorts;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.zip.GZIPOutputStream;
 import org.bson.BsonDocument;
 import org.bson.Document;
 
@@ -51,6 +54,41 @@ final class EndToEnd {
     /** Everything in the collection, in {@code _id} order. */
     static List<BsonDocument> contents(MongoClient client, String name) {
         return collection(client, name).find().sort(Sorts.ascending("_id")).into(new ArrayList<>());
+    }
+
+    /** Writes a data file, gzipped when its name ends in {@code .gz}. */
+    static Path data(Path file, byte[] bytes) {
+        try {
+            if (file.getFileName().toString().endsWith(".gz")) {
+                ByteArrayOutputStream gz = new ByteArrayOutputStream();
+                try (OutputStream out = new GZIPOutputStream(gz)) {
+                    out.write(bytes);
+                }
+                bytes = gz.toByteArray();
+            }
+            return Files.write(file, bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** documentsRead = inserted + matched + upserted + skipped + rejected, whatever the mode. */
+    static void assertAddsUp(Document result) {
+        assertEquals(number(result, "documentsRead"), number(result, "inserted") + number(result, "matched")
+                + number(result, "upserted") + number(result, "skipped") + number(result, "rejected"), result.toJson());
+    }
+
+    /** The lines of {@code ID.rejected.ndjson} in a folder of the spool ({@code done/} or {@code failed/}). */
+    static List<BsonDocument> rejectedLines(Path folder, String id) {
+        List<BsonDocument> lines = new ArrayList<>();
+        try {
+            for (String line : Files.readAllLines(folder.resolve(id + ".rejected.ndjson"))) {
+                lines.add(BsonDocument.parse(line));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return lines;
     }
 
     static void write(Path file, List<String> lines) {

@@ -1,6 +1,7 @@
 package dev.ferry.sync;
 
 import static dev.ferry.sync.EndToEnd.OUTCOME;
+import static dev.ferry.sync.EndToEnd.assertAddsUp;
 import static dev.ferry.sync.EndToEnd.collection;
 import static dev.ferry.sync.EndToEnd.contents;
 import static dev.ferry.sync.EndToEnd.file;
@@ -18,13 +19,11 @@ import dev.ferry.testing.FerryConf;
 import dev.ferry.testing.Spooler;
 import dev.ferry.testing.TestMongoServer;
 import java.io.ByteArrayOutputStream;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.zip.GZIPOutputStream;
 import org.bson.BsonBoolean;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -64,35 +63,16 @@ class FilesEndToEndTest {
         server.close();
     }
 
-    private Path data(String name, byte[] bytes) throws Exception {
-        Path file = conf.data().resolve(name);
-        if (name.endsWith(".gz")) {
-            ByteArrayOutputStream gz = new ByteArrayOutputStream();
-            try (OutputStream out = new GZIPOutputStream(gz)) {
-                out.write(bytes);
-            }
-            bytes = gz.toByteArray();
-        }
-        Files.write(file, bytes);
-        return file;
+    private Path data(String name, byte[] bytes) {
+        return EndToEnd.data(conf.data().resolve(name), bytes);
     }
 
-    private Path data(String name, String text) throws Exception {
+    private Path data(String name, String text) {
         return data(name, text.getBytes(StandardCharsets.UTF_8));
     }
 
-    /** documentsRead = inserted + matched + upserted + skipped + rejected, whatever the mode. */
-    private static void assertAddsUp(Document result) {
-        assertEquals(number(result, "documentsRead"), number(result, "inserted") + number(result, "matched")
-                + number(result, "upserted") + number(result, "skipped") + number(result, "rejected"), result.toJson());
-    }
-
-    private List<BsonDocument> rejectedLines(String id) throws Exception {
-        List<BsonDocument> lines = new ArrayList<>();
-        for (String line : Files.readAllLines(conf.spool().resolve("done").resolve(id + ".rejected.ndjson"))) {
-            lines.add(BsonDocument.parse(line));
-        }
-        return lines;
+    private List<BsonDocument> rejectedLines(String id) {
+        return EndToEnd.rejectedLines(conf.spool().resolve("done"), id);
     }
 
     @Test
@@ -144,6 +124,23 @@ class FilesEndToEndTest {
         assertTrue(rejected.get(4).getString("reason").getValue().contains("UTF-8"), rejected.toString());
         assertEquals(3L, collection(client, "skip").countDocuments());
         assertFalse(Files.exists(conf.spool().resolve("active").resolve(".skip.rejected.ndjson")));
+    }
+
+    @Test
+    void aCsvRowWithBrokenQuotingIsRejectedWithItsTextSoItCanBeFixed() throws Exception {
+        Path csv = data("quotes.csv.gz", "_id,name\r\n1,Ann\r\n2,\"Bob\"by,x\r\n3,\"Cid\r\nand\"co\r\n4,Dan\r\n");
+        spool.drop("quotes.json", job(null, file(csv, "csv"), "quotes").append("onInvalid", "skip").toJson());
+        Document result = spool.awaitDone("quotes", OUTCOME);
+        assertEquals(4L, number(result, "documentsRead"), result.toJson());
+        assertEquals(2L, number(result, "rejected"), result.toJson());
+        assertAddsUp(result);
+        List<BsonDocument> rejected = rejectedLines("quotes");
+        assertEquals(List.of(3L, 4L), rejected.stream().map(r -> r.getNumber("line").longValue()).toList());
+        assertTrue(rejected.get(0).getString("reason").getValue().startsWith("not valid csv: "), rejected.toString());
+        assertEquals("2,\"Bob\"by,x", rejected.get(0).getString("record").getValue());
+        assertEquals("3,\"Cid\r\nand\"co", rejected.get(1).getString("record").getValue());
+        assertEquals(List.of(BsonDocument.parse("{_id: 1, name: 'Ann'}"), BsonDocument.parse("{_id: 4, name: 'Dan'}")),
+                contents(client, "quotes"));
     }
 
     @Test

@@ -19,13 +19,18 @@ import org.apache.commons.csv.CSVParser;
 import org.apache.commons.csv.CSVRecord;
 import org.bson.BsonDocument;
 import org.bson.BsonInt64;
+import org.bson.BsonNull;
+import org.bson.BsonString;
 import org.bson.BsonValue;
 
 /**
  * A csv (RFC 4180: quoted cells, doubled quotes, line breaks inside quotes) or tsv (tab-separated,
  * no quoting, as mongoimport reads it) file, through Apache Commons CSV. The first line names the
  * columns unless the job gives {@code fields}; blank lines are skipped; cells are typed by
- * {@link CsvColumns}. A name ending in {@code .gz} is decompressed while it is read.
+ * {@link CsvColumns}. A name ending in {@code .gz} is decompressed while it is read. The text reaches
+ * the parser through {@link CsvRows}, which keeps each row's text for the rejected-records file and
+ * ends a row over 16 Mi characters (an unterminated quote) without holding it; the parser, stopped
+ * inside that row, is then replaced by a new one from the next row.
  *
  * <p>Resume: a record may span lines and the parser reads ahead, so no byte offset marks a record
  * boundary; the token {@code {records, line}} is checked after skipping {@code records} records
@@ -41,8 +46,11 @@ public final class CsvSource implements RecordSource {
     private final BadRecords bad;
     private final TextInput input;
     private final Utf8Watch watch;
-    private final CSVParser parser;
-    private final Iterator<CSVRecord> records;
+    private final CsvRows rows;
+    private CSVParser parser;
+    private Iterator<CSVRecord> records;
+    /** Lines before the current parser's first: one starts after each row that was too long. */
+    private long lineBase;
     private final CsvColumns columns;
     /** Line breaks the parser had consumed after the last record: the next record starts on the line after. */
     private long linesDone;
@@ -58,7 +66,11 @@ public final class CsvSource implements RecordSource {
     private record Cells(long line, long lastLine, List<String> values) implements Row {
     }
 
-    private record Broken(long line, String reason) implements Row {
+    /** @param text the row as the file holds it, or null when its start was not seen */
+    private record Broken(long line, String reason, String text) implements Row {
+    }
+
+    private record TooLong(long line, String text) implements Row {
     }
 
     public CsvSource(Path path, boolean gzipped, boolean tsv, CsvOptions options, Position start, BadRecords bad)
@@ -70,13 +82,13 @@ public final class CsvSource implements RecordSource {
         this.watch = new Utf8Watch(input.stream());
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
+        this.rows = new CsvRows(new InputStreamReader(watch, decoder), !tsv, DocumentSize.MAX_BYTES);
         try {
-            this.parser = CSVParser.builder().setReader(new InputStreamReader(watch, decoder)).setFormat(format).get();
-        } catch (IOException | UncheckedIOException e) {
-            TextInput.closeQuietly(watch);
-            throw new SourceException("cannot read " + path + ": " + e, e);
+            newParser();
+        } catch (SourceException e) {
+            TextInput.closeQuietly(rows);
+            throw e;
         }
-        this.records = parser.iterator();
         try {
             this.columns = columns(options);
             skip(start);
@@ -85,6 +97,16 @@ public final class CsvSource implements RecordSource {
             throw e;
         }
         this.position = start;
+    }
+
+    /** A parser from where {@link #rows} stands: the start of the file, or of the row after one too long. */
+    private void newParser() throws SourceException {
+        try {
+            parser = CSVParser.builder().setReader(rows).setFormat(format).get();
+        } catch (IOException | UncheckedIOException e) {
+            throw new SourceException("cannot read " + path + ": " + e, e);
+        }
+        records = parser.iterator();
     }
 
     private CsvColumns columns(CsvOptions options) throws SourceException {
@@ -99,6 +121,9 @@ public final class CsvSource implements RecordSource {
         if (header.get() instanceof Broken broken) {
             throw new SourceException("line " + broken.line() + ": the header line cannot be read: " + broken.reason()
                     + "; fix " + path);
+        }
+        if (header.get() instanceof TooLong tooLong) {
+            throw new SourceException("line " + tooLong.line() + ": the header line cannot be read: " + tooLong() + "; fix " + path);
         }
         Cells cells = (Cells) header.get();
         if (watch.malformedBetween(cells.line(), cells.lastLine())) {
@@ -137,19 +162,27 @@ public final class CsvSource implements RecordSource {
         while (true) {
             long line = linesDone + 1;
             CSVRecord record;
+            rows.startRow(line);
             try {
                 if (!records.hasNext()) {
                     return Optional.empty();
                 }
                 record = records.next();
             } catch (UncheckedIOException e) {
+                if (e.getCause() instanceof CsvRows.RowTooLong tooLong) {
+                    // the parser stopped inside the row: it cannot go on, a new one starts after the row
+                    lineBase = tooLong.linesAfter;
+                    linesDone = tooLong.linesAfter;
+                    newParser();
+                    return Optional.of(new TooLong(tooLong.line, tooLong.text));
+                }
                 if (!isParseError(e)) {
                     throw new SourceException("cannot read " + path + " at line " + line + ": " + e.getCause(), e);
                 }
                 swallowRestOfLine();
-                return Optional.of(new Broken(line, String.valueOf(e.getCause().getMessage())));
+                return Optional.of(new Broken(line, String.valueOf(e.getCause().getMessage()), rows.text(line)));
             }
-            long after = parser.getCurrentLineNumber();
+            long after = lineBase + parser.getCurrentLineNumber();
             linesDone = after;
             watch.forgetBefore(line);
             if (record.size() == 1 && record.get(0).isEmpty()) {
@@ -182,7 +215,7 @@ public final class CsvSource implements RecordSource {
                 }
             }
         }
-        linesDone = parser.getCurrentLineNumber();
+        linesDone = lineBase + parser.getCurrentLineNumber();
     }
 
     @Override
@@ -213,7 +246,11 @@ public final class CsvSource implements RecordSource {
     private Optional<BsonDocument> document(Row row) throws SourceException {
         if (row instanceof Broken broken) {
             bad.add("line", broken.line(), "not valid " + (format == TSV ? "tsv" : "csv") + ": " + broken.reason(),
-                    org.bson.BsonNull.VALUE);
+                    record(broken.text()));
+            return Optional.empty();
+        }
+        if (row instanceof TooLong tooLong) {
+            bad.add("line", tooLong.line(), tooLong(), record(tooLong.text()));
             return Optional.empty();
         }
         Cells cells = (Cells) row;
@@ -240,9 +277,19 @@ public final class CsvSource implements RecordSource {
         return Optional.of(document);
     }
 
-    /** The row as the file would hold it, for the rejected-records file. */
-    private String text(Cells cells) {
-        return format.format(cells.values().toArray());
+    /** The row as the file holds it, for the rejected-records file. */
+    private BsonValue text(Cells cells) {
+        String text = rows.text(cells.line());
+        return text != null ? new BsonString(text) : Rejected.cut(format.format(cells.values().toArray()));
+    }
+
+    private static BsonValue record(String text) {
+        return text == null ? BsonNull.VALUE : new BsonString(text);
+    }
+
+    private String tooLong() {
+        return "the row is longer than " + DocumentSize.MAX_BYTES + " characters, more than MongoDB's limit for a document"
+                + " (16 MiB)" + (format == CSV ? "; a quote left open makes the rest of the file one row" : "");
     }
 
     @Override
@@ -253,7 +300,7 @@ public final class CsvSource implements RecordSource {
     @Override
     public void close() {
         TextInput.closeQuietly(parser);
-        TextInput.closeQuietly(watch);
+        TextInput.closeQuietly(rows);
     }
 
     /** The file's bytes (compressed ones for gzip) read so far against its size. */

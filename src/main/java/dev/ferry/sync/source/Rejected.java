@@ -17,8 +17,13 @@ public record Rejected(String unit, long number, String reason, BsonValue record
     static final int MAX_TEXT = 64 * 1024;
 
     public static Rejected text(String unit, long number, String reason, String text) {
-        String kept = text.length() <= MAX_TEXT ? text : text.substring(0, MAX_TEXT) + "... (" + text.length() + " characters)";
-        return new Rejected(unit, number, reason, new BsonString(kept));
+        return new Rejected(unit, number, reason, cut(text));
+    }
+
+    /** The text, or its first {@link #MAX_TEXT} characters and its length. */
+    static BsonString cut(String text) {
+        return new BsonString(text.length() <= MAX_TEXT ? text
+                : text.substring(0, MAX_TEXT) + "... (" + text.length() + " characters)");
     }
 
     /** One line of {@code ID.rejected.ndjson}: {@code {"line": N, "reason": "...", "record": ...}}. */
