@@ -5,6 +5,7 @@ import dev.ferry.pool.Lease;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.sync.follow.ChangeStreamSource;
 import dev.ferry.sync.follow.EventBatch;
+import dev.ferry.sync.follow.NoChangeStreamsException;
 import dev.ferry.sync.follow.ResumeLostException;
 import dev.ferry.sync.follow.SourceFilter;
 import dev.ferry.sync.follow.StreamEndedException;
@@ -61,7 +62,7 @@ final class StreamReader implements AutoCloseable {
         try {
             return retries.run(0, subject, new SourceAttempt<>() {
                 @Override
-                public StreamPoint run() {
+                public StreamPoint run() throws NoChangeStreamsException {
                     try (Lease l = pools.lease(source.connection())) {
                         return ChangeStreamSource.startPoint(l.collection(source.database(), source.collection()),
                                 clock);
@@ -92,7 +93,7 @@ final class StreamReader implements AutoCloseable {
         if (cause instanceof ResumeLostException) {
             return new JobFailure(JobFailure.RESUME_LOST, cause.getMessage(), batchNo, e.attempts());
         }
-        if (cause instanceof StreamEndedException) {
+        if (cause instanceof StreamEndedException || cause instanceof NoChangeStreamsException) {
             return new JobFailure(JobFailure.SOURCE_ERROR, source.describe() + ": " + cause.getMessage(), batchNo,
                     e.attempts());
         }
@@ -149,7 +150,7 @@ final class StreamReader implements AutoCloseable {
         }
 
         @Override
-        public PolledBatch run() throws StreamEndedException, ResumeLostException {
+        public PolledBatch run() throws StreamEndedException, ResumeLostException, NoChangeStreamsException {
             if (stream == null || leaseRetired()) {
                 reopen(from);
             }

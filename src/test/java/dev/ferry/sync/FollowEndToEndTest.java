@@ -237,6 +237,25 @@ class FollowEndToEndTest {
     }
 
     @Test
+    void aSourceThatServesNoChangeStreamsFailsTheJobAtOnceSayingWhatToRun() {
+        try (TestMongoServer standalone = TestMongoServer.standalone();
+             MongoClient client = MongoClients.create(standalone.uri())) {
+            client.getDatabase("srcdb").getCollection("people").insertOne(new Document("_id", 1));
+            daemon.close();
+            conf.set("connection.src.uri", standalone.uri());
+            daemon = new DaemonFixture(conf, mbeans = MBeanServerFactory.newMBeanServer()).start();
+            spool.drop("solo.json", followJob("solo", "people", null));
+            Document error = spool.awaitFailed("solo", WAIT);
+            assertEquals("source-error", error.getString("kind"), error.toJson());
+            String message = error.getString("message");
+            assertTrue(message.contains("does not serve change streams (error 40573: The $changeStream stage is only "
+                    + "supported on replica sets)"), message);
+            assertTrue(message.contains("single-node replica set will do"), message);
+            assertEquals(1L, ((Number) error.get("attempts")).longValue(), "not retried: " + error.toJson());
+        }
+    }
+
+    @Test
     void finishOfACopyJobOrAnUnknownJobSaysNo() {
         assertEquals("no running job with id nope", orchestrator().finish("nope").getMessage());
         assertEquals("NOT_FOUND", orchestrator().finish("nope").getOutcome());

@@ -18,6 +18,7 @@ import java.util.List;
 public final class TestMongoServer implements AutoCloseable {
     private final boolean oplog;
     private volatile boolean historyLost;
+    private volatile boolean standalone;
     private MongoServer server;
     private int port;
 
@@ -28,6 +29,16 @@ public final class TestMongoServer implements AutoCloseable {
     private TestMongoServer(boolean oplog) {
         this.oplog = oplog;
         start(0);
+    }
+
+    /**
+     * A server that refuses change streams as a standalone {@code mongod} does (error 40573); the
+     * embedded server without its oplog would answer with an error that says nothing.
+     */
+    public static TestMongoServer standalone() {
+        TestMongoServer server = new TestMongoServer(false);
+        server.standalone = true;
+        return server;
     }
 
     /** A server that serves change streams (what follow jobs read); every write is also kept in its oplog. */
@@ -112,6 +123,9 @@ public final class TestMongoServer implements AutoCloseable {
     private final class Backend extends MemoryBackend {
         @Override
         public Document handleCommand(Channel channel, String database, String command, Document query) {
+            if (standalone && command.equals("aggregate") && changeStream(query) != null) {
+                throw new MongoServerError(40573, "Location40573", "The $changeStream stage is only supported on replica sets");
+            }
             if (historyLost && command.equals("aggregate") && resumes(query)) {
                 throw new MongoServerError(286, "ChangeStreamHistoryLost",
                         "Resume of change stream was not possible, as the resume point may no longer be in the oplog.");
@@ -120,13 +134,18 @@ public final class TestMongoServer implements AutoCloseable {
         }
 
         private boolean resumes(Document query) {
+            Document stream = changeStream(query);
+            return stream != null && (stream.containsKey("resumeAfter") || stream.containsKey("startAfter")
+                    || stream.containsKey("startAtOperationTime"));
+        }
+
+        private Document changeStream(Document query) {
             if (!(query.get("pipeline") instanceof List<?> pipeline) || pipeline.isEmpty()
                     || !(pipeline.get(0) instanceof Document first)
                     || !(first.get("$changeStream") instanceof Document stream)) {
-                return false;
+                return null;
             }
-            return stream.containsKey("resumeAfter") || stream.containsKey("startAfter")
-                    || stream.containsKey("startAtOperationTime");
+            return stream;
         }
     }
 }

@@ -21,7 +21,8 @@ import org.bson.BsonTimestamp;
  * on the caller's lease (which must stay open while this is used), read in batches.
  *
  * <p>Errors: {@link ResumeLostException} when the server lost the history for the point,
- * {@link StreamEndedException} when the collection went away; anything else thrown (a
+ * {@link StreamEndedException} when the collection went away, {@link NoChangeStreamsException} from a
+ * standalone server; anything else thrown (a
  * {@code MongoException}) is left to the caller's {@code ErrorClassifier}, which reopens from the
  * last applied point after a transient one. The driver itself resumes once after a resumable error.
  */
@@ -49,7 +50,8 @@ public final class ChangeStreamSource implements AutoCloseable {
      * the copy is applied after it: the server's post-batch token when it gives one; else, if an
      * event arrived at once, that event's cluster time; else {@link #CLOCK_MARGIN} before the clock.
      */
-    public static StreamPoint startPoint(MongoCollection<BsonDocument> collection, Clock clock) {
+    public static StreamPoint startPoint(MongoCollection<BsonDocument> collection, Clock clock)
+            throws NoChangeStreamsException {
         try (MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> probe = collection.watch(BsonDocument.class)
                 .fullDocument(FullDocument.UPDATE_LOOKUP).maxAwaitTime(MAX_AWAIT.toMillis(), TimeUnit.MILLISECONDS)
                 .cursor()) {
@@ -61,6 +63,11 @@ public final class ChangeStreamSource implements AutoCloseable {
             if (token != null) {
                 return StreamPoint.after(token);
             }
+        } catch (MongoServerException e) {
+            if (e.getCode() == NoChangeStreamsException.CODE) {
+                throw new NoChangeStreamsException(serverWords(e));
+            }
+            throw e;
         }
         long seconds = clock.instant().minus(CLOCK_MARGIN).getEpochSecond();
         return StreamPoint.at(new BsonTimestamp((int) seconds, 0));
@@ -72,7 +79,8 @@ public final class ChangeStreamSource implements AutoCloseable {
      *
      * @return an empty batch when nothing happened
      */
-    public EventBatch poll(int max, Duration window, Clock clock) throws StreamEndedException, ResumeLostException {
+    public EventBatch poll(int max, Duration window, Clock clock)
+            throws StreamEndedException, ResumeLostException, NoChangeStreamsException {
         EventBatch batch = new EventBatch();
         try {
             MongoChangeStreamCursor<ChangeStreamDocument<BsonDocument>> c = cursor();
@@ -91,13 +99,19 @@ public final class ChangeStreamSource implements AutoCloseable {
             }
         } catch (MongoServerException e) {
             if (e.getCode() == HISTORY_LOST || e.getCode() == TOKEN_NOT_FOUND) {
-                // the server's own words, without the driver's dump of its whole reply
-                String said = e instanceof MongoCommandException c ? c.getErrorMessage() : e.getMessage();
-                throw new ResumeLostException(from, "error " + e.getCode() + ": " + said);
+                throw new ResumeLostException(from, "error " + e.getCode() + ": " + serverWords(e));
+            }
+            if (e.getCode() == NoChangeStreamsException.CODE) {
+                throw new NoChangeStreamsException(serverWords(e));
             }
             throw e;
         }
         return batch;
+    }
+
+    /** The server's own words, without the driver's dump of its whole reply. */
+    private static String serverWords(MongoServerException e) {
+        return e instanceof MongoCommandException c ? c.getErrorMessage() : e.getMessage();
     }
 
     /** The server's token for "after everything read so far", when it gives one; it advances while idle on real servers. */
