@@ -225,9 +225,14 @@ public final class SpoolWatcher implements AutoCloseable {
                 List<String> slice = listed.subList(from, Math.min(listed.size(), from + LOCK_SLICE));
                 synchronized (lock) {
                     for (String name : slice) {
-                        observeLocked(name, dir.resolve(name));
                         Candidate c = candidates.get(name);
-                        if (c != null) {
+                        if (c == null || c.state == SETTLING) {
+                            // new, or settling: a write seen now restarts its settle time from now
+                            observeLocked(name, dir.resolve(name));
+                        } else {
+                            // Ready or handed out: not stat'ed, since nextSettled() looks at a file once more
+                            // before handing it out and a change then holds it back; so a backlog of 100,000
+                            // waiting files is not stat'ed every rescan (BENCHMARKS.md, benchmark 7).
                             // Still here after being handed out: its claim did not happen, offer it again.
                             offerAgainLocked(c);
                         }
