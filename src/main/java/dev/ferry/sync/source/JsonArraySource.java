@@ -61,7 +61,7 @@ public final class JsonArraySource implements RecordSource {
         this.bad = Objects.requireNonNull(bad, "bad");
         Objects.requireNonNull(start, "start");
         this.text = TextInput.open(path, gzipped);
-        this.watch = new Utf8Watch(text.stream());
+        this.watch = Utf8Watch.linesByLf(text.stream());
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         this.input = new CountingReader(new BufferedReader(new InputStreamReader(watch, decoder), READ_BUFFER_CHARS));
