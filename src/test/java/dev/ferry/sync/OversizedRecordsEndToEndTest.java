@@ -99,7 +99,8 @@ class OversizedRecordsEndToEndTest {
 
     @Test
     void aJsonArrayElementOver16MiBFailsTheJobNamingItOrWithSkipIsRejectedWhileTheJobGoesOn() {
-        Path json = data("huge.json", "[{\"_id\": 1},\n {\"_id\": 2, \"big\": \"" + HUGE + "\"},\n {\"_id\": 3}]");
+        String element = "{\"_id\": 2, \"big\": \"" + HUGE + "\"}";
+        Path json = data("huge.json", "[{\"_id\": 1},\n " + element + ",\n {\"_id\": 3}]");
 
         spool.drop("array-fail.json", job("array-fail", file(json, "json-array"), "arrayfail").toJson());
         Document error = spool.awaitFailed("array-fail", OUTCOME);
@@ -116,7 +117,11 @@ class OversizedRecordsEndToEndTest {
         assertAddsUp(result);
         List<BsonDocument> rejected = EndToEnd.rejectedLines(conf.spool().resolve("done"), "array-skip");
         assertEquals(List.of(2L), rejected.stream().map(r -> r.getNumber("element").longValue()).toList());
-        assertTrue(rejected.get(0).getString("reason").getValue().contains("16 MiB"), rejected.get(0).toJson());
+        assertTrue(rejected.get(0).getString("reason").getValue().contains("16 MiB"), rejected.get(0).getString("reason").getValue());
+        String record = rejected.get(0).getString("record").getValue();
+        assertTrue(record.startsWith("{\"_id\": 2, \"big\": \"xxx"), record.substring(0, Math.min(40, record.length())));
+        assertTrue(record.endsWith("... (" + element.length() + " characters)"), record.substring(Math.max(0, record.length() - 40)));
+        assertTrue(record.length() < 100_000, "the rejected file keeps the start of a huge element, not all of it");
         assertEquals(AROUND, contents(client, "arrayskip"));
     }
 

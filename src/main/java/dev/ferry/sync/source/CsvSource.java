@@ -79,7 +79,7 @@ public final class CsvSource implements RecordSource {
         this.format = tsv ? TSV : CSV;
         this.bad = Objects.requireNonNull(bad, "bad");
         this.input = TextInput.open(path, gzipped);
-        this.watch = new Utf8Watch(input.stream());
+        this.watch = Utf8Watch.linesAsCsv(input.stream());
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         this.rows = new CsvRows(new InputStreamReader(watch, decoder), !tsv, DocumentSize.MAX_BYTES);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import org.bson.BsonDocument;
+import org.bson.BsonString;
 import org.bson.BsonType;
 import org.bson.BsonValue;
 import org.bson.codecs.BsonDocumentCodec;
@@ -61,7 +62,7 @@ public final class JsonArraySource implements RecordSource {
         this.bad = Objects.requireNonNull(bad, "bad");
         Objects.requireNonNull(start, "start");
         this.text = TextInput.open(path, gzipped);
-        this.watch = new Utf8Watch(text.stream());
+        this.watch = Utf8Watch.linesByLf(text.stream());
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPLACE)
                 .onUnmappableCharacter(CodingErrorAction.REPLACE);
         this.input = new CountingReader(new BufferedReader(new InputStreamReader(watch, decoder), READ_BUFFER_CHARS));
@@ -82,6 +83,7 @@ public final class JsonArraySource implements RecordSource {
         while (!finished && read < max) {
             long element = documentsRead + read + 1;
             long line = input.line();
+            input.keepNextElement();
             try {
                 BsonType type = reader.readBsonType();
                 line = input.line();
@@ -120,7 +122,7 @@ public final class JsonArraySource implements RecordSource {
         }
         Optional<String> tooLarge = DocumentSize.tooLarge(document, input.chars() - from);
         if (tooLarge.isPresent()) {
-            bad.add("element", element, label(element, line), tooLarge.get(), new BsonDocument());
+            bad.add("element", element, label(element, line), tooLarge.get(), new BsonString(input.element()));
             return Optional.empty();
         }
         return Optional.of(document);

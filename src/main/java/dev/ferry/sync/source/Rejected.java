@@ -22,8 +22,13 @@ public record Rejected(String unit, long number, String reason, BsonValue record
 
     /** The text, or its first {@link #MAX_TEXT} characters and its length. */
     static BsonString cut(String text) {
-        return new BsonString(text.length() <= MAX_TEXT ? text
-                : text.substring(0, MAX_TEXT) + "... (" + text.length() + " characters)");
+        return new BsonString(cut(text.substring(0, Math.min(text.length(), MAX_TEXT)), text.length()));
+    }
+
+    /** @param start the first characters of a text of {@code length} characters, at least {@link #MAX_TEXT} of them if there are */
+    static String cut(String start, long length) {
+        String kept = start.length() <= MAX_TEXT ? start : start.substring(0, MAX_TEXT);
+        return kept.length() == length ? kept : kept + "... (" + length + " characters)";
     }
 
     /** One line of {@code ID.rejected.ndjson}: {@code {"line": N, "reason": "...", "record": ...}}. */

@@ -7,22 +7,38 @@ import java.util.ArrayDeque;
 
 /**
  * Passes bytes through unchanged while checking that they are UTF-8, and remembers on which lines
- * (counted by {@code \n}) they are not. The text is then decoded leniently, and a parser that knows
- * the lines of a record asks here whether the record was valid, so one bad byte rejects one record
- * instead of ending the stream as a strict decoder would.
+ * they are not. The text is then decoded leniently, and a parser that knows the lines of a record
+ * asks here whether the record was valid, so one bad byte rejects one record instead of ending the
+ * stream as a strict decoder would. Lines must be counted as the parser counts them, else the wrong
+ * record is blamed: by {@code \n} for json-array ({@link CountingReader}), also by a lone
+ * {@code \r} for csv/tsv (Commons CSV and {@link CsvRows}).
  */
 final class Utf8Watch extends FilterInputStream {
     /** Beyond this many remembered lines the file is not text; earlier ones are forgotten as records pass. */
     private static final int MAX_REMEMBERED = 1 << 16;
 
     private final ArrayDeque<Long> malformed = new ArrayDeque<>();
+    private final boolean crEndsLine;
     private long line = 1;
+    /** The last byte was a {@code \r} that ended a line, so a {@code \n} right after it ends none. */
+    private boolean afterCr;
     private int need;
     private int lo = 0x80;
     private int hi = 0xBF;
 
-    Utf8Watch(InputStream in) {
+    private Utf8Watch(InputStream in, boolean crEndsLine) {
         super(in);
+        this.crEndsLine = crEndsLine;
+    }
+
+    /** Lines end at {@code \n} only, as {@link CountingReader} counts them. */
+    static Utf8Watch linesByLf(InputStream in) {
+        return new Utf8Watch(in, false);
+    }
+
+    /** Lines end at {@code \r\n}, {@code \n} or a lone {@code \r}, as Commons CSV counts them. */
+    static Utf8Watch linesAsCsv(InputStream in) {
+        return new Utf8Watch(in, true);
     }
 
     @Override
@@ -46,9 +62,7 @@ final class Utf8Watch extends FilterInputStream {
         for (int i = off; i < off + n; i++) {
             int c = b[i] & 0xFF;
             if (c < 0x80 && need == 0) {
-                if (c == '\n') {
-                    line++;
-                }
+                count(c);
             } else {
                 check(c);
             }
@@ -77,10 +91,11 @@ final class Utf8Watch extends FilterInputStream {
             hi = 0xBF;
         }
         if (c < 0x80) {
-            if (c == '\n') {
-                line++;
-            }
-        } else if (c >= 0xC2 && c <= 0xDF) {
+            count(c);
+            return;
+        }
+        afterCr = false;
+        if (c >= 0xC2 && c <= 0xDF) {
             need = 1;
         } else if (c == 0xE0) {
             need = 2;
@@ -100,6 +115,20 @@ final class Utf8Watch extends FilterInputStream {
             hi = 0x8F;
         } else {
             mark();
+        }
+    }
+
+    private void count(int c) {
+        if (c == '\n') {
+            if (!afterCr) {
+                line++;
+            }
+            afterCr = false;
+        } else if (c == '\r' && crEndsLine) {
+            line++;
+            afterCr = true;
+        } else {
+            afterCr = false;
         }
     }
 

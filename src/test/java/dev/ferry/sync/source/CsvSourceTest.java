@@ -136,6 +136,34 @@ class CsvSourceTest {
         }
     }
 
+    /** Old Mac files end lines in a lone {@code \r}, which Commons CSV reads as a line end like {@code \n}. */
+    @Test
+    void invalidUtf8InAFileWithCrOnlyLineEndsIsBlamedOnItsOwnRow() throws Exception {
+        for (boolean tsv : new boolean[] {false, true}) {
+            String d = tsv ? "\t" : ",";
+            byte[] latin1 = ("Jos\u00e9" + d + "3\r").getBytes(StandardCharsets.ISO_8859_1);
+            byte[] head = ("name" + d + "age\rAnn" + d + "1\rBob" + d + "2\r").getBytes(StandardCharsets.UTF_8);
+            byte[] tail = ("Eve" + d + "5\r").getBytes(StandardCharsets.UTF_8);
+            byte[] all = new byte[head.length + latin1.length + tail.length];
+            System.arraycopy(head, 0, all, 0, head.length);
+            System.arraycopy(latin1, 0, all, head.length, latin1.length);
+            System.arraycopy(tail, 0, all, head.length + latin1.length, tail.length);
+            Path file = write(tsv ? "mac.tsv" : "mac.csv", all);
+
+            try (CsvSource source = new CsvSource(file, false, tsv, CsvOptions.DEFAULT, Position.START, BadRecords.failing(file.toString()))) {
+                SourceException e = assertThrows(SourceException.class, () -> all(source));
+                assertTrue(e.getMessage().startsWith("line 4: not valid UTF-8"), e.getMessage());
+            }
+            try (CsvSource source = new CsvSource(file, false, tsv, CsvOptions.DEFAULT, Position.START, new BadRecords(true, file.toString()))) {
+                Batch b = all(source);
+                assertEquals(List.of(4L), b.rejected().stream().map(Rejected::number).toList(), b.rejected().toString());
+                assertEquals(List.of(BsonDocument.parse("{name: 'Ann', age: 1}"), BsonDocument.parse("{name: 'Bob', age: 2}"),
+                        BsonDocument.parse("{name: 'Eve', age: 5}")), b.documents());
+                assertEquals(5, b.origins().number(2));
+            }
+        }
+    }
+
     @Test
     void tsvHasNoQuotingAndGzipIsReadAsItsContent() throws Exception {
         Path file = write("t.tsv.gz", "a\tb\n\"x\"\t1\n");

@@ -164,6 +164,23 @@ class FileSourcesTest {
     }
 
     @Test
+    void aJsonArrayElementOver16MiBIsRejectedWithTheStartOfItsTextAndItsLength() throws Exception {
+        String x = "x".repeat(17 << 20);
+        String first = "{\"_id\": 1, \"big\": \"" + x + "\"}";
+        String third = "{\"_id\": 3, \"big\": [\"" + x + "\"]}";
+        Path file = write("huge.json", "[\n  " + first + ",\n  {\"_id\": 2},\n  " + third + "\n]\n");
+        try (JsonArraySource source = new JsonArraySource(file, false, Position.START, new BadRecords(true, file.toString()))) {
+            Batch b = CsvSourceTest.all(source);
+            assertEquals(List.of(BsonDocument.parse("{_id: 2}")), b.documents());
+            assertEquals(List.of(1L, 3L), b.rejected().stream().map(Rejected::number).toList());
+            assertEquals(first.substring(0, Rejected.MAX_TEXT) + "... (" + first.length() + " characters)",
+                    b.rejected().get(0).record().asString().getValue());
+            assertEquals(third.substring(0, Rejected.MAX_TEXT) + "... (" + third.length() + " characters)",
+                    b.rejected().get(1).record().asString().getValue());
+        }
+    }
+
+    @Test
     void jsonArrayErrorsSayWhatIsWrong() throws Exception {
         Path notArray = write("obj.json", "{\"a\": 1}");
         try (JsonArraySource source = new JsonArraySource(notArray, Position.START)) {
