@@ -221,8 +221,10 @@ public final class BenchMain {
         }
         notes.add("1: ferry's time runs from the rename into incoming/ to the result file in done/ (claim, parse, "
                 + "reads, writes, a checkpoint per chunk, result); raw reads the same file with a BufferedReader, "
-                + "decodes each line with one reused BsonDocumentCodec and sends unordered ReplaceOne upserts by _id "
-                + "in chunks of 1,000 on one MongoClient; both check afterwards that every document is stored");
+                + "decodes each line with one reused BsonDocumentCodec and sends unordered inserts in chunks of 1,000 on "
+                + "one MongoClient, which is what ferry sends first for an _id-keyed job (README, \"How chunks are "
+                + "written\"; before session 3 both sent ReplaceOne upserts by _id); both check afterwards that every "
+                + "document is stored");
     }
 
     private void clientChurn() {
