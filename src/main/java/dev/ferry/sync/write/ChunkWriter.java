@@ -22,7 +22,7 @@ import org.bson.BsonObjectId;
 import org.bson.BsonValue;
 
 /**
- * Writes one chunk as ONE unordered {@code bulkWrite}, idempotent by key so that a chunk written
+ * Writes one chunk as one unordered {@code bulkWrite} (two at most, below), idempotent by key so that a chunk written
  * again after a crash (written, not yet checkpointed) leaves the collection as it was:
  * <ul>
  * <li>{@code upsert}: replace by key, upsert;</li>
@@ -32,6 +32,10 @@ import org.bson.BsonValue;
  *     matched and left alone (skipped), a new one inserted. Unlike {@code insertMany} this needs no
  *     unique index on the key and raises no duplicate-key errors on resume.</li>
  * </ul>
+ * With a unique key ({@code _id}, or a unique index on exactly the key), {@code upsert} and
+ * {@code insert} chunks may go as plain inserts first: a duplicate of the key means the document
+ * exists and it is replaced by key in a second bulk write (upsert) or skipped (insert), with the
+ * same result and counts as the writes above. Which is tried is the caller's choice ({@link InsertFirst}).
  * Several documents with the same key in one chunk would race as unordered upserts (duplicate key
  * error or two documents), so they are folded first with the result of writing them in order:
  * upsert keeps the last, insert the first, merge combines their fields (later values win).
