@@ -42,6 +42,18 @@ public final class FerryProcess implements AutoCloseable {
         }
     }
 
+    /** Starts a command that runs until stopped ({@code ferry status --watch}); its output goes to {@code log}. */
+    public static FerryProcess start(Path log, String... args) {
+        List<String> command = java();
+        command.addAll(List.of(args));
+        try {
+            return new FerryProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
+                    .start(), log);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** A one-shot command: {@code ferry ARGS...}. */
     public static Result command(Duration timeout, String... args) {
         return command(timeout, Map.of(), null, args);
@@ -111,6 +123,21 @@ public final class FerryProcess implements AutoCloseable {
     /** SIGTERM, as systemd stops the service. */
     public void sigterm() {
         process.destroy();
+    }
+
+    /** SIGINT, as Ctrl-C in a terminal. */
+    public void sigint() {
+        try {
+            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new AssertionError("kill -INT " + pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 
     /** SIGKILL: a crash. */
