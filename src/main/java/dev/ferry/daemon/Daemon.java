@@ -50,6 +50,7 @@ public final class Daemon implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final ExecutorService workers;
     private final ExecutorService checkpointIo;
+    private final ExecutorService readAhead;
     private final EmbeddedStores embedded;
     private final PoolManager pools;
     private final PoolNotifications poolEvents;
@@ -69,6 +70,7 @@ public final class Daemon implements AutoCloseable {
         this.scheduler = Executors2.scheduler("ferry-scheduler", 2);
         this.workers = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-worker", false));
         this.checkpointIo = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-checkpoint", false));
+        this.readAhead = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-read-ahead", false));
         this.embedded = new EmbeddedStores();
         this.poolEvents = new PoolNotifications(MBeanRegistrar.name("Pools"), clock);
         this.pools = new PoolManager(settings.connections().values(), PoolMaintenance.from(settings),
@@ -77,7 +79,7 @@ public final class Daemon implements AutoCloseable {
         Spool spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
         this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
-                new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, clock, mbeans),
+                new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, readAhead, clock, mbeans),
                 watcher, workers, scheduler, jobEvents);
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
         this.localJmx = new LocalJmx(state, mbeanServer);
@@ -164,6 +166,7 @@ public final class Daemon implements AutoCloseable {
         try {
             orchestrator.stop(settings.shutdownTimeout());
             Executors2.shutdown("ferry-worker", workers, Duration.ofSeconds(5));
+            Executors2.shutdown("ferry-read-ahead", readAhead, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-checkpoint", checkpointIo, Duration.ofSeconds(5));
             pools.close(POOL_CLOSE_WAIT);
             localJmx.close();

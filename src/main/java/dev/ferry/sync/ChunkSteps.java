@@ -20,6 +20,7 @@ final class ChunkSteps {
     private final DestinationWait destinationWait;
     private final CheckpointStore checkpointStore;
     private final ExecutorService checkpointIo;
+    private final ExecutorService readAhead;
     private final DiskRetry disk;
     private final SyncStatistics statistics;
     private final KeyIndex keyIndex;
@@ -27,7 +28,8 @@ final class ChunkSteps {
 
     ChunkSteps(RunGate gate, PoolManager pools, RetryLoop retries, ChunkWriter writer, KeyIndex keyIndex,
                DestinationWait destinationWait, CheckpointStore checkpointStore, ExecutorService checkpointIo,
-               DiskRetry disk, SyncStatistics statistics, RejectedFiles rejectedFiles) {
+               ExecutorService readAhead, DiskRetry disk, SyncStatistics statistics, RejectedFiles rejectedFiles) {
+        this.readAhead = readAhead;
         this.keyIndex = keyIndex;
         this.rejectedFiles = rejectedFiles;
         this.gate = gate;
@@ -58,7 +60,8 @@ final class ChunkSteps {
         JobRetries subject = new JobRetries(job, gate, statistics);
         JobCheckpoints checkpoints = new JobCheckpoints(job, start.fingerprint(),
                 new CheckpointPipeline(checkpointStore, checkpointIo, job.id()), disk, statistics);
-        return Optional.of(new ChunkStep(gate, job, new SourceReader(pools, retries, job.spec(), subject),
+        ChunkReads reads = new ReadAhead(new SourceReader(pools, retries, job.spec(), subject), readAhead, job.id());
+        return Optional.of(new ChunkStep(gate, job, reads,
                 new DestinationWriter(pools, writer, keyIndex, destinationWait, retries, job, subject), checkpoints,
                 rejects));
     }

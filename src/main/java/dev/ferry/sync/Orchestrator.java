@@ -98,8 +98,8 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         RejectedFiles rejectedFiles = new RejectedFiles(services.spool().active(), services.spool().done(),
                 services.spool().failed());
         ChunkSteps chunkSteps = new ChunkSteps(gate, services.pools(), retries, new ChunkWriter(classifier),
-                new KeyIndex(classifier), waits, services.checkpoints(), services.checkpointIo(), disk, statistics,
-                rejectedFiles);
+                new KeyIndex(classifier), waits, services.checkpoints(), services.checkpointIo(), services.readAhead(),
+                disk, statistics, rejectedFiles);
         JobOutcomes outcomes = new JobOutcomes(services.spool(), services.checkpoints(), services.clock(), gate, disk,
                 statistics, rejectedFiles, events);
         return new JobRunner(new JobParser(settings), services.clock(), services.mbeans(),

@@ -13,14 +13,17 @@ import java.util.concurrent.ExecutorService;
  * The long-lived services the orchestrator works with, built once by the daemon.
  *
  * @param checkpointIo saves checkpoints off the workers' threads (see {@link CheckpointPipeline}); owned by the daemon
+ * @param readAhead    reads each job's next chunk while its current one is written (see {@link ReadAhead});
+ *                     owned by the daemon
  */
 public record SyncServices(Spool spool, PoolManager pools, CheckpointStore checkpoints, ExecutorService checkpointIo,
-                           Clock clock, MBeanRegistrar mbeans) {
+                           ExecutorService readAhead, Clock clock, MBeanRegistrar mbeans) {
     public SyncServices {
         Objects.requireNonNull(spool, "spool");
         Objects.requireNonNull(pools, "pools");
         Objects.requireNonNull(checkpoints, "checkpoints");
         Objects.requireNonNull(checkpointIo, "checkpointIo");
+        Objects.requireNonNull(readAhead, "readAhead");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(mbeans, "mbeans");
     }
