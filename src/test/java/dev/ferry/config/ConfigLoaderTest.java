@@ -154,7 +154,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void defaultsMatchTheContract() throws Exception {
+    void defaultsMatchTheReadme() throws Exception {
         FerrySettings s = load();
         Path cwd = Path.of("").toAbsolutePath();
         assertEquals(cwd.resolve("var/spool"), s.spoolDir());
@@ -178,7 +178,7 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void poolDefaultsMatchTheContract() throws Exception {
+    void poolDefaultsMatchTheReadme() throws Exception {
         ConnectionSettings c = load("connection.local.uri", "embedded:").connection("local").orElseThrow();
         DriverPoolOptions o = c.options();
         assertEquals(10, o.maxPoolSize());

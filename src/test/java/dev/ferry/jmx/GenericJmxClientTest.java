@@ -60,7 +60,7 @@ class GenericJmxClientTest {
     }
 
     @Test
-    void everyContractBeanAttributeAndOperationWorksFromAGenericClient(@TempDir Path dir) throws Exception {
+    void everyDocumentedBeanAttributeAndOperationWorksFromAGenericClient(@TempDir Path dir) throws Exception {
         try (TestMongoServer server = new TestMongoServer()) {
             FerryConf conf = new FerryConf(dir, server.uri())
                     .set("connection.spare.uri", "mongodb://127.0.0.1:1")
@@ -120,7 +120,7 @@ class GenericJmxClientTest {
     }
 
     /** Reads every attribute the bean declares, checks README's are among them and all are open. */
-    private static Map<String, Object> readAll(JmxHarness jmx, ObjectName bean, List<String> contract)
+    private static Map<String, Object> readAll(JmxHarness jmx, ObjectName bean, List<String> documented)
             throws Exception {
         MBeanInfo info = jmx.connection().getMBeanInfo(bean);
         Map<String, Object> values = new HashMap<>();
@@ -134,7 +134,7 @@ class GenericJmxClientTest {
                     bean + " " + name + " is a " + value.getClass());
             values.put(name, value);
         }
-        for (String name : contract) {
+        for (String name : documented) {
             if (!values.containsKey(name)) {
                 fail(bean + " lacks attribute " + name + " (has " + values.keySet() + ")");
             }
