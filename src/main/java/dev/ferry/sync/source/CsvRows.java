@@ -183,6 +183,12 @@ final class CsvRows extends Reader {
                 scanned = 0;
                 limit = n;
             }
+            if (rowEndsAfterLf && buffer[scanned] != '\n') {
+                // a lone \r ended the row: the character after it starts the next row, so the parser gets it
+                rowEndsAfterLf = false;
+                nextRow();
+                break;
+            }
             step(buffer[scanned++]);
         }
         position = scanned;

@@ -114,4 +114,23 @@ class CsvBadRowsTest {
             }
         }
     }
+
+    @Test
+    void afterARowOver16MiBEndedByALoneCrTheNextRowKeepsItsFirstCharacter() throws Exception {
+        Path file = dir.resolve("cr.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("h1,h2\r\"open");
+            for (int i = 0; i < FILL_LINES; i++) {
+                w.write("xxxx");
+            }
+            w.write("\"\rabc,def\r\"q\",jkl\r");
+        }
+        try (CsvSource source = csv(file, true)) {
+            Batch all = CsvSourceTest.all(source);
+            assertEquals(List.of(2L), all.rejected().stream().map(Rejected::number).toList());
+            assertEquals(List.of(BsonDocument.parse("{h1: 'abc', h2: 'def'}"), BsonDocument.parse("{h1: 'q', h2: 'jkl'}")),
+                    all.documents(), "the rows after it whole, a quote first included");
+            assertEquals(3L, all.origins().number(0));
+        }
+    }
 }
