@@ -2,6 +2,7 @@ package dev.ferry.concurrent;
 
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -34,15 +35,24 @@ public final class Executors2 {
                 return true;
             }
             log.warn("{}: tasks still running after {} ms; interrupting them", name, wait.toMillis());
-            executor.shutdownNow();
+            cancelQueued(executor);
             if (!executor.awaitTermination(Math.max(1000, wait.toMillis() / 4), TimeUnit.MILLISECONDS)) {
                 log.warn("{}: tasks ignored the interrupt and are left behind", name);
             }
             return false;
         } catch (InterruptedException e) {
-            executor.shutdownNow();
+            cancelQueued(executor);
             Thread.currentThread().interrupt();
             return false;
+        }
+    }
+
+    /** Interrupts what runs and cancels what never ran, so that nobody waits for a task that will not run. */
+    private static void cancelQueued(ExecutorService executor) {
+        for (Runnable never : executor.shutdownNow()) {
+            if (never instanceof Future<?> future) {
+                future.cancel(false);
+            }
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.ferry.sync;
 import dev.ferry.sync.source.Batch;
 import dev.ferry.sync.source.Position;
 import dev.ferry.sync.write.Retried;
+import java.util.Optional;
 
 /** Where a job's chunks come from (see {@link SourceReader}). */
 interface ChunkReads extends AutoCloseable {
@@ -13,6 +14,13 @@ interface ChunkReads extends AutoCloseable {
      * @return the documents and rejected records, or stopped
      */
     Retried<Batch> next(Position after, long chunkNo) throws JobFailure, InterruptedException;
+
+    /**
+     * One try at the next chunk after {@code after}, without retrying, backing off or waiting, for
+     * reading ahead on another thread; empty when it failed (a source that failed is dropped, so the
+     * next {@link #next} reopens it at {@code after} and meets the error, if any, with the job's retries).
+     */
+    Optional<Batch> tryNext(Position after, long chunkNo);
 
     /** The position after the chunk last returned. */
     Position position();

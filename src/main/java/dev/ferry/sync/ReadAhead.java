@@ -4,6 +4,8 @@ import dev.ferry.sync.source.Batch;
 import dev.ferry.sync.source.Position;
 import dev.ferry.sync.write.Retried;
 import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -16,22 +18,27 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a job's next chunk while the current one is written, so that parsing a file and the
- * destination's work overlap instead of taking turns (BENCHMARKS.md, "read-ahead"). At most one read
- * is in flight, on the shared read-ahead executor; the source is used by one thread at a time, the
- * handing over ordered by the read's {@link Future}. What the chunk loop sees does not change: the
- * position and progress it reads are those right after the chunk it was handed, and a chunk read
- * ahead is only ever handed out for the position it was read from. A job thus holds up to two chunks
- * in memory. Reads retry and fail as they do without it; the failure reaches the job when it asks for
- * that chunk.
+ * destination's work overlap instead of taking turns (README, "Reading ahead"). At most one read is in
+ * flight, on the shared read-ahead executor; the source is used by one thread at a time, the handing
+ * over ordered by the read's {@link Future}. What the chunk loop sees does not change: the position
+ * and progress it reads are those right after the chunk it was handed, and a chunk read ahead is only
+ * handed out for the position it was read from.
+ *
+ * <p>The read ahead is one plain try ({@link ChunkReads#tryNext}): it never retries, backs off, waits
+ * or changes the job's state, so pause, cancel and the job's retry budget work exactly as without it.
+ * When it fails, the job reads that chunk itself, with its retries, and meets the error there.
  */
 final class ReadAhead implements ChunkReads {
     private static final Logger log = LoggerFactory.getLogger(ReadAhead.class);
-    /** How long close() waits for a read in flight to notice its interrupt before the source is closed anyway. */
+    /** How long close() waits for a read in flight to notice its interrupt; after that the read closes the source. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
     private final ChunkReads source;
     private final ExecutorService executor;
     private final String jobId;
+    /** Set once by whichever thread closes the source: close(), or a read that outlived CLOSE_WAIT. */
+    private final AtomicBoolean sourceClosed = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
     private Pending pending;
     private Position position;
     private double progress = -1;
@@ -43,12 +50,12 @@ final class ReadAhead implements ChunkReads {
     }
 
     /** A chunk with where the source stood right after it. */
-    private record Read(Retried<Batch> batch, Position position, double progress) {
+    private record Read(Batch batch, Position position, double progress) {
     }
 
     /**
-     * A read in flight: what it reads, its result, whether it started (or was called off before it
-     * did), and a latch that opens when it no longer uses the source.
+     * A read in flight: what it reads, its result (null when the try failed), whether it started (or
+     * was called off before it did), and a latch that opens when it no longer uses the source.
      */
     private record Pending(Position after, long chunkNo, Future<Read> result, AtomicBoolean started,
                            CountDownLatch finished) {
@@ -56,28 +63,44 @@ final class ReadAhead implements ChunkReads {
 
     @Override
     public Retried<Batch> next(Position after, long chunkNo) throws JobFailure, InterruptedException {
-        Pending read = pending;
+        Pending ahead = pending;
         pending = null;
-        if (read != null && (read.chunkNo() != chunkNo || !read.after().equals(after))) {
-            // not the chunk the job now wants (it never happens in the chunk loop, which asks in order)
-            discard(read);
-            read = null;
+        Read read = null;
+        if (ahead != null && ahead.chunkNo() == chunkNo && ahead.after().equals(after)) {
+            read = await(ahead);
+        } else if (ahead != null) {
+            // not the chunk the job wants (the chunk loop asks in order, so this does not happen): start over at after
+            if (discard(ahead)) {
+                source.close();
+            }
         }
-        Read done = read == null ? readNow(after, chunkNo) : await(read);
-        position = done.position();
-        progress = done.progress();
-        if (done.batch() instanceof Retried.Done<Batch> chunk && chunk.value().records() > 0 && !chunk.value().end()) {
-            pending = submit(done.position(), chunkNo + 1);
+        if (read == null) {
+            Retried<Batch> own = source.next(after, chunkNo);
+            if (!(own instanceof Retried.Done<Batch> done)) {
+                return own;
+            }
+            read = new Read(done.value(), source.position(), source.progress());
+            handOut(read, chunkNo);
+            return own;
         }
-        return done.batch();
+        handOut(read, chunkNo);
+        return new Retried.Done<>(read.batch(), 0);
     }
 
-    private Read readNow(Position after, long chunkNo) throws JobFailure, InterruptedException {
-        Pending read = submit(after, chunkNo);
-        return read == null ? read(after, chunkNo) : await(read);
+    private void handOut(Read read, long chunkNo) {
+        position = read.position();
+        progress = read.progress();
+        if (read.batch().records() > 0 && !read.batch().end()) {
+            pending = submit(read.position(), chunkNo + 1);
+        }
     }
 
-    /** @return null when the executor takes no more tasks (the daemon is stopping): the caller reads itself */
+    @Override
+    public Optional<Batch> tryNext(Position after, long chunkNo) {
+        return Optional.empty();
+    }
+
+    /** @return null when the executor takes no more tasks (the daemon is stopping): the job reads itself */
     private Pending submit(Position after, long chunkNo) {
         AtomicBoolean started = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
@@ -87,9 +110,13 @@ final class ReadAhead implements ChunkReads {
                     return null; // called off while it waited for a thread
                 }
                 try {
-                    return read(after, chunkNo);
+                    return source.tryNext(after, chunkNo)
+                            .map(batch -> new Read(batch, source.position(), source.progress())).orElse(null);
                 } finally {
                     finished.countDown();
+                    if (closing.get()) {
+                        closeSource(); // close() gave up waiting for this read: the source is closed now
+                    }
                 }
             });
             return new Pending(after, chunkNo, result, started, finished);
@@ -98,58 +125,59 @@ final class ReadAhead implements ChunkReads {
         }
     }
 
-    private Read read(Position after, long chunkNo) throws JobFailure, InterruptedException {
-        Retried<Batch> batch = source.next(after, chunkNo);
-        // a stopped read leaves no position: the source may have been dropped with it
-        return batch instanceof Retried.Done<Batch> ? new Read(batch, source.position(), source.progress())
-                : new Read(batch, position, progress);
-    }
-
-    private Read await(Pending read) throws JobFailure, InterruptedException {
+    /** The chunk read ahead, or null when the try failed or was called off: then the job reads it itself. */
+    private Read await(Pending ahead) throws InterruptedException {
         try {
-            return read.result().get();
+            return ahead.result().get();
         } catch (InterruptedException e) {
-            discard(read);
+            discard(ahead);
             throw e;
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof JobFailure failure) {
-                throw failure;
-            }
-            if (cause instanceof InterruptedException interrupted) {
-                // the read's thread was interrupted (the executor is being shut down): stop as the job would
-                throw interrupted;
-            }
-            if (cause instanceof RuntimeException runtime) {
-                throw runtime;
-            }
-            if (cause instanceof Error error) {
-                throw error;
-            }
-            throw new IllegalStateException(cause);
+        } catch (ExecutionException | CancellationException e) {
+            log.debug("{}: chunk {} read ahead ended without a chunk: {}", jobId, ahead.chunkNo(), e.toString());
+            discard(ahead);
+            return null;
         }
     }
 
-    /** Stops a read in flight and waits until it no longer uses the source. */
-    private void discard(Pending read) {
-        if (read == null) {
-            return;
+    /**
+     * Calls off a read in flight and waits until it no longer uses the source.
+     *
+     * @return false if it still uses the source after {@link #CLOSE_WAIT}
+     */
+    private boolean discard(Pending ahead) {
+        if (ahead == null) {
+            return true;
         }
-        read.result().cancel(true);
-        if (read.started().compareAndSet(false, true)) {
-            return; // it never touched the source
+        ahead.result().cancel(true);
+        if (ahead.started().compareAndSet(false, true)) {
+            return true; // it never touched the source
         }
-        boolean interrupted = false;
+        // a stop may have left this thread interrupted; the wait must still happen
+        boolean interrupted = Thread.interrupted();
         try {
-            if (!read.finished().await(CLOSE_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                log.warn("{}: the chunk read ahead did not stop within {} s; closing the source under it", jobId,
-                        CLOSE_WAIT.toSeconds());
+            long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
+            while (true) {
+                try {
+                    if (ahead.finished().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                        return true;
+                    }
+                    log.warn("{}: the chunk read ahead did not stop within {} s; it closes the source when it ends",
+                            jobId, CLOSE_WAIT.toSeconds());
+                    return false;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
-        } catch (InterruptedException e) {
-            interrupted = true;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+    }
+
+    private void closeSource() {
+        if (sourceClosed.compareAndSet(false, true)) {
+            source.close();
         }
     }
 
@@ -165,12 +193,15 @@ final class ReadAhead implements ChunkReads {
 
     @Override
     public void close() {
-        Pending read = pending;
+        Pending ahead = pending;
         pending = null;
-        try {
-            discard(read);
-        } finally {
-            source.close();
+        if (discard(ahead)) {
+            closeSource();
+            return;
+        }
+        closing.set(true);
+        if (ahead.finished().getCount() == 0) {
+            closeSource(); // it ended between the wait and now
         }
     }
 }

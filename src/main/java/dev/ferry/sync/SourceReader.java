@@ -70,6 +70,20 @@ final class SourceReader implements ChunkReads {
     }
 
     @Override
+    public Optional<Batch> tryNext(Position after, long chunkNo) {
+        Read read = new Read(after);
+        try {
+            Batch batch = read.run();
+            ids.ifPresent(i -> i.assign(batch.documents(), batch.origins()));
+            return Optional.of(batch);
+        } catch (SourceException | RuntimeException e) {
+            log.debug("{}: chunk {} read ahead failed, the job reads it itself: {}", spec.id(), chunkNo, e.toString());
+            read.abandon();
+            return Optional.empty();
+        }
+    }
+
+    @Override
     public Position position() {
         return source.position();
     }

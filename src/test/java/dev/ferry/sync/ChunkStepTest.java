@@ -157,6 +157,11 @@ class ChunkStepTest {
             return next;
         }
 
+        @Override
+        public java.util.Optional<Batch> tryNext(Position after, long chunkNo) {
+            return java.util.Optional.empty(); // ChunkStep reads with next(); reading ahead is ReadAheadTest's
+        }
+
         static Batch batch(List<BsonDocument> documents) {
             return new Batch(documents, Origins.consecutive("document", 1, documents.size()), List.of(),
                     documents.isEmpty());

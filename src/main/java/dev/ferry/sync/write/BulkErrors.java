@@ -17,7 +17,9 @@ import org.bson.BsonDocument;
  */
 final class BulkErrors {
     private final List<Rejection> refused = new ArrayList<>();
+    private final List<Rejection> refusedNotDuplicates = new ArrayList<>();
     private final List<Integer> onTheKey = new ArrayList<>();
+    private final List<Integer> duplicates = new ArrayList<>();
     private boolean retry;
 
     private BulkErrors() {
@@ -29,7 +31,9 @@ final class BulkErrors {
     static BulkErrors of(MongoBulkWriteException e, ErrorClassifier classifier, MongoCollection<BsonDocument> collection,
                          List<String> key, int[] models, Origins origins) {
         BulkErrors sorted = new BulkErrors();
-        if (e.getWriteErrors().isEmpty() || classifier.isTransient(e) && !anyDuplicateKey(e)) {
+        if (e.getWriteErrors().isEmpty() || e.getWriteConcernError() != null
+                || classifier.isTransient(e) && !anyDuplicateKey(e)) {
+            // a write concern error: what was written may not survive a failover, so not one document counts
             sorted.retry = true;
             return sorted;
         }
@@ -44,6 +48,7 @@ final class BulkErrors {
                 DuplicateKeys.Verdict verdict = error.getDetails() != null && error.getDetails().containsKey("keyPattern")
                         ? DuplicateKeys.judge(error, collection, key)
                         : byIndex.computeIfAbsent(indexName, n -> DuplicateKeys.judge(error, collection, key));
+                sorted.duplicates.add(index);
                 if (verdict.onTheKey()) {
                     sorted.onTheKey.add(index);
                     continue;
@@ -56,7 +61,11 @@ final class BulkErrors {
             } else {
                 why = "error " + error.getCode() + ": " + error.getMessage() + "; " + ErrorClassifier.remedy(error.getCode());
             }
-            sorted.refused.add(new Rejection(index, origins.describe(index) + " was rejected by the server: " + why));
+            Rejection refusal = new Rejection(index, origins.describe(index) + " was rejected by the server: " + why);
+            sorted.refused.add(refusal);
+            if (error.getCode() != ErrorClassifier.DUPLICATE_KEY) {
+                sorted.refusedNotDuplicates.add(refusal);
+            }
         }
         return sorted;
     }
@@ -73,6 +82,17 @@ final class BulkErrors {
     /** Chunk indexes of documents refused as duplicates of the job's key: documents that exist already. */
     List<Integer> onTheKey() {
         return onTheKey;
+    }
+
+    /** Chunk indexes of documents refused as duplicates on any unique index. */
+    List<Integer> duplicates() {
+        return duplicates;
+    }
+
+    /** Documents refused for good for another reason than a duplicate key, in chunk order. */
+    List<Rejection> refusedNotDuplicates() {
+        refusedNotDuplicates.sort(java.util.Comparator.comparingInt(Rejection::index));
+        return refusedNotDuplicates;
     }
 
     /** Documents refused for good, in chunk order. */

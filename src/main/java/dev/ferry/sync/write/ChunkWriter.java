@@ -33,9 +33,8 @@ import org.bson.BsonValue;
  *     unique index on the key and raises no duplicate-key errors on resume.</li>
  * </ul>
  * With a unique key ({@code _id}, or a unique index on exactly the key), {@code upsert} and
- * {@code insert} chunks may go as plain inserts first: a duplicate of the key means the document
- * exists and it is replaced by key in a second bulk write (upsert) or skipped (insert), with the
- * same result and counts as the writes above. Which is tried is the caller's choice ({@link InsertFirst}).
+ * {@code insert} chunks may go as plain inserts first: the documents refused as duplicates are written
+ * again by key in a second bulk write, with the same result and counts as the writes above. Which is tried is the caller's choice ({@link InsertFirst}).
  * Several documents with the same key in one chunk would race as unordered upserts (duplicate key
  * error or two documents), so they are folded first with the result of writing them in order:
  * upsert keeps the last, insert the first, merge combines their fields (later values win).
@@ -76,8 +75,8 @@ public final class ChunkWriter {
      *                    and the others are written; with false the first one fails the chunk
      * @param insertFirst the key has a unique index on exactly its fields ({@code _id} has): in {@code insert}
      *                    and {@code upsert} mode the documents are sent as plain inserts, which servers run
-     *                    faster than upserts; a duplicate on the key's index means the document exists, so
-     *                    it is skipped ({@code insert}) or replaced by key in a second write ({@code upsert}).
+     *                    faster than upserts; a document refused as a duplicate is written again by key in a
+     *                    second write, which then decides (see {@code insertFirst} below).
      *                    Under a key other than {@code _id} only a chunk of documents without {@code _id} is
      *                    inserted first (each insert gets a new ObjectId, which the replace leaves out so
      *                    the stored document keeps its own). See {@link InsertFirst}.
@@ -170,9 +169,11 @@ public final class ChunkWriter {
     }
 
     /**
-     * Inserts the chosen documents; those whose key exists are skipped ({@code insert}) or replaced in a
-     * second write ({@code upsert}). Counted as the upserts would have been: an insert is an upsert
-     * that created its document.
+     * Inserts the chosen documents; those the server refused as duplicates (of the key, or of another
+     * unique index, which the insert may hit first) are written again by key, as they would have been
+     * without inserting first: replaced ({@code upsert}) or left alone if they exist ({@code insert}).
+     * That write decides what is refused. Counted as the writes by key would have been: an insert is an
+     * upsert that created its document.
      */
     private WriteOutcome insertFirst(MongoCollection<BsonDocument> collection, List<BsonDocument> documents,
                                      Origins origins, WriteMode mode, List<String> key, boolean keepGoing,
@@ -185,7 +186,7 @@ public final class ChunkWriter {
             inserts.add(new InsertOneModel<>(withId(documents.get(index))));
         }
         long inserted;
-        List<Integer> existing = List.of();
+        List<Integer> again = List.of();
         try {
             inserted = acknowledged(collection.bulkWrite(inserts, UNORDERED)).getInsertedCount();
         } catch (MongoBulkWriteException e) {
@@ -193,24 +194,27 @@ public final class ChunkWriter {
             if (errors.retry()) {
                 throw e;
             }
-            refuse(errors.refused(), keepGoing, refused, e);
+            refuse(errors.refusedNotDuplicates(), keepGoing, refused, e);
             acknowledged(e.getWriteResult());
             // unordered: every insert without an error went in (not every server counts them right in n)
             inserted = inserts.size() - e.getWriteErrors().size();
-            existing = errors.onTheKey();
+            again = errors.duplicates();
         }
-        if (mode == WriteMode.INSERT || existing.isEmpty()) {
-            return outcome(mode, inserted, existing.size(), 0, dropped, refused);
+        if (again.isEmpty()) {
+            return outcome(mode, inserted, 0, 0, dropped, refused);
         }
         Map<Integer, BsonDocument> filterOf = new LinkedHashMap<>();
         chosen.forEach((filter, index) -> filterOf.put(index, filter));
-        List<WriteModel<BsonDocument>> replaces = new ArrayList<>(existing.size());
-        int[] replaceIndex = new int[existing.size()];
-        for (int index : existing) {
-            replaceIndex[replaces.size()] = index;
-            replaces.add(new ReplaceOneModel<>(filterOf.get(index), documents.get(index), REPLACE_UPSERT));
+        List<WriteModel<BsonDocument>> byKey = new ArrayList<>(again.size());
+        int[] byKeyIndex = new int[again.size()];
+        for (int index : again) {
+            byKeyIndex[byKey.size()] = index;
+            BsonDocument filter = filterOf.get(index);
+            byKey.add(mode == WriteMode.INSERT
+                    ? new UpdateOneModel<>(filter, new BsonDocument("$setOnInsert", documents.get(index)), UPDATE_UPSERT)
+                    : new ReplaceOneModel<>(filter, documents.get(index), REPLACE_UPSERT));
         }
-        BulkWriteResult result = upserts(collection, replaces, replaceIndex, origins, key, keepGoing, refused);
+        BulkWriteResult result = upserts(collection, byKey, byKeyIndex, origins, key, keepGoing, refused);
         return outcome(mode, inserted + result.getUpserts().size(), result.getMatchedCount(), result.getModifiedCount(),
                 dropped, refused);
     }

@@ -100,7 +100,9 @@ public final class ErrorClassifier {
     }
 
     private static boolean bulkIsTransient(MongoBulkWriteException e) {
-        if (e.getWriteConcernError() != null && e.getWriteErrors().isEmpty()) {
+        if (e.getWriteConcernError() != null) {
+            // what was written may not survive a failover: the whole chunk again (it is idempotent), even
+            // beside errors that would be permanent alone, which the retry meets again
             return true;
         }
         if (e.getWriteErrors().isEmpty()) {

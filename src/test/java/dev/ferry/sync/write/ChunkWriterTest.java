@@ -243,4 +243,22 @@ class ChunkWriterTest {
         assertTrue(e.getMessage().startsWith("document 1 of the chunk was rejected by the server: duplicate key on unique "
                 + "index email_1"), e.getMessage());
     }
+
+    @Test
+    void aRewriteUnderAKeyWithAnotherUniqueIndexMadeFirstReplacesTheDocumentAsAWriteByKeyWould() throws Exception {
+        // the other index comes first in the catalog, so a repeated insert may be refused on it, not on the key
+        coll.createIndex(doc("{email: 1}"), new com.mongodb.client.model.IndexOptions().unique(true));
+        coll.createIndex(doc("{sku: 1, shop: 1}"), new com.mongodb.client.model.IndexOptions().unique(true));
+        List<BsonDocument> first = List.of(doc("{sku: 'a', shop: 1, email: 'a@x', v: 1}"),
+                doc("{sku: 'b', shop: 1, email: 'b@x', v: 1}"));
+        assertEquals(new WriteOutcome(0, 0, 0, 2, 0), insertFirst(first, WriteMode.UPSERT, List.of("sku", "shop"), false));
+        List<BsonDocument> again = List.of(doc("{sku: 'a', shop: 1, email: 'a@x', v: 2}"),
+                doc("{sku: 'b', shop: 1, email: 'b@x', v: 2}"));
+        assertEquals(new WriteOutcome(0, 2, 2, 0, 0), insertFirst(again, WriteMode.UPSERT, List.of("sku", "shop"), false),
+                "a resume or rerun: both replaced by key, none refused");
+        assertEquals(List.of(2, 2), coll.find().into(new ArrayList<>()).stream().map(d -> d.getInt32("v").getValue()).toList());
+        assertEquals(new WriteOutcome(0, 0, 0, 0, 2), insertFirst(again, WriteMode.INSERT, List.of("sku", "shop"), false),
+                "insert mode skips them");
+        assertEquals(2, coll.countDocuments());
+    }
 }

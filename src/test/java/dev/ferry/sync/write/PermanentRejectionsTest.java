@@ -91,4 +91,30 @@ class PermanentRejectionsTest {
                 e.getMessage());
         assertSame(MongoBulkWriteException.class, e.getCause().getClass());
     }
+
+    @Test
+    void aWriteConcernErrorBesideRefusedDocumentsRetriesTheWholeChunkInsteadOfCountingAnyOfIt() {
+        MongoCollection<BsonDocument> collection = failingWithConcern(new BulkWriteError(11000,
+                "E11000 duplicate key error collection: db.c index: _id_ dup key: { _id: 1 }", new BsonDocument(), 0));
+        for (boolean insertFirst : new boolean[] {true, false}) {
+            MongoBulkWriteException e = assertThrows(MongoBulkWriteException.class,
+                    () -> writer.write(collection, chunk, lines, WriteMode.UPSERT, List.of("_id"), true, insertFirst));
+            assertTrue(new ErrorClassifier().isTransient(e), "retried: what was written may be rolled back");
+        }
+        MongoCollection<BsonDocument> refusing = failingWithConcern(new BulkWriteError(121, "Document failed validation",
+                new BsonDocument(), 1));
+        MongoBulkWriteException e = assertThrows(MongoBulkWriteException.class,
+                () -> writer.write(refusing, chunk, lines, WriteMode.UPSERT, List.of("_id"), true));
+        assertTrue(new ErrorClassifier().isTransient(e), "not a refused document counted as written beside it");
+    }
+
+    @SuppressWarnings("unchecked")
+    private MongoCollection<BsonDocument> failingWithConcern(BulkWriteError error) {
+        MongoCollection<BsonDocument> collection = mock(MongoCollection.class);
+        when(collection.getNamespace()).thenReturn(new MongoNamespace("db.c"));
+        when(collection.bulkWrite(anyList(), any(BulkWriteOptions.class))).thenThrow(new MongoBulkWriteException(
+                oneUpserted(), List.of(error), new com.mongodb.bulk.WriteConcernError(64, "WriteConcernFailed",
+                "waiting for replication timed out", new BsonDocument()), new ServerAddress(), Set.of()));
+        return collection;
+    }
 }
