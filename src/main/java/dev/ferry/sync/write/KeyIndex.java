@@ -54,7 +54,22 @@ public final class KeyIndex {
             BsonDocument keys = new BsonDocument();
             key.forEach(field -> keys.put(field, new BsonInt32(1)));
             boolean empty = collection.countDocuments(new BsonDocument(), new CountOptions().limit(1)) == 0;
-            return new Ready(Optional.of(collection.createIndex(keys, new IndexOptions().unique(empty))), empty);
+            try {
+                return new Ready(Optional.of(collection.createIndex(keys, new IndexOptions().unique(empty))), empty);
+            } catch (MongoException raced) {
+                // another job made the index meanwhile (85/86: same keys, other options), or documents
+                // arrived that share a key (11000): use what is there, else a plain index
+                if (raced.getCode() == 85 || raced.getCode() == 86 || raced.getCode() == ErrorClassifier.DUPLICATE_KEY) {
+                    Optional<BsonDocument> now = existing(collection, key);
+                    if (now.isPresent()) {
+                        return new Ready(Optional.empty(), isUniqueOn(now.get(), key));
+                    }
+                    if (empty && raced.getCode() == ErrorClassifier.DUPLICATE_KEY) {
+                        return new Ready(Optional.of(collection.createIndex(keys)), false);
+                    }
+                }
+                throw raced;
+            }
         } catch (MongoException e) {
             if (classifier.isTransient(e)) {
                 throw e;
