@@ -71,4 +71,35 @@ class KeyIndexTest {
     void theIdKeyNeedsNoIndexAndIsUnique() throws Exception {
         assertEquals(new KeyIndex.Ready(Optional.empty(), true), keyIndex.ensure(coll, List.of("_id")));
     }
+
+    /** Another job creating the same index between the look and the create: a race no server plays on demand. */
+    @Test
+    @SuppressWarnings("unchecked")
+    void anIndexMadeMeanwhileByAnotherJobIsUsedInsteadOfFailing() throws Exception {
+        MongoCollection<BsonDocument> racing = org.mockito.Mockito.mock(MongoCollection.class);
+        com.mongodb.client.ListIndexesIterable<BsonDocument> indexes =
+                org.mockito.Mockito.mock(com.mongodb.client.ListIndexesIterable.class);
+        org.mockito.Mockito.when(racing.listIndexes(BsonDocument.class)).thenReturn(indexes);
+        BsonDocument id = BsonDocument.parse("{v: 2, key: {_id: 1}, name: '_id_'}");
+        BsonDocument theirs = BsonDocument.parse("{v: 2, key: {sku: 1}, name: 'sku_1', unique: true}");
+        var before = cursor(List.of(id));
+        var after = cursor(List.of(id, theirs));
+        org.mockito.Mockito.when(indexes.iterator()).thenReturn(before, after);
+        org.mockito.Mockito.when(racing.countDocuments(org.mockito.ArgumentMatchers.any(org.bson.conversions.Bson.class),
+                org.mockito.ArgumentMatchers.any(com.mongodb.client.model.CountOptions.class))).thenReturn(0L);
+        org.mockito.Mockito.when(racing.createIndex(org.mockito.ArgumentMatchers.any(org.bson.conversions.Bson.class),
+                org.mockito.ArgumentMatchers.any(IndexOptions.class))).thenThrow(new com.mongodb.MongoCommandException(
+                BsonDocument.parse("{ok: 0, code: 85, codeName: 'IndexOptionsConflict', errmsg: 'Index already exists "
+                        + "with a different name'}"), new com.mongodb.ServerAddress()));
+        assertEquals(new KeyIndex.Ready(Optional.empty(), true), keyIndex.ensure(racing, List.of("sku")));
+    }
+
+    @SuppressWarnings("unchecked")
+    private static com.mongodb.client.MongoCursor<BsonDocument> cursor(List<BsonDocument> documents) {
+        java.util.Iterator<BsonDocument> it = documents.iterator();
+        com.mongodb.client.MongoCursor<BsonDocument> cursor = org.mockito.Mockito.mock(com.mongodb.client.MongoCursor.class);
+        org.mockito.Mockito.when(cursor.hasNext()).thenAnswer(i -> it.hasNext());
+        org.mockito.Mockito.when(cursor.next()).thenAnswer(i -> it.next());
+        return cursor;
+    }
 }
