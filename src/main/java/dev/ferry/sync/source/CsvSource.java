@@ -179,8 +179,9 @@ public final class CsvSource implements RecordSource {
                 if (!isParseError(e)) {
                     throw new SourceException("cannot read " + path + " at line " + line + ": " + e.getCause(), e);
                 }
-                swallowRestOfLine();
-                return Optional.of(new Broken(line, String.valueOf(e.getCause().getMessage()), rows.text(line)));
+                String cut = swallowRestOfLine();
+                return Optional.of(new Broken(line, String.valueOf(e.getCause().getMessage()),
+                        cut != null ? cut : rows.text(line)));
             }
             long after = lineBase + parser.getCurrentLineNumber();
             linesDone = after;
@@ -201,8 +202,10 @@ public final class CsvSource implements RecordSource {
      * After a quoting error the parser stands inside the broken line: what remains of it, up to its
      * line break, belongs to the broken row. Commons CSV reports a record it could read whole as
      * ending on its last line break, so the first tail read without an error ends the broken line.
+     *
+     * @return the broken row's text when its tail ran over the limit (it is then no longer kept), else null
      */
-    private void swallowRestOfLine() throws SourceException {
+    private String swallowRestOfLine() throws SourceException {
         while (true) {
             try {
                 if (records.hasNext()) {
@@ -210,12 +213,21 @@ public final class CsvSource implements RecordSource {
                 }
                 break;
             } catch (UncheckedIOException e) {
+                if (e.getCause() instanceof CsvRows.RowTooLong tooLong) {
+                    // the tail opened a quote that ran over the limit: the broken row ends where that
+                    // row ends, and a new parser goes on after it (one bad record, not two)
+                    lineBase = tooLong.linesAfter;
+                    linesDone = tooLong.linesAfter;
+                    newParser();
+                    return tooLong.text;
+                }
                 if (!isParseError(e)) {
                     throw new SourceException("cannot read " + path + ": " + e.getCause(), e);
                 }
             }
         }
         linesDone = lineBase + parser.getCurrentLineNumber();
+        return null;
     }
 
     @Override

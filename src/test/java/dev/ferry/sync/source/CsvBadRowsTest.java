@@ -133,4 +133,27 @@ class CsvBadRowsTest {
             assertEquals(3L, all.origins().number(0));
         }
     }
+
+    @Test
+    void aBrokenRowWhoseTailOpensAQuoteOver16MiBIsOneBadRecordAndTheRowsAfterItAreRead() throws Exception {
+        Path file = dir.resolve("tail.csv");
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("a,b\n1,x\n2,\"ab\"c,\"");
+            for (int i = 0; i < FILL_LINES; i++) {
+                w.write("yyy\n");
+            }
+            w.write("\"\n3,z\n");
+        }
+        try (CsvSource source = csv(file, true)) {
+            Batch all = CsvSourceTest.all(source);
+            assertEquals(List.of(3L), all.rejected().stream().map(Rejected::number).toList(), "one bad record, line 3");
+            assertTrue(record(all.rejected().get(0)).startsWith("2,\"ab\"c,\"yyy\n"), "its text as the file holds it");
+            assertEquals(List.of(BsonDocument.parse("{a: 1, b: 'x'}"), BsonDocument.parse("{a: 3, b: 'z'}")),
+                    all.documents());
+        }
+        try (CsvSource failing = csv(file, false)) {
+            SourceException e = assertThrows(SourceException.class, () -> CsvSourceTest.all(failing));
+            assertTrue(e.getMessage().contains("line 3"), e.getMessage());
+        }
+    }
 }
