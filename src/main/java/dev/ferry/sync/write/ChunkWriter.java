@@ -299,6 +299,9 @@ public final class ChunkWriter {
             BsonDocument document = documents.get(i);
             BsonDocument filter = new BsonDocument();
             String problem = mode == WriteMode.UPSERT ? dollarField(document) : null;
+            if (problem == null) {
+                problem = nulField(document, "");
+            }
             for (String field : key) {
                 BsonValue value = lookup(document, field);
                 if (value == null) {
@@ -329,6 +332,41 @@ public final class ChunkWriter {
             if (name.startsWith("$")) {
                 return "has a field named \"" + name + "\"; MongoDB does not allow a top-level field name starting with $ "
                         + "in a replaced document: rename it in the source";
+            }
+        }
+        return null;
+    }
+
+    /**
+     * BSON stores field names as C strings, so the driver cannot encode a name holding a NUL character
+     * and fails the whole chunk; JSON may carry one ({@code "a\u0000b"}), so that rule is applied here.
+     */
+    private static String nulField(BsonDocument document, String path) {
+        for (Map.Entry<String, BsonValue> field : document.entrySet()) {
+            String name = path + field.getKey();
+            if (field.getKey().indexOf('\0') >= 0) {
+                String shown = "\"" + name.replace("\\", "\\\\").replace("\"", "\\\"").replace("\0", "\\u0000") + "\"";
+                return "has a field name with a NUL character (" + shown + "), which BSON cannot store: rename it in "
+                        + "the source";
+            }
+            String nested = nulFieldIn(field.getValue(), name + ".");
+            if (nested != null) {
+                return nested;
+            }
+        }
+        return null;
+    }
+
+    private static String nulFieldIn(BsonValue value, String path) {
+        if (value.isDocument()) {
+            return nulField(value.asDocument(), path);
+        }
+        if (value.isArray()) {
+            for (BsonValue element : value.asArray()) {
+                String nested = nulFieldIn(element, path);
+                if (nested != null) {
+                    return nested;
+                }
             }
         }
         return null;

@@ -261,4 +261,21 @@ class ChunkWriterTest {
                 "insert mode skips them");
         assertEquals(2, coll.countDocuments());
     }
+
+    @Test
+    void aFieldNameWithANulCharacterIsRefusedByDocumentNotForTheWholeChunk() throws Exception {
+        List<BsonDocument> chunk = List.of(doc("{_id: 1, ok: true}"), new BsonDocument("_id", new org.bson.BsonInt32(2))
+                .append("sub", new BsonDocument("a\u0000b", new org.bson.BsonInt32(1))));
+        WriteOutcome out = writer.write(coll, new ArrayList<>(chunk), dev.ferry.sync.source.Origins.ofChunk(2),
+                WriteMode.UPSERT, List.of("_id"), true, true);
+        assertEquals(1, out.upserted());
+        assertEquals(1, out.rejected().size());
+        assertEquals(1, out.rejected().get(0).index());
+        assertTrue(out.rejected().get(0).reason().contains("document 2 of the chunk has a field name with a NUL character "
+                + "(\"sub.a\\u0000b\")"), out.rejected().get(0).reason());
+        assertEquals(List.of(doc("{_id: 1, ok: true}")), contents());
+        PermanentWriteException e = assertThrows(PermanentWriteException.class, () -> writer.write(coll, chunk,
+                WriteMode.INSERT, List.of("_id")));
+        assertTrue(e.getMessage().contains("which BSON cannot store"), e.getMessage());
+    }
 }
