@@ -64,7 +64,8 @@ final class LoadScenario {
             texts.add(work.inlineJob(id, (long) j * docsPerJob, docsPerJob, "c" + ((j / RUN) % connections), "load"));
         }
         int baselineThreads = ManagementFactory.getThreadMXBean().getThreadCount();
-        int threadBound = baselineThreads + WORKERS + connections * (THREADS_PER_CLIENT + MAX_POOL_SIZE) + 20;
+        // per worker: the worker, its checkpoint saver and its read-ahead thread (pools of `workers` threads each)
+        int threadBound = baselineThreads + 3 * WORKERS + connections * (THREADS_PER_CLIENT + MAX_POOL_SIZE) + 20;
         long started = System.nanoTime();
         long retries;
         Map<String, Long> maxConnections;
