@@ -9,12 +9,6 @@ import static dev.ferry.sync.EndToEnd.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import dev.ferry.testing.DaemonFixture;
-import dev.ferry.testing.FerryConf;
-import dev.ferry.testing.Spooler;
-import dev.ferry.testing.TestMongoServer;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -34,45 +28,31 @@ import org.junit.jupiter.api.io.TempDir;
 class JsonArrayEndToEndTest {
     @TempDir
     Path dir;
-    private TestMongoServer server;
-    private MongoClient client;
-    private FerryConf conf;
-    private DaemonFixture daemon;
-    private Spooler spool;
+    private LoadingDaemon e2e;
 
     @BeforeEach
     void start() {
-        server = new TestMongoServer();
-        client = MongoClients.create(server.uri());
-        conf = new FerryConf(dir, server.uri()).set("chunk.size", "3");
-        spool = new Spooler(conf.spool());
-        daemon = new DaemonFixture(conf, null).start();
+        e2e = new LoadingDaemon(dir, 3);
     }
 
     @AfterEach
     void stop() {
-        daemon.close();
-        client.close();
-        server.close();
-    }
-
-    private Path data(String name, byte[] bytes) {
-        return EndToEnd.data(conf.data().resolve(name), bytes);
+        e2e.close();
     }
 
     @Test
     void aGzippedJsonArrayIsDecompressedWhileItIsRead() {
         String array = IntStream.range(0, 8).mapToObj(i -> "{\"_id\": " + i + ", \"name\": \"n" + i + "\"}")
                 .collect(Collectors.joining(",\n  ", "\uFEFF[\n  ", "\n]\n"));
-        Path gz = data("people.json.gz", array.getBytes(StandardCharsets.UTF_8));
-        spool.drop("people.json", job(null, file(gz, "json-array"), "people").toJson());
-        Document result = spool.awaitDone("people", OUTCOME);
+        Path gz = e2e.data("people.json.gz", array.getBytes(StandardCharsets.UTF_8));
+        e2e.spool.drop("people.json", job(null, file(gz, "json-array"), "people").toJson());
+        Document result = e2e.spool.awaitDone("people", OUTCOME);
         assertEquals(8L, number(result, "documentsRead"), result.toJson());
         assertEquals(8L, number(result, "upserted"), result.toJson());
         assertEquals(3L, number(result, "chunks"), result.toJson());
         assertAddsUp(result);
         assertEquals(IntStream.range(0, 8).mapToObj(i -> BsonDocument.parse("{_id: " + i + ", name: 'n" + i + "'}")).toList(),
-                contents(client, "people"));
+                contents(e2e.client, "people"));
     }
 
     @Test
@@ -85,17 +65,17 @@ class JsonArrayEndToEndTest {
                 + " [{\"_id\": 9}],\n").getBytes(StandardCharsets.UTF_8)); // 5, an array in an array
         bytes.writeBytes(" {\"_id\": 5, \"name\": \"Jos\u00e9\"},\n".getBytes(StandardCharsets.ISO_8859_1)); // 6, not UTF-8
         bytes.writeBytes(" {\"_id\": 3}]\n".getBytes(StandardCharsets.UTF_8)); // 7
-        Path gz = data("mixed.json.gz", bytes.toByteArray());
-        spool.drop("mixed.json", job(null, file(gz, "json-array"), "mixed").append("onInvalid", "skip").toJson());
-        Document result = spool.awaitDone("mixed", OUTCOME);
+        Path gz = e2e.data("mixed.json.gz", bytes.toByteArray());
+        e2e.spool.drop("mixed.json", job(null, file(gz, "json-array"), "mixed").append("onInvalid", "skip").toJson());
+        Document result = e2e.spool.awaitDone("mixed", OUTCOME);
         assertEquals(7L, number(result, "documentsRead"), result.toJson());
         assertEquals(3L, number(result, "upserted"), result.toJson());
         assertEquals(4L, number(result, "rejected"), result.toJson());
         assertAddsUp(result);
         assertEquals(List.of(BsonDocument.parse("{_id: 1}"), BsonDocument.parse("{_id: 2}"), BsonDocument.parse("{_id: 3}")),
-                contents(client, "mixed"));
+                contents(e2e.client, "mixed"));
 
-        List<BsonDocument> rejected = EndToEnd.rejectedLines(conf.spool().resolve("done"), "mixed");
+        List<BsonDocument> rejected = EndToEnd.rejectedLines(e2e.conf.spool().resolve("done"), "mixed");
         assertEquals(List.of(2L, 4L, 5L, 6L), rejected.stream().map(r -> r.getNumber("element").longValue()).toList());
         assertEquals(new BsonInt32(42), rejected.get(0).get("record"));
         assertTrue(rejected.get(0).getString("reason").getValue().contains("a value of type int32 where a document"),
@@ -108,17 +88,17 @@ class JsonArrayEndToEndTest {
 
     @Test
     void brokenJsonInAnArrayFailsTheJobEvenWithSkipNamingTheElementAndItsLine() {
-        Path json = data("broken.json", ("[{\"_id\": 1}, {\"_id\": 2}, 7,\n {\"_id\": 3},\n {\"_id\": 4, \"a\": },\n"
+        Path json = e2e.data("broken.json", ("[{\"_id\": 1}, {\"_id\": 2}, 7,\n {\"_id\": 3},\n {\"_id\": 4, \"a\": },\n"
                 + " {\"_id\": 5}]").getBytes(StandardCharsets.UTF_8));
-        spool.drop("broken.json", job(null, file(json, "json-array"), "broken").append("onInvalid", "skip").toJson());
-        Document error = spool.awaitFailed("broken", OUTCOME);
+        e2e.spool.drop("broken.json", job(null, file(json, "json-array"), "broken").append("onInvalid", "skip").toJson());
+        Document error = e2e.spool.awaitFailed("broken", OUTCOME);
         assertEquals("source-error", error.getString("kind"), error.toJson());
         String message = error.getString("message");
         assertTrue(message.contains(": element 5 of the array (line 3) in " + json), message);
         assertTrue(message.contains("not valid JSON") && message.contains("broken JSON cannot be skipped"), message);
         // the first chunk (elements 1-3) was written and its bare value rejected before element 5 was read
-        assertEquals(List.of(BsonDocument.parse("{_id: 1}"), BsonDocument.parse("{_id: 2}")), contents(client, "broken"));
-        assertEquals(List.of(3L), EndToEnd.rejectedLines(conf.spool().resolve("failed"), "broken")
+        assertEquals(List.of(BsonDocument.parse("{_id: 1}"), BsonDocument.parse("{_id: 2}")), contents(e2e.client, "broken"));
+        assertEquals(List.of(3L), EndToEnd.rejectedLines(e2e.conf.spool().resolve("failed"), "broken")
                 .stream().map(r -> r.getNumber("element").longValue()).toList());
     }
 }

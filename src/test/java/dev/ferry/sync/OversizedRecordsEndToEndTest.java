@@ -9,13 +9,6 @@ import static dev.ferry.sync.EndToEnd.number;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.mongodb.client.MongoClient;
-import com.mongodb.client.MongoClients;
-import dev.ferry.testing.DaemonFixture;
-import dev.ferry.testing.FerryConf;
-import dev.ferry.testing.Spooler;
-import dev.ferry.testing.TestMongoServer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import org.bson.BsonDocument;
@@ -35,104 +28,90 @@ class OversizedRecordsEndToEndTest {
 
     @TempDir
     Path dir;
-    private TestMongoServer server;
-    private MongoClient client;
-    private FerryConf conf;
-    private DaemonFixture daemon;
-    private Spooler spool;
+    private LoadingDaemon e2e;
 
     @BeforeEach
     void start() {
-        server = new TestMongoServer();
-        client = MongoClients.create(server.uri());
-        conf = new FerryConf(dir, server.uri()).set("chunk.size", "2");
-        spool = new Spooler(conf.spool());
-        daemon = new DaemonFixture(conf, null).start();
+        e2e = new LoadingDaemon(dir, 2);
     }
 
     @AfterEach
     void stop() {
-        daemon.close();
-        client.close();
-        server.close();
-    }
-
-    private Path data(String name, String text) {
-        return EndToEnd.data(conf.data().resolve(name), text.getBytes(StandardCharsets.UTF_8));
+        e2e.close();
     }
 
     private static final List<BsonDocument> AROUND = List.of(BsonDocument.parse("{_id: 1}"), BsonDocument.parse("{_id: 3}"));
 
     @Test
     void anNdjsonLineOver16MiBFailsTheJobNamingItsLineOrWithSkipIsRejectedWhileTheJobGoesOn() {
-        Path ndjson = data("huge.ndjson", "{\"_id\": 1}\n\n{\"_id\": 2, \"big\": \"" + HUGE + "\"}\n{\"_id\": 3}\n");
+        Path ndjson = e2e.data("huge.ndjson", "{\"_id\": 1}\n\n{\"_id\": 2, \"big\": \"" + HUGE + "\"}\n{\"_id\": 3}\n");
 
-        spool.drop("huge-fail.json", job("huge-fail", file(ndjson, "ndjson"), "fail").toJson());
-        Document error = spool.awaitFailed("huge-fail", OUTCOME);
+        e2e.spool.drop("huge-fail.json", job("huge-fail", file(ndjson, "ndjson"), "fail").toJson());
+        Document error = e2e.spool.awaitFailed("huge-fail", OUTCOME);
         assertEquals("source-error", error.getString("kind"), error.toJson());
         String message = error.getString("message");
         assertTrue(message.contains(ndjson + ": line 3: the document is "), message);
         assertTrue(message.contains("over MongoDB's limit of 16777216 bytes (16 MiB)"), message);
         assertTrue(message.contains("fix or remove that line in " + ndjson), message);
 
-        spool.drop("huge-skip.json", job("huge-skip", file(ndjson, "ndjson"), "skip").append("onInvalid", "skip").toJson());
+        e2e.spool.drop("huge-skip.json", job("huge-skip", file(ndjson, "ndjson"), "skip").append("onInvalid", "skip").toJson());
         assertOneRejectedOnLine3("huge-skip", "{\"_id\": 2, \"big\": \"xxx");
-        assertEquals(AROUND, contents(client, "skip"));
+        assertEquals(AROUND, contents(e2e.client, "skip"));
     }
 
     @Test
     void aCsvRowOver16MiBFailsTheJobNamingItsLineOrWithSkipIsRejectedWhileTheJobGoesOn() {
-        Path csv = data("huge.csv", "_id,big\n1,\n2,\"" + HUGE + "\"\n3,\n");
+        Path csv = e2e.data("huge.csv", "_id,big\n1,\n2,\"" + HUGE + "\"\n3,\n");
         Document source = file(csv, "csv").append("ignoreBlanks", true);
 
-        spool.drop("csv-fail.json", job("csv-fail", source, "csvfail").toJson());
-        Document error = spool.awaitFailed("csv-fail", OUTCOME);
+        e2e.spool.drop("csv-fail.json", job("csv-fail", source, "csvfail").toJson());
+        Document error = e2e.spool.awaitFailed("csv-fail", OUTCOME);
         assertEquals("source-error", error.getString("kind"), error.toJson());
         String message = error.getString("message");
         assertTrue(message.contains(csv + ": line 3: the row is longer than 16777216 characters"), message);
         assertTrue(message.contains("16 MiB"), message);
 
-        spool.drop("csv-skip.json", job("csv-skip", source, "csvskip").append("onInvalid", "skip").toJson());
+        e2e.spool.drop("csv-skip.json", job("csv-skip", source, "csvskip").append("onInvalid", "skip").toJson());
         assertOneRejectedOnLine3("csv-skip", "2,\"xxx");
-        assertEquals(AROUND, contents(client, "csvskip"));
+        assertEquals(AROUND, contents(e2e.client, "csvskip"));
     }
 
     @Test
     void aJsonArrayElementOver16MiBFailsTheJobNamingItOrWithSkipIsRejectedWhileTheJobGoesOn() {
         String element = "{\"_id\": 2, \"big\": \"" + HUGE + "\"}";
-        Path json = data("huge.json", "[{\"_id\": 1},\n " + element + ",\n {\"_id\": 3}]");
+        Path json = e2e.data("huge.json", "[{\"_id\": 1},\n " + element + ",\n {\"_id\": 3}]");
 
-        spool.drop("array-fail.json", job("array-fail", file(json, "json-array"), "arrayfail").toJson());
-        Document error = spool.awaitFailed("array-fail", OUTCOME);
+        e2e.spool.drop("array-fail.json", job("array-fail", file(json, "json-array"), "arrayfail").toJson());
+        Document error = e2e.spool.awaitFailed("array-fail", OUTCOME);
         assertEquals("source-error", error.getString("kind"), error.toJson());
         String message = error.getString("message");
         assertTrue(message.contains("element 2 of the array (line 2): the document is "), message);
         assertTrue(message.contains("over MongoDB's limit of 16777216 bytes (16 MiB)"), message);
 
-        spool.drop("array-skip.json", job("array-skip", file(json, "json-array"), "arrayskip").append("onInvalid", "skip")
+        e2e.spool.drop("array-skip.json", job("array-skip", file(json, "json-array"), "arrayskip").append("onInvalid", "skip")
                 .toJson());
-        Document result = spool.awaitDone("array-skip", OUTCOME);
+        Document result = e2e.spool.awaitDone("array-skip", OUTCOME);
         assertEquals(3L, number(result, "documentsRead"), result.toJson());
         assertEquals(1L, number(result, "rejected"), result.toJson());
         assertAddsUp(result);
-        List<BsonDocument> rejected = EndToEnd.rejectedLines(conf.spool().resolve("done"), "array-skip");
+        List<BsonDocument> rejected = EndToEnd.rejectedLines(e2e.conf.spool().resolve("done"), "array-skip");
         assertEquals(List.of(2L), rejected.stream().map(r -> r.getNumber("element").longValue()).toList());
         assertTrue(rejected.get(0).getString("reason").getValue().contains("16 MiB"), rejected.get(0).getString("reason").getValue());
         String record = rejected.get(0).getString("record").getValue();
         assertTrue(record.startsWith("{\"_id\": 2, \"big\": \"xxx"), record.substring(0, Math.min(40, record.length())));
         assertTrue(record.endsWith("... (" + element.length() + " characters)"), record.substring(Math.max(0, record.length() - 40)));
         assertTrue(record.length() < 100_000, "the rejected file keeps the start of a huge element, not all of it");
-        assertEquals(AROUND, contents(client, "arrayskip"));
+        assertEquals(AROUND, contents(e2e.client, "arrayskip"));
     }
 
     /** result.json counts the huge record as read and rejected, and the rejected file keeps its start. */
     private void assertOneRejectedOnLine3(String id, String recordStart) {
-        Document result = spool.awaitDone(id, OUTCOME);
+        Document result = e2e.spool.awaitDone(id, OUTCOME);
         assertEquals(3L, number(result, "documentsRead"), result.toJson());
         assertEquals(2L, number(result, "upserted"), result.toJson());
         assertEquals(1L, number(result, "rejected"), result.toJson());
         assertAddsUp(result);
-        List<BsonDocument> rejected = EndToEnd.rejectedLines(conf.spool().resolve("done"), id);
+        List<BsonDocument> rejected = EndToEnd.rejectedLines(e2e.conf.spool().resolve("done"), id);
         assertEquals(1, rejected.size(), rejected.toString());
         assertEquals(3L, rejected.get(0).getNumber("line").longValue());
         assertTrue(rejected.get(0).getString("reason").getValue().contains("16 MiB"), rejected.get(0).getString("reason").getValue());
