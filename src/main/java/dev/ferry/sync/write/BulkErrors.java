@@ -18,9 +18,9 @@ import org.bson.BsonDocument;
 final class BulkErrors {
     private final List<Rejection> refused = new ArrayList<>();
     private final List<Rejection> refusedNotDuplicates = new ArrayList<>();
-    private final List<Integer> onTheKey = new ArrayList<>();
     private final List<Integer> duplicates = new ArrayList<>();
     private boolean retry;
+    private boolean anyOnTheKey;
 
     private BulkErrors() {
     }
@@ -50,7 +50,7 @@ final class BulkErrors {
                         : byIndex.computeIfAbsent(indexName, n -> DuplicateKeys.judge(error, collection, key));
                 sorted.duplicates.add(index);
                 if (verdict.onTheKey()) {
-                    sorted.onTheKey.add(index);
+                    sorted.anyOnTheKey = true;
                     continue;
                 }
                 why = "duplicate key on unique index " + verdict.index() + ", which is not the job's key " + key + " ("
@@ -79,9 +79,9 @@ final class BulkErrors {
         return retry;
     }
 
-    /** Chunk indexes of documents refused as duplicates of the job's key: documents that exist already. */
-    List<Integer> onTheKey() {
-        return onTheKey;
+    /** Whether a document was refused as a duplicate of the job's key: a document that exists already. */
+    boolean anyOnTheKey() {
+        return anyOnTheKey;
     }
 
     /** Chunk indexes of documents refused as duplicates on any unique index. */

@@ -13,6 +13,7 @@ import com.mongodb.client.model.WriteModel;
 import dev.ferry.job.WriteMode;
 import dev.ferry.sync.source.Origins;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -125,31 +126,29 @@ public final class ChunkWriter {
             return outcome(mode, 0, 0, 0, dropped, refused);
         }
         if (insertFirst && mode != WriteMode.MERGE && (key.equals(List.of("_id")) || noIds(chosen.values(), documents))) {
-            return insertFirst(collection, documents, origins, mode, key, keepGoing, chosen, dropped, refused);
+            return insertFirst(collection, documents, filters, origins, mode, key, keepGoing, chosen.values(), dropped,
+                    refused);
         }
 
         List<WriteModel<BsonDocument>> models = new ArrayList<>(chosen.size());
         int[] chunkIndex = new int[chosen.size()];
         for (Map.Entry<BsonDocument, Integer> entry : chosen.entrySet()) {
             BsonDocument filter = entry.getKey();
-            BsonDocument document = documents.get(entry.getValue());
             chunkIndex[models.size()] = entry.getValue();
-            switch (mode) {
-                case UPSERT:
-                    models.add(new ReplaceOneModel<>(filter, document, REPLACE_UPSERT));
-                    break;
-                case MERGE:
-                    models.add(new UpdateOneModel<>(filter, mergeUpdate(merged.getOrDefault(filter, document), key), UPDATE_UPSERT));
-                    break;
-                case INSERT:
-                    models.add(new UpdateOneModel<>(filter, new BsonDocument("$setOnInsert", document), UPDATE_UPSERT));
-                    break;
-                default:
-                    throw new IllegalArgumentException("unknown mode " + mode);
-            }
+            models.add(byKey(mode, filter, merged.getOrDefault(filter, documents.get(entry.getValue())), key));
         }
         BulkWriteResult result = upserts(collection, models, chunkIndex, origins, key, keepGoing, refused);
         return outcome(mode, result.getUpserts().size(), result.getMatchedCount(), result.getModifiedCount(), dropped, refused);
+    }
+
+    /** The idempotent write of one document by its key filter, as the mode says (see the class comment). */
+    private static WriteModel<BsonDocument> byKey(WriteMode mode, BsonDocument filter, BsonDocument document,
+                                                  List<String> key) {
+        return switch (mode) {
+            case UPSERT -> new ReplaceOneModel<>(filter, document, REPLACE_UPSERT);
+            case MERGE -> new UpdateOneModel<>(filter, mergeUpdate(document, key), UPDATE_UPSERT);
+            case INSERT -> new UpdateOneModel<>(filter, new BsonDocument("$setOnInsert", document), UPDATE_UPSERT);
+        };
     }
 
     /** Writes idempotent upserts by key; a duplicate on the key is two upserts of a new key racing, so it is retried. */
@@ -160,7 +159,7 @@ public final class ChunkWriter {
             return acknowledged(collection.bulkWrite(models, UNORDERED));
         } catch (MongoBulkWriteException e) {
             BulkErrors errors = BulkErrors.of(e, classifier, collection, key, chunkIndex, origins);
-            if (errors.retry() || !errors.onTheKey().isEmpty() || errors.refused().isEmpty()) {
+            if (errors.retry() || errors.anyOnTheKey() || errors.refused().isEmpty()) {
                 throw e;
             }
             refuse(errors.refused(), keepGoing, refused, e);
@@ -176,12 +175,12 @@ public final class ChunkWriter {
      * upsert that created its document.
      */
     private WriteOutcome insertFirst(MongoCollection<BsonDocument> collection, List<BsonDocument> documents,
-                                     Origins origins, WriteMode mode, List<String> key, boolean keepGoing,
-                                     Map<BsonDocument, Integer> chosen, int dropped, List<Rejection> refused)
+                                     List<BsonDocument> filters, Origins origins, WriteMode mode, List<String> key,
+                                     boolean keepGoing, Collection<Integer> chosen, int dropped, List<Rejection> refused)
             throws PermanentWriteException {
         List<WriteModel<BsonDocument>> inserts = new ArrayList<>(chosen.size());
         int[] chunkIndex = new int[chosen.size()];
-        for (int index : chosen.values()) {
+        for (int index : chosen) {
             chunkIndex[inserts.size()] = index;
             inserts.add(new InsertOneModel<>(withId(documents.get(index))));
         }
@@ -203,16 +202,11 @@ public final class ChunkWriter {
         if (again.isEmpty()) {
             return outcome(mode, inserted, 0, 0, dropped, refused);
         }
-        Map<Integer, BsonDocument> filterOf = new LinkedHashMap<>();
-        chosen.forEach((filter, index) -> filterOf.put(index, filter));
         List<WriteModel<BsonDocument>> byKey = new ArrayList<>(again.size());
         int[] byKeyIndex = new int[again.size()];
         for (int index : again) {
             byKeyIndex[byKey.size()] = index;
-            BsonDocument filter = filterOf.get(index);
-            byKey.add(mode == WriteMode.INSERT
-                    ? new UpdateOneModel<>(filter, new BsonDocument("$setOnInsert", documents.get(index)), UPDATE_UPSERT)
-                    : new ReplaceOneModel<>(filter, documents.get(index), REPLACE_UPSERT));
+            byKey.add(byKey(mode, filters.get(index), documents.get(index), key));
         }
         BulkWriteResult result = upserts(collection, byKey, byKeyIndex, origins, key, keepGoing, refused);
         return outcome(mode, inserted + result.getUpserts().size(), result.getMatchedCount(), result.getModifiedCount(),
