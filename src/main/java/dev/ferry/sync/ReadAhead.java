@@ -74,25 +74,22 @@ final class ReadAhead implements ChunkReads {
                 source.close();
             }
         }
+        Retried<Batch> handed;
         if (read == null) {
-            Retried<Batch> own = source.next(after, chunkNo);
-            if (!(own instanceof Retried.Done<Batch> done)) {
-                return own;
+            handed = source.next(after, chunkNo);
+            if (!(handed instanceof Retried.Done<Batch> done)) {
+                return handed;
             }
             read = new Read(done.value(), source.position(), source.progress());
-            handOut(read, chunkNo);
-            return own;
+        } else {
+            handed = new Retried.Done<>(read.batch(), 0);
         }
-        handOut(read, chunkNo);
-        return new Retried.Done<>(read.batch(), 0);
-    }
-
-    private void handOut(Read read, long chunkNo) {
         position = read.position();
         progress = read.progress();
         if (read.batch().records() > 0 && !read.batch().end()) {
             pending = submit(read.position(), chunkNo + 1);
         }
+        return handed;
     }
 
     @Override
