@@ -59,11 +59,7 @@ final class SourceReader implements ChunkReads {
     @Override
     public Retried<Batch> next(Position after, long chunkNo) throws JobFailure, InterruptedException {
         try {
-            Retried<Batch> read = retries.run(chunkNo, subject, new Read(after));
-            if (ids.isPresent() && read instanceof Retried.Done<Batch> done) {
-                ids.get().assign(done.value().documents(), done.value().origins());
-            }
-            return read;
+            return retries.run(chunkNo, subject, new Read(after));
         } catch (AttemptFailure e) {
             throw JobFailure.of(e, JobFailure.SOURCE_ERROR, spec.source().describe(), chunkNo);
         }
@@ -73,9 +69,7 @@ final class SourceReader implements ChunkReads {
     public Optional<Batch> tryNext(Position after, long chunkNo) {
         Read read = new Read(after);
         try {
-            Batch batch = read.run();
-            ids.ifPresent(i -> i.assign(batch.documents(), batch.origins()));
-            return Optional.of(batch);
+            return Optional.of(read.run());
         } catch (SourceException | RuntimeException e) {
             log.debug("{}: chunk {} read ahead failed, the job reads it itself: {}", spec.id(), chunkNo, e.toString());
             read.abandon();
@@ -166,13 +160,17 @@ final class SourceReader implements ChunkReads {
             if (source == null || leaseRetired()) {
                 reopen(after);
             }
+            Batch batch;
             if (source instanceof RecordSource records) {
-                return records.nextBatch(spec.chunkSize());
+                batch = records.nextBatch(spec.chunkSize());
+            } else {
+                long first = source.position().documentsRead() + 1;
+                List<BsonDocument> documents = source.nextChunk(spec.chunkSize());
+                batch = new Batch(documents, Origins.consecutive("document", first, documents.size()), List.of(),
+                        documents.isEmpty());
             }
-            long first = source.position().documentsRead() + 1;
-            List<BsonDocument> documents = source.nextChunk(spec.chunkSize());
-            return new Batch(documents, Origins.consecutive("document", first, documents.size()), List.of(),
-                    documents.isEmpty());
+            ids.ifPresent(i -> i.assign(batch.documents(), batch.origins()));
+            return batch;
         }
 
         /** A source that failed is reopened at the last acknowledged position on the next try. */
