@@ -32,23 +32,21 @@ public final class FerryProcess implements AutoCloseable {
     public static FerryProcess run(Path confDir, Path log, Map<String, String> env, String... jvmOptions) {
         List<String> command = java(jvmOptions);
         command.addAll(List.of("run", "--conf", confDir.toString()));
-        try {
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
-            environment(builder, env);
-            Process p = builder.start();
-            return new FerryProcess(p, log);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return launch(command, log, env);
     }
 
     /** Starts a command that runs until stopped ({@code ferry status --watch}); its output goes to {@code log}. */
     public static FerryProcess start(Path log, String... args) {
         List<String> command = java();
         command.addAll(List.of(args));
+        return launch(command, log, Map.of());
+    }
+
+    private static FerryProcess launch(List<String> command, Path log, Map<String, String> env) {
         try {
-            return new FerryProcess(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile())
-                    .start(), log);
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+            environment(builder, env);
+            return new FerryProcess(builder.start(), log);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
