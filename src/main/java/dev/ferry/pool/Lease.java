@@ -40,6 +40,15 @@ public final class Lease implements AutoCloseable {
         return pool.name();
     }
 
+    /**
+     * Whether a reset, health reconnect or reap has retired this lease's client since it was taken: a
+     * long-lived reader (a source cursor, a change stream) then moves to a new lease between two
+     * reads, so that the old client can drain. The pool answers; callers never compare generations.
+     */
+    public boolean isRetired() {
+        return generation.isRetired();
+    }
+
     /** Which client generation serves this lease; a reset or reconnect starts a new one. */
     public long generation() {
         return generation.number();

@@ -1,23 +1,47 @@
 package dev.ferry.sync;
 
+import dev.ferry.job.DestinationSpec;
+import dev.ferry.job.SourceSpec;
+import dev.ferry.pool.Lease;
+import dev.ferry.pool.PoolManager;
+import dev.ferry.sync.follow.ChangeEvent;
+import dev.ferry.sync.follow.ChangeStreamSource;
 import dev.ferry.sync.follow.EventBatch;
 import dev.ferry.sync.follow.EventWriter;
 import dev.ferry.sync.follow.FollowState;
+import dev.ferry.sync.follow.NoChangeStreamsException;
 import dev.ferry.sync.follow.Phase;
+import dev.ferry.sync.follow.ResumeLostException;
+import dev.ferry.sync.follow.SourceFilter;
+import dev.ferry.sync.follow.StreamEndedException;
 import dev.ferry.sync.follow.StreamPoint;
-import dev.ferry.sync.write.Retried;
+import dev.ferry.sync.retry.Attempt;
+import dev.ferry.sync.retry.AttemptFailure;
+import dev.ferry.sync.retry.JobState;
+import dev.ferry.sync.retry.Retried;
+import dev.ferry.sync.retry.RetryPolicy;
+import dev.ferry.sync.retry.RetryPolicy.Side;
+import dev.ferry.sync.write.PermanentWriteException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import org.bson.BsonDocument;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A follow job after its snapshot: read a batch of change events, apply it, record its token, until
- * finish (applies what has arrived, then the job is done), cancel or shutdown. A batch is recorded
- * only after the destination acknowledged it, and applying is idempotent by {@code _id}, so a job
- * stopped anywhere resumes from its token without losing an event.
+ * A follow job's change stream: {@link #start()} records where it starts before the snapshot is copied,
+ * so that every change made during the copy is applied after it; {@link #run()} then reads a batch of
+ * events, applies it, records its token in the job's {@link JobLedger}, until finish (applies what has
+ * arrived, then the job is done), cancel or shutdown. A batch is recorded only after the destination
+ * acknowledged it, and applying is idempotent by {@code _id}, so a job stopped anywhere resumes from its
+ * token without losing an event.
+ *
+ * <p>The stream is read through a lease on the source connection; when the pool retired its client (a
+ * reset or health reconnect), the stream is reopened on the new client from the last applied point, so
+ * the old client drains within one read. A read that fails transiently is retried on a fresh stream
+ * from the same point. Threading: used by the job's worker thread only.
  */
 final class FollowLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FollowLoop.class);
@@ -25,105 +49,218 @@ final class FollowLoop implements AutoCloseable {
     static final Duration IDLE = Duration.ofMillis(50);
     /** How often an idle stream's newer token is saved, so a quiet collection does not age out of the oplog. */
     static final Duration IDLE_SAVE = Duration.ofSeconds(10);
+    /** Once an event arrived, what arrives within this long more goes into the same batch. */
+    static final Duration BATCH_WINDOW = Duration.ofMillis(100);
 
-    private final RunGate gate;
     private final RunningJob job;
-    private final StreamReader stream;
-    private final EventApplier applier;
-    private final JobCheckpoints checkpoints;
+    private final JobLedger ledger;
+    private final PoolManager pools;
+    private final RetryPolicy policy;
+    private final EventWriter writer;
     private final Clock clock;
+    private final SourceSpec.Mongo source;
+    private final DestinationSpec destination;
+    private final SourceFilter filter;
+    private Lease lease;
+    private ChangeStreamSource stream;
 
-    FollowLoop(RunGate gate, RunningJob job, StreamReader stream, EventApplier applier, JobCheckpoints checkpoints,
-               Clock clock) {
-        this.gate = gate;
+    FollowLoop(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
         this.job = job;
-        this.stream = stream;
-        this.applier = applier;
-        this.checkpoints = checkpoints;
-        this.clock = clock;
+        this.ledger = ledger;
+        this.pools = stages.pools();
+        this.policy = stages.policy();
+        this.writer = stages.eventWriter();
+        this.clock = stages.clock();
+        this.source = (SourceSpec.Mongo) job.spec().source();
+        this.destination = job.spec().destination();
+        this.filter = new SourceFilter(source.filter(), source.projection());
     }
 
     /**
-     * @param progress where the snapshot ended
-     * @return {@link Step.Exhausted} after finish, else stopped or failed
+     * Before the snapshot: a resumed job goes on from its saved state; a fresh one opens its change
+     * stream and saves where it starts, before the copy writes anything.
+     *
+     * @return false if the job must stop (shutdown or cancel)
      */
-    Step run(Progress progress) throws InterruptedException {
-        FollowState state = checkpoints.follow().orElseThrow().following();
-        boolean wasFollowing = checkpoints.follow().get().phase() == Phase.FOLLOWING;
-        if (!checkpoints.saveNow(progress, state)) {
-            return new Step.Stopped(progress);
+    boolean start() throws JobFailure, InterruptedException {
+        Optional<FollowState> saved = ledger.follow();
+        if (saved.isPresent()) {
+            log.info("{}: resuming in phase {}, change stream from {}", job.id(), saved.get().phase(),
+                    saved.get().point().describe());
+            return true;
         }
-        job.follow(state);
+        Retried<StreamPoint> point = read(0, () -> {
+            try (Lease l = pools.lease(source.connection())) {
+                return ChangeStreamSource.startPoint(l.collection(source.database(), source.collection()), clock);
+            }
+        });
+        if (!(point instanceof Retried.Done<StreamPoint> opened)) {
+            return false;
+        }
+        if (!ledger.saveNow(FollowState.snapshot(opened.value()))) {
+            return false;
+        }
+        log.info("{}: change stream opened at {} before the snapshot copy", job.id(), opened.value().describe());
+        return true;
+    }
+
+    /** Whether the snapshot was copied in an earlier run: the job follows at once. */
+    boolean snapshotCopied() {
+        return ledger.follow().map(f -> f.phase() == Phase.FOLLOWING).orElse(false);
+    }
+
+    /**
+     * Follows the source after its snapshot.
+     *
+     * @return true after finish; false when the job must stop (shutdown or cancel)
+     * @throws JobFailure when the stream cannot be read (its history lost, the collection dropped) or a
+     *                    batch cannot be applied
+     */
+    boolean run() throws JobFailure, InterruptedException {
+        FollowState state = ledger.follow().orElseThrow().following();
+        boolean wasFollowing = snapshotCopied();
+        if (!ledger.saveNow(state)) {
+            return false;
+        }
         job.state(JobState.FOLLOWING);
         log.info("{}: {} from {}", job.id(), wasFollowing ? "following again" : "snapshot copied; following changes",
                 state.point().describe());
         long lastSave = clock.millis();
         long batchNo = 0;
-        try {
-            while (true) {
-                if (!gate.awaitRunnable(job)) {
-                    return new Step.Stopped(progress);
-                }
-                boolean finishing = job.isFinishRequested();
-                Retried<PolledBatch> read = stream.next(state.point(), batchNo + 1);
-                if (!(read instanceof Retried.Done<PolledBatch> polled)) {
-                    return new Step.Stopped(progress);
-                }
-                EventBatch batch = polled.value().batch();
-                long retries = polled.retries();
-                if (retries > 0) {
-                    progress = new Progress(progress.position(), progress.counters().plusRetries(retries));
-                }
-                if (batch.isEmpty()) {
-                    job.caughtUp(true);
-                    job.state(JobState.FOLLOWING);
-                    state = idleToken(state);
-                    if (finishing || clock.millis() - lastSave >= IDLE_SAVE.toMillis()) {
-                        if (!checkpoints.saveNow(progress, state)) {
-                            return new Step.Stopped(progress);
-                        }
-                        lastSave = clock.millis();
-                    }
-                    if (finishing) {
-                        return new Step.Exhausted(progress);
-                    }
-                    if (!gate.sleep(IDLE, job)) {
-                        return new Step.Stopped(progress);
-                    }
-                    continue;
-                }
-                job.caughtUp(false);
-                batchNo++;
-                Retried<EventWriter.Outcome> write = applier.apply(polled.value().writes(), batchNo);
-                if (!(write instanceof Retried.Done<EventWriter.Outcome> written)) {
-                    return new Step.Stopped(progress);
-                }
-                StreamPoint next = batch.lastToken().map(StreamPoint::after).orElse(state.point());
-                state = state.applied(next, batch.events(), written.value().deleted());
-                progress = new Progress(progress.position(), progress.counters().plusWrites(written.value().writes())
-                        .plusRetries(written.retries()));
-                if (!checkpoints.recordBatch(progress, state)) {
-                    return new Step.Stopped(progress);
-                }
-                lastSave = clock.millis();
-                job.applied(batch.events(), batch.newestClusterTimeMillis());
+        while (true) {
+            if (!job.awaitRunnable()) {
+                return false;
             }
-        } catch (JobFailure failure) {
-            return new Step.Failed(failure);
+            boolean finishing = job.isFinishRequested();
+            StreamPoint from = state.point();
+            Retried<Polled> read = read(batchNo + 1, () -> poll(from));
+            if (!(read instanceof Retried.Done<Polled> polled)) {
+                return false;
+            }
+            ledger.retried(polled.retries());
+            EventBatch batch = polled.value().batch();
+            if (batch.isEmpty()) {
+                job.caughtUp(true);
+                job.state(JobState.FOLLOWING);
+                state = idleToken(state);
+                if (finishing || clock.millis() - lastSave >= IDLE_SAVE.toMillis()) {
+                    if (!ledger.saveNow(state)) {
+                        return false;
+                    }
+                    lastSave = clock.millis();
+                }
+                if (finishing) {
+                    return true;
+                }
+                if (!job.sleep(IDLE)) {
+                    return false;
+                }
+                continue;
+            }
+            job.caughtUp(false);
+            batchNo++;
+            Retried<EventWriter.Outcome> write = apply(polled.value().writes(), batchNo);
+            if (!(write instanceof Retried.Done<EventWriter.Outcome> written)) {
+                return false;
+            }
+            StreamPoint next = batch.lastToken().map(StreamPoint::after).orElse(state.point());
+            state = state.applied(next, batch.events(), written.value().deleted());
+            if (!ledger.recordEvents(state, batch.events(), written.value().writes(), written.retries())) {
+                return false;
+            }
+            lastSave = clock.millis();
+            job.applied(batch.events(), batch.newestClusterTimeMillis());
         }
     }
 
     /** A real server's post-batch token moves on while the collection is quiet; following it loses nothing. */
     private FollowState idleToken(FollowState state) {
-        Optional<BsonDocument> token = stream.currentToken();
+        Optional<BsonDocument> token = stream == null ? Optional.empty() : stream.currentToken();
         if (token.isPresent() && !(state.point().isToken() && state.point().resumeToken().equals(token.get()))) {
             return state.movedTo(StreamPoint.after(token.get()));
         }
         return state;
     }
 
+    /** Events read, and the writes they come to once the job's filter and projection are applied. */
+    private record Polled(EventBatch batch, List<ChangeEvent> writes) {
+    }
+
+    /** One read of the events after {@code from} (where a reopened stream starts); an empty batch when there are none. */
+    private Polled poll(StreamPoint from) throws StreamEndedException, ResumeLostException, NoChangeStreamsException {
+        if (stream == null || lease.isRetired()) {
+            if (stream != null) {
+                log.info("{}: moving the change stream to the new client after a reset, from {}", job.id(),
+                        from.describe());
+            }
+            close();
+            lease = pools.lease(source.connection());
+            stream = new ChangeStreamSource(lease.collection(source.database(), source.collection()), from,
+                    job.spec().chunkSize());
+        }
+        EventBatch batch = stream.poll(job.spec().chunkSize(), BATCH_WINDOW, clock);
+        if (batch.isEmpty()) {
+            return new Polled(batch, List.of());
+        }
+        return new Polled(batch, filter.apply(lease.collection(source.database(), source.collection()), batch.folded()));
+    }
+
+    /** A read of the source, retried on a fresh stream; a DOWN source pool is waited for. */
+    private <T> Retried<T> read(long batchNo, Attempt<T> attempt) throws JobFailure, InterruptedException {
+        try {
+            return policy.run(job, Side.SOURCE, source.connection(), batchNo, new Attempt<T>() {
+                @Override
+                public T run() throws Exception {
+                    return attempt.run();
+                }
+
+                @Override
+                public void abandon() {
+                    close();
+                }
+            });
+        } catch (AttemptFailure e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof ResumeLostException) {
+                throw new JobFailure(JobFailure.RESUME_LOST, cause.getMessage(), batchNo, e.attempts());
+            }
+            if (cause instanceof StreamEndedException || cause instanceof NoChangeStreamsException) {
+                throw new JobFailure(JobFailure.SOURCE_ERROR, source.describe() + ": " + cause.getMessage(), batchNo,
+                        e.attempts());
+            }
+            throw JobFailure.of(e, JobFailure.SOURCE_ERROR, source.describe() + " change stream", batchNo);
+        }
+    }
+
+    /** Applies a batch through a fresh lease per attempt; a DOWN destination is waited for. */
+    private Retried<EventWriter.Outcome> apply(List<ChangeEvent> writes, long batchNo)
+            throws JobFailure, InterruptedException {
+        try {
+            return policy.run(job, Side.DESTINATION, destination.connection(), batchNo, () -> applyOnce(writes));
+        } catch (AttemptFailure e) {
+            throw JobFailure.of(e, JobFailure.WRITE_ERROR, "batch " + batchNo + " of change events", batchNo);
+        }
+    }
+
+    private EventWriter.Outcome applyOnce(List<ChangeEvent> writes) throws PermanentWriteException {
+        try (Lease l = pools.lease(destination.connection())) {
+            return writer.write(l.collection(destination.database(), destination.collection()), writes);
+        }
+    }
+
+    /** Releases the stream and its lease. */
     @Override
     public void close() {
-        stream.close();
+        try {
+            if (stream != null) {
+                stream.close();
+            }
+        } finally {
+            stream = null;
+            if (lease != null) {
+                lease.close();
+                lease = null;
+            }
+        }
     }
 }

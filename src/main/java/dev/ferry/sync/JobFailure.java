@@ -1,7 +1,7 @@
 package dev.ferry.sync;
 
 import dev.ferry.model.ErrorKind;
-import dev.ferry.sync.write.AttemptFailure;
+import dev.ferry.sync.retry.AttemptFailure;
 
 /** Ends a job in failed/ with its {@code kind} and a message that says what to change. */
 final class JobFailure extends Exception {

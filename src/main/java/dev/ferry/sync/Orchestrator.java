@@ -6,15 +6,15 @@ import dev.ferry.job.JobParser;
 import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
 import dev.ferry.queue.SpoolWatcher;
+import dev.ferry.pool.PoolManager;
+import dev.ferry.sync.OperationResult.Outcome;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.follow.EventWriter;
-import dev.ferry.sync.write.Backoff;
-import dev.ferry.sync.reject.RejectedFiles;
+import dev.ferry.sync.retry.Backoff;
+import dev.ferry.sync.retry.ErrorClassifier;
+import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.write.ChunkWriter;
 import dev.ferry.sync.write.KeyIndex;
-import dev.ferry.sync.write.ErrorClassifier;
-import dev.ferry.sync.write.RetryLoop;
-import dev.ferry.sync.OperationResult.Outcome;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,6 +34,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,8 +53,9 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private final Clock clock;
     private final MBeanRegistrar mbeans;
     private final RunGate gate = new RunGate();
-    private final SyncStatistics statistics = new SyncStatistics();
-    private final JobRunner runner;
+    private final Totals totals = new Totals();
+    private final JobLedger.Books books;
+    private final JobTask task;
     private final SpoolWatcher watcher;
     private final int workers;
     private final ExecutorService workerPool;
@@ -63,7 +65,6 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private final Map<String, RunningJob> running = new ConcurrentHashMap<>();
     private final Object idle = new Object();
     private final List<ScheduledFuture<?>> tasks = new ArrayList<>();
-    private final JobEvents events;
 
     public Orchestrator(FerrySettings settings, SyncServices services, SpoolWatcher watcher,
                         ExecutorService workerPool, ScheduledExecutorService scheduler) {
@@ -76,34 +77,20 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         this.spool = services.spool();
         this.clock = services.clock();
         this.mbeans = services.mbeans();
-        this.events = events;
-        this.runner = jobRunner(settings, services, gate, statistics, events);
+        // the way of a chunk, wired once: retry policy, stages, ledgers, the job's life
+        PoolManager pools = services.pools();
+        ErrorClassifier classifier = new ErrorClassifier();
+        RetryPolicy policy = new RetryPolicy(classifier, Backoff.of(settings), settings.retryMaxAttempts(),
+                settings.secrets(), ThreadLocalRandom::current, name -> pools.pool(name).state());
+        this.books = new JobLedger.Books(services.spool(), services.checkpoints(), services.checkpointIo(), policy, gate,
+                clock, totals, events);
+        JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
+                new EventWriter(classifier), services.readAhead(), clock);
+        this.task = new JobTask(new JobParser(settings), books, stages, gate, totals, mbeans);
         this.watcher = watcher;
         this.workers = settings.workers();
         this.workerPool = workerPool;
         this.scheduler = scheduler;
-    }
-
-    /** The way of a chunk, wired once: source, retries, destination, checkpoints, outcome. */
-    private static JobRunner jobRunner(FerrySettings settings, SyncServices services, RunGate gate,
-                                       SyncStatistics statistics, JobEvents events) {
-        ErrorClassifier classifier = new ErrorClassifier();
-        Backoff backoff = Backoff.of(settings);
-        RetryLoop retries = new RetryLoop(classifier, backoff, settings.retryMaxAttempts(), settings.secrets(),
-                ThreadLocalRandom::current);
-        DiskRetry disk = new DiskRetry(backoff, gate);
-        DestinationWait waits = new DestinationWait(services.pools(), gate);
-        FollowSteps followSteps = new FollowSteps(gate, services.pools(), retries, new EventWriter(classifier), waits,
-                statistics, services.clock());
-        RejectedFiles rejectedFiles = new RejectedFiles(services.spool().active(), services.spool().done(),
-                services.spool().failed());
-        ChunkSteps chunkSteps = new ChunkSteps(gate, services.pools(), retries, new ChunkWriter(classifier),
-                new KeyIndex(classifier), waits, services.checkpoints(), services.checkpointIo(), services.readAhead(),
-                disk, statistics, rejectedFiles);
-        JobOutcomes outcomes = new JobOutcomes(services.spool(), services.checkpoints(), services.clock(), gate, disk,
-                statistics, rejectedFiles, events);
-        return new JobRunner(new JobParser(settings), services.clock(), services.mbeans(),
-                new ResumePoints(services.checkpoints()), chunkSteps, followSteps, outcomes);
     }
 
     /** Resumes the jobs a previous daemon left in active/, then takes new ones as they settle. */
@@ -156,7 +143,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             // that threw) must not keep its worker slot, or a few broken files would stop all claiming
             workerPool.execute(() -> {
                 try {
-                    runner.run(claim, job -> running.put(job.id(), job), job -> running.remove(job.id(), job));
+                    task.run(claim, job -> running.put(job.id(), job), job -> running.remove(job.id(), job));
                 } finally {
                     release();
                     dispatch();
@@ -261,27 +248,27 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
 
     @Override
     public long getCompletedJobs() {
-        return statistics.completedJobs.sum();
+        return totals.completedJobs.sum();
     }
 
     @Override
     public long getFailedJobs() {
-        return statistics.failedJobs.sum();
+        return totals.failedJobs.sum();
     }
 
     @Override
     public long getDocumentsWritten() {
-        return statistics.documentsWritten.sum();
+        return totals.documentsWritten.sum();
     }
 
     @Override
     public long getChunksWritten() {
-        return statistics.chunksWritten.sum();
+        return totals.chunksWritten.sum();
     }
 
     @Override
     public long getChunkRetries() {
-        return statistics.chunkRetries.sum();
+        return totals.chunkRetries.sum();
     }
 
     @Override
@@ -316,10 +303,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             try {
                 Optional<JobClaim> claim = spool.claim(waiting);
                 if (claim.isPresent()) {
-                    spool.fail(claim.get(), id, JobReports.error(id, JobFailure.CANCELLED,
-                            "cancelled by an operator before it started", 0, 0, clock.instant()));
-                    statistics.failedJobs.increment();
-                    events.failed(id, JobFailure.CANCELLED, "cancelled by an operator before it started");
+                    books.cancelledBeforeStart(claim.get(), id);
                     log.info("{}: cancelled before it started", id);
                     return OperationResult.of(Outcome.DONE, id + ": cancelled before it started; moved to failed/");
                 }
@@ -369,5 +353,14 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     public void rescan() {
         watcher.rescanNow();
         dispatch();
+    }
+
+    /** Totals since the daemon started, shown by the Orchestrator MXBean; added to by every job's thread. */
+    static final class Totals {
+        final LongAdder completedJobs = new LongAdder();
+        final LongAdder failedJobs = new LongAdder();
+        final LongAdder documentsWritten = new LongAdder();
+        final LongAdder chunksWritten = new LongAdder();
+        final LongAdder chunkRetries = new LongAdder();
     }
 }

@@ -2,7 +2,7 @@ package dev.ferry.sync;
 
 import dev.ferry.sync.source.Batch;
 import dev.ferry.sync.source.Position;
-import dev.ferry.sync.write.Retried;
+import dev.ferry.sync.retry.Retried;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CancellationException;
@@ -24,16 +24,16 @@ import org.slf4j.LoggerFactory;
  * and progress it reads are those right after the chunk it was handed, and a chunk read ahead is only
  * handed out for the position it was read from.
  *
- * <p>The read ahead is one plain try ({@link ChunkReads#tryNext}): it never retries, backs off, waits
+ * <p>The read ahead is one plain try ({@link CopyLoop.Reads#tryNext}): it never retries, backs off, waits
  * or changes the job's state, so pause, cancel and the job's retry budget work exactly as without it.
  * When it fails, the job reads that chunk itself, with its retries, and meets the error there.
  */
-final class ReadAhead implements ChunkReads {
+final class ReadAhead implements CopyLoop.Reads {
     private static final Logger log = LoggerFactory.getLogger(ReadAhead.class);
     /** How long close() waits for a read in flight to notice its interrupt; after that the read closes the source. */
     static final Duration CLOSE_WAIT = Duration.ofSeconds(10);
 
-    private final ChunkReads source;
+    private final CopyLoop.Reads source;
     private final ExecutorService executor;
     private final String jobId;
     /** Set once by whichever thread closes the source: close(), or a read that outlived CLOSE_WAIT. */
@@ -43,7 +43,7 @@ final class ReadAhead implements ChunkReads {
     private Position position;
     private double progress = -1;
 
-    ReadAhead(ChunkReads source, ExecutorService executor, String jobId) {
+    ReadAhead(CopyLoop.Reads source, ExecutorService executor, String jobId) {
         this.source = source;
         this.executor = executor;
         this.jobId = jobId;

@@ -1,5 +1,6 @@
 package dev.ferry.sync;
 
+import dev.ferry.sync.retry.JobState;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;

@@ -5,13 +5,24 @@ import dev.ferry.sync.checkpoint.Checkpoint;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.follow.Phase;
+import dev.ferry.sync.retry.JobControl;
+import dev.ferry.sync.retry.JobState;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** The live view of one job: what its MXBean, progress log and cancel() see. Written by its runner only. */
-final class RunningJob implements JobMXBean {
+/**
+ * The live view of one job, and its control: what its MXBean, the progress log and cancel() see, and
+ * how its stages wait (the daemon's {@link RunGate}) and report. Written by the job's worker thread
+ * only; read by any thread through volatile fields.
+ */
+final class RunningJob implements JobMXBean, JobControl {
     private final JobSpec spec;
+    private final RunGate gate;
+    private final Orchestrator.Totals totals;
     private final AtomicBoolean cancelled = new AtomicBoolean();
     private final Clock clock;
     private volatile JobState state = JobState.STARTING;
@@ -27,14 +38,20 @@ final class RunningJob implements JobMXBean {
     private volatile double sourceProgress = ProgressMeter.UNKNOWN;
     private volatile ProgressMeter meter;
 
-    /** A job measured on the system clock. */
+    /** A job measured on the system clock, waiting at its own gate. */
     RunningJob(JobSpec spec, Instant startedAt) {
-        this(spec, startedAt, Clock.systemUTC());
+        this(spec, startedAt, Clock.systemUTC(), new RunGate(), new Orchestrator.Totals());
     }
 
-    /** @param clock measures a follow job's lag, documents per second and the time left */
-    RunningJob(JobSpec spec, Instant startedAt, Clock clock) {
+    /**
+     * @param clock  measures a follow job's lag, documents per second and the time left
+     * @param gate   where the job waits: paused, backing off, waiting for a pool or the disk
+     * @param totals the daemon's totals, which count the job's retries
+     */
+    RunningJob(JobSpec spec, Instant startedAt, Clock clock, RunGate gate, Orchestrator.Totals totals) {
         this.spec = spec;
+        this.gate = gate;
+        this.totals = totals;
         this.startedAt = startedAt;
         this.clock = clock;
         // a job starting from its first document is at 0 of any source that can measure itself
@@ -67,7 +84,8 @@ final class RunningJob implements JobMXBean {
         return finishRequested.get();
     }
 
-    String id() {
+    @Override
+    public String id() {
         return spec.id();
     }
 
@@ -75,11 +93,13 @@ final class RunningJob implements JobMXBean {
         return spec;
     }
 
-    void state(JobState newState) {
+    @Override
+    public void state(JobState newState) {
         state = newState;
     }
 
-    JobState state() {
+    @Override
+    public JobState state() {
         return state;
     }
 
@@ -89,7 +109,7 @@ final class RunningJob implements JobMXBean {
         meter.record(newDocumentsRead, sourceProgress);
     }
 
-    /** How far the source is after the chunk about to be recorded (see {@link ChunkReads#progress()}). */
+    /** How far the source is after the chunk about to be recorded (see {@link CopyLoop.Reads#progress()}). */
     void sourceProgress(double fraction) {
         sourceProgress = fraction;
     }
@@ -115,8 +135,30 @@ final class RunningJob implements JobMXBean {
         return startedAt;
     }
 
-    void lastError(String message) {
+    @Override
+    public void lastError(String message) {
         lastError = message;
+    }
+
+    @Override
+    public void failedTransiently(String message) {
+        lastError = message;
+        totals.chunkRetries.increment();
+    }
+
+    @Override
+    public boolean isStopping() {
+        return gate.isStopping();
+    }
+
+    @Override
+    public boolean awaitRunnable() throws InterruptedException {
+        return gate.awaitRunnable(this);
+    }
+
+    @Override
+    public boolean sleep(Duration delay) throws InterruptedException {
+        return gate.sleep(delay, this);
     }
 
     /** @return false if it was already cancelled */
@@ -208,5 +250,103 @@ final class RunningJob implements JobMXBean {
     @Override
     public long getEtaSeconds() {
         return phase == Phase.FOLLOWING ? -1 : meter.etaSeconds();
+    }
+
+    /**
+     * A running job's speed: documents per second and the time left, measured over about the last
+     * {@link #WINDOW} from the samples its worker records after every acknowledged chunk. Rates are taken
+     * up to "now" of the injected clock, so a job that stalls (paused, destination down) decays to 0
+     * documents per second and an unknown ETA instead of showing its last good speed forever.
+     */
+    static final class ProgressMeter {
+        static final Duration WINDOW = Duration.ofSeconds(10);
+        static final double UNKNOWN = -1;
+        /** Bounds memory for jobs of tiny chunks; the window then covers the last samples only. */
+        private static final int MAX_SAMPLES = 4096;
+
+        private record Sample(Instant at, long documents, double fraction) {
+        }
+
+        private final Clock clock;
+        private final Deque<Sample> samples = new ArrayDeque<>();
+
+        /**
+         * @param documents written before this run (a resumed job's checkpoint)
+         * @param fraction  how far the source is at the start, or {@link #UNKNOWN}
+         */
+        ProgressMeter(Clock clock, long documents, double fraction) {
+            this.clock = clock;
+            samples.add(new Sample(clock.instant(), documents, fraction));
+        }
+
+        synchronized void record(long documents, double fraction) {
+            Instant now = clock.instant();
+            samples.addLast(new Sample(now, documents, fraction));
+            Instant windowStart = now.minus(WINDOW);
+            // keep one sample at or before the window's start: it is the baseline of the rates
+            while (samples.size() > 2 && !secondOldest().at().isAfter(windowStart) || samples.size() > MAX_SAMPLES) {
+                samples.removeFirst();
+            }
+        }
+
+        private Sample secondOldest() {
+            var it = samples.iterator();
+            it.next();
+            return it.next();
+        }
+
+        /** The source's fraction at the last chunk, 0.0–1.0, or {@link #UNKNOWN}. */
+        synchronized double fraction() {
+            return samples.getLast().fraction();
+        }
+
+        /** Documents per second over the last ~10 s; 0.0 before any time has passed. */
+        synchronized double documentsPerSecond() {
+            Instant now = clock.instant();
+            Sample base = baseline(now, false);
+            double seconds = seconds(base.at(), now);
+            return seconds <= 0 ? 0.0 : (samples.getLast().documents() - base.documents()) / seconds;
+        }
+
+        /** Seconds left at the speed of the last ~10 s, rounded up; -1 while the fraction or its speed is unknown. */
+        synchronized long etaSeconds() {
+            Sample last = samples.getLast();
+            if (last.fraction() < 0) {
+                return -1;
+            }
+            if (last.fraction() >= 1.0) {
+                return 0;
+            }
+            Instant now = clock.instant();
+            Sample base = baseline(now, true);
+            double seconds = seconds(base.at(), now);
+            double gained = last.fraction() - base.fraction();
+            if (base.fraction() < 0 || seconds <= 0 || gained <= 0) {
+                return -1;
+            }
+            // less a hair, so that floating-point noise never turns 82.000000001 s into 83
+            return (long) Math.ceil((1.0 - last.fraction()) * seconds / gained - 1e-6);
+        }
+
+        /** The newest sample at or before the window's start, else the oldest one (with a known fraction if asked). */
+        private Sample baseline(Instant now, boolean knownFraction) {
+            Instant windowStart = now.minus(WINDOW);
+            Sample base = null;
+            for (Sample s : samples) {
+                if (knownFraction && s.fraction() < 0) {
+                    continue;
+                }
+                if (base == null || !s.at().isAfter(windowStart)) {
+                    base = s;
+                } else {
+                    break;
+                }
+            }
+            return base == null ? samples.getFirst() : base;
+        }
+
+        private static double seconds(Instant from, Instant to) {
+            return Duration.between(from, to).toNanos() / 1e9;
+        }
     }
 }

@@ -16,7 +16,7 @@ import dev.ferry.job.WriteMode;
 import dev.ferry.pool.Lease;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.sync.write.ChunkWriter;
-import dev.ferry.sync.write.ErrorClassifier;
+import dev.ferry.sync.retry.ErrorClassifier;
 import dev.ferry.sync.write.PermanentWriteException;
 import dev.ferry.testing.FaultProxy;
 import dev.ferry.testing.TestCa;

@@ -13,7 +13,7 @@ class ProgressMeterTest {
 
     @Test
     void steadyChunksGiveTheirRateAndTheTimeLeft() {
-        ProgressMeter meter = new ProgressMeter(clock, 0, 0.0);
+        RunningJob.ProgressMeter meter = new RunningJob.ProgressMeter(clock, 0, 0.0);
         for (int second = 1; second <= 20; second++) {
             clock.advance(Duration.ofSeconds(1));
             meter.record(second * 100L, second / 100.0); // 100 documents and 1 % a second
@@ -25,7 +25,7 @@ class ProgressMeterTest {
 
     @Test
     void theRateFollowsTheLastTenSecondsNotTheWholeJob() {
-        ProgressMeter meter = new ProgressMeter(clock, 0, 0.0);
+        RunningJob.ProgressMeter meter = new RunningJob.ProgressMeter(clock, 0, 0.0);
         for (int second = 1; second <= 30; second++) {
             clock.advance(Duration.ofSeconds(1));
             meter.record(second * 10L, second / 1000.0);
@@ -42,7 +42,7 @@ class ProgressMeterTest {
 
     @Test
     void aStalledJobDecaysToZeroAndAnUnknownEta() {
-        ProgressMeter meter = new ProgressMeter(clock, 0, 0.0);
+        RunningJob.ProgressMeter meter = new RunningJob.ProgressMeter(clock, 0, 0.0);
         clock.advance(Duration.ofSeconds(5));
         meter.record(500, 0.5);
         assertEquals(100.0, meter.documentsPerSecond(), 1e-9);
@@ -60,9 +60,9 @@ class ProgressMeterTest {
 
     @Test
     void unknownProgressGivesAnUnknownEtaButARate() {
-        ProgressMeter meter = new ProgressMeter(clock, 0, ProgressMeter.UNKNOWN);
+        RunningJob.ProgressMeter meter = new RunningJob.ProgressMeter(clock, 0, RunningJob.ProgressMeter.UNKNOWN);
         clock.advance(Duration.ofSeconds(2));
-        meter.record(400, ProgressMeter.UNKNOWN);
+        meter.record(400, RunningJob.ProgressMeter.UNKNOWN);
         assertEquals(-1.0, meter.fraction());
         assertEquals(-1, meter.etaSeconds());
         assertEquals(200.0, meter.documentsPerSecond(), 1e-9);
@@ -70,7 +70,7 @@ class ProgressMeterTest {
 
     @Test
     void aResumedJobMeasuresOnlyThisRunAndItsSourceFromTheFirstChunk() {
-        ProgressMeter meter = new ProgressMeter(clock, 10_000, ProgressMeter.UNKNOWN);
+        RunningJob.ProgressMeter meter = new RunningJob.ProgressMeter(clock, 10_000, RunningJob.ProgressMeter.UNKNOWN);
         assertEquals(0.0, meter.documentsPerSecond(), "no time has passed");
         clock.advance(Duration.ofSeconds(1));
         meter.record(10_100, 0.60);
@@ -83,7 +83,7 @@ class ProgressMeterTest {
 
     @Test
     void aFinishedSourceHasNoTimeLeft() {
-        ProgressMeter meter = new ProgressMeter(clock, 0, 0.0);
+        RunningJob.ProgressMeter meter = new RunningJob.ProgressMeter(clock, 0, 0.0);
         clock.advance(Duration.ofSeconds(1));
         meter.record(10, 1.0);
         assertEquals(0, meter.etaSeconds());

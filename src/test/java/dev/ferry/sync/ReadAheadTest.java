@@ -10,7 +10,7 @@ import dev.ferry.concurrent.NamedThreadFactory;
 import dev.ferry.sync.source.Batch;
 import dev.ferry.sync.source.Origins;
 import dev.ferry.sync.source.Position;
-import dev.ferry.sync.write.Retried;
+import dev.ferry.sync.retry.Retried;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -38,7 +38,7 @@ class ReadAheadTest {
      * Chunks of two documents numbered from 1; {@code chunks} of them, then the end. Each read is noted
      * with its kind ({@code read}: the job's own, with retries; {@code try}: one try, as read ahead).
      */
-    private static final class Numbers implements ChunkReads {
+    private static final class Numbers implements CopyLoop.Reads {
         final LinkedBlockingQueue<String> reads = new LinkedBlockingQueue<>();
         final List<String> events = Collections.synchronizedList(new ArrayList<>());
         final int chunks;

@@ -1,5 +1,6 @@
 package dev.ferry.sync;
 
+import dev.ferry.sync.retry.JobState;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

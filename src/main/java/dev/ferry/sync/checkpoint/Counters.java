@@ -21,10 +21,14 @@ public record Counters(long chunks, long retries, long inserted, long matched, l
                 rejected + outcome.rejected().size());
     }
 
-    /** After a follow job's batch of events: its replaces counted, no chunk added. */
+    /**
+     * After a follow job's batch of events: its replaces counted, no chunk added; what the snapshot
+     * rejected stays counted (its lines stay in the rejected-records file only while the count holds them).
+     */
     public Counters plusWrites(WriteOutcome outcome) {
         return new Counters(chunks, retries, inserted + outcome.inserted(), matched + outcome.matched(),
-                modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped());
+                modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped(),
+                rejected + outcome.rejected().size());
     }
 
     public Counters plusRetries(long more) {

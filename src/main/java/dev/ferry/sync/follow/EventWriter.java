@@ -8,7 +8,7 @@ import com.mongodb.client.model.DeleteOneModel;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
 import com.mongodb.client.model.WriteModel;
-import dev.ferry.sync.write.ErrorClassifier;
+import dev.ferry.sync.retry.ErrorClassifier;
 import dev.ferry.sync.write.PermanentWriteException;
 import dev.ferry.sync.write.WriteOutcome;
 import java.util.ArrayList;

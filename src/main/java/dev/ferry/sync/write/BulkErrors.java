@@ -1,5 +1,6 @@
 package dev.ferry.sync.write;
 
+import dev.ferry.sync.retry.ErrorClassifier;
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteError;
 import com.mongodb.client.MongoCollection;

@@ -1,5 +1,6 @@
 package dev.ferry.sync.write;
 
+import dev.ferry.sync.retry.ErrorClassifier;
 import com.mongodb.MongoException;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;

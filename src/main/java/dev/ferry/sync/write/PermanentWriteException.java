@@ -1,10 +1,12 @@
 package dev.ferry.sync.write;
 
+import dev.ferry.sync.retry.ErrorClassifier;
+
 /**
  * A chunk the destination will never accept as it is (a document lacks a key field, the server
  * rejected a document). Retrying does not help; the message says what to change.
  */
-public class PermanentWriteException extends Exception {
+public class PermanentWriteException extends Exception implements ErrorClassifier.Permanent {
 
     private final int documentIndex;
 

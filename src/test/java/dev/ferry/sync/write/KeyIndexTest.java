@@ -1,5 +1,6 @@
 package dev.ferry.sync.write;
 
+import dev.ferry.sync.retry.ErrorClassifier;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;

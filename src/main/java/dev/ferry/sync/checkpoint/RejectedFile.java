@@ -1,4 +1,4 @@
-package dev.ferry.sync.reject;
+package dev.ferry.sync.checkpoint;
 
 import dev.ferry.sync.source.Rejected;
 import java.io.IOException;
@@ -6,7 +6,9 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import dev.ferry.queue.Spool;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.bson.json.JsonMode;
@@ -18,8 +20,13 @@ import org.bson.json.JsonWriterSettings;
  * counts N rejected records keeps the first N lines and cuts the rest: those were written for chunks
  * the checkpoint does not hold, which are read again and reject their records again. So a crash
  * neither loses nor doubles a line.
+ *
+ * <p>Where: {@code active/.ID.rejected.ndjson} (hidden, so the spool ignores it) while the job runs,
+ * then {@code done/ID.rejected.ndjson} or {@code failed/ID.rejected.ndjson} beside the job's outcome.
+ * Used by the job's worker thread only.
  */
 public final class RejectedFile implements AutoCloseable {
+    static final String SUFFIX = ".rejected.ndjson";
     private static final JsonWriterSettings JSON = JsonWriterSettings.builder().outputMode(JsonMode.RELAXED).build();
 
     private final Path path;
@@ -36,6 +43,32 @@ public final class RejectedFile implements AutoCloseable {
      * @param keep the rejected records the job's checkpoint counts; a file with fewer lines (removed
      *             or cut by hand) is kept whole and marked {@link #incomplete()}
      */
+    public static RejectedFile open(Spool spool, String jobId, long keep) throws IOException {
+        return open(running(spool, jobId), keep);
+    }
+
+    /**
+     * Moves the job's rejected records beside its outcome, replacing those of an earlier run; a run
+     * that rejected nothing leaves no file, and removes an earlier run's.
+     */
+    public static void finish(Spool spool, String jobId, boolean succeeded) throws IOException {
+        Path target = (succeeded ? spool.done() : spool.failed()).resolve(jobId + SUFFIX);
+        Path from = running(spool, jobId);
+        if (Files.exists(from) && Files.size(from) > 0) {
+            Files.move(from, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } else {
+            Files.deleteIfExists(from);
+            Files.deleteIfExists(target);
+        }
+    }
+
+    private static Path running(Spool spool, String jobId) {
+        if (jobId.isEmpty() || jobId.contains("/")) {
+            throw new IllegalArgumentException("not a job id: " + jobId);
+        }
+        return spool.active().resolve("." + jobId + SUFFIX);
+    }
+
     static RejectedFile open(Path path, long keep) throws IOException {
         if (keep == 0) {
             Files.deleteIfExists(path);

@@ -1,4 +1,4 @@
-package dev.ferry.sync.write;
+package dev.ferry.sync.retry;
 
 import com.mongodb.MongoBulkWriteException;
 import com.mongodb.MongoClientException;
@@ -18,7 +18,6 @@ import com.mongodb.MongoTimeoutException;
 import com.mongodb.MongoWriteConcernException;
 import com.mongodb.MongoWriteException;
 import com.mongodb.bulk.BulkWriteError;
-import dev.ferry.sync.source.SourceException;
 import java.util.Set;
 
 /**
@@ -31,15 +30,22 @@ import java.util.Set;
  * fail a chunk. Bulk writes whose errors are all duplicate keys are transient too: two unordered
  * upserts of one key (from concurrent jobs) race, and the retry matches the winner.
  * Everything else is permanent: authentication/authorization, documents the server rejects, unknown
- * command errors, {@link SourceException}, {@link PermanentWriteException}. An interrupt is not
+ * command errors, and every {@link Permanent} error (a source that cannot be read, a refused document). An interrupt is not
  * transient either: it means cancel or shutdown, which the caller handles.
  */
 public final class ErrorClassifier {
 
-    static final int DUPLICATE_KEY = 11000;
+    /**
+     * An error that no retry helps, whatever it wraps: a source that cannot be read as it is, a
+     * document the destination refuses for good. Marks checked exceptions of the stages' own.
+     */
+    public interface Permanent {
+    }
+
+    public static final int DUPLICATE_KEY = 11000;
 
     /** Server error codes that go away by themselves (network, elections, shutdowns, time limits). */
-    static final Set<Integer> TRANSIENT_CODES = Set.of(
+    public static final Set<Integer> TRANSIENT_CODES = Set.of(
             6, 7, 43, 50, 63, 64, 89, 91, 112, 150, 189, 234, 262, 9001, 10107, 11600, 11601, 11602, 13435, 13436);
 
     public boolean isTransient(Throwable error) {
@@ -54,7 +60,7 @@ public final class ErrorClassifier {
 
     /** true/false when this throwable decides it, null to look at its cause. */
     private static Boolean verdict(Throwable t) {
-        if (t instanceof SourceException || t instanceof PermanentWriteException || t instanceof MongoInterruptedException
+        if (t instanceof Permanent || t instanceof MongoInterruptedException
                 || t instanceof InterruptedException) {
             return false;
         }
@@ -94,7 +100,7 @@ public final class ErrorClassifier {
         return e.getCause() == null ? Boolean.FALSE : null;
     }
 
-    static boolean isClosedClient(Throwable t) {
+    public static boolean isClosedClient(Throwable t) {
         return t instanceof MongoServerUnavailableException
                 || (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("state should be: open"));
     }
@@ -123,7 +129,7 @@ public final class ErrorClassifier {
 
     /** As {@link #describe(Throwable)}; {@code chunkIndex} maps a bulk write's model index to the document's index in the chunk. */
     String describe(Throwable error, int[] chunkIndex) {
-        if (error instanceof SourceException || error instanceof PermanentWriteException) {
+        if (error instanceof Permanent) {
             return error.getMessage();
         }
         if (isClosedClient(error)) {
@@ -170,7 +176,7 @@ public final class ErrorClassifier {
                 + ": " + first.getMessage() + "; " + remedy(first.getCode());
     }
 
-    static String remedy(int code) {
+    public static String remedy(int code) {
         switch (code) {
             case 121:
                 return "fix the source document or the collection's validator";

@@ -1,4 +1,4 @@
-package dev.ferry.sync.write;
+package dev.ferry.sync.retry;
 
 import dev.ferry.config.FerrySettings;
 import java.time.Duration;

@@ -1,6 +1,6 @@
-package dev.ferry.sync.write;
+package dev.ferry.sync.retry;
 
-/** How a {@link RetryLoop} ended when it did not fail: with a value, or because the job must stop. */
+/** How a {@link RetryPolicy} ended when it did not fail: with a value, or because the job must stop. */
 public sealed interface Retried<T> {
 
     /** @param retries tries that failed before this one */

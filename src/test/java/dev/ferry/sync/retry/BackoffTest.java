@@ -1,4 +1,4 @@
-package dev.ferry.sync.write;
+package dev.ferry.sync.retry;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

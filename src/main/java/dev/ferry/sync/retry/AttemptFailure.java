@@ -1,7 +1,7 @@
-package dev.ferry.sync.write;
+package dev.ferry.sync.retry;
 
 /**
- * A {@link RetryLoop} gave up: the error was permanent, or it was still failing at the last attempt
+ * A {@link RetryPolicy} gave up: the error was permanent, or it was still failing at the last attempt
  * allowed. The message is the error in plain words, scrubbed of secrets.
  */
 public final class AttemptFailure extends Exception {

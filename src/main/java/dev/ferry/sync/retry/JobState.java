@@ -1,4 +1,4 @@
-package dev.ferry.sync;
+package dev.ferry.sync.retry;
 
 /** What a running job is doing, as its {@code Job} MXBean shows it. */
 public enum JobState {

@@ -1,5 +1,6 @@
-package dev.ferry.sync.write;
+package dev.ferry.sync.retry;
 
+import dev.ferry.sync.write.PermanentWriteException;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

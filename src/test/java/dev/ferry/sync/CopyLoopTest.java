@@ -1,7 +1,8 @@
 package dev.ferry.sync;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,17 +12,22 @@ import dev.ferry.job.DestinationSpec;
 import dev.ferry.job.JobSpec;
 import dev.ferry.job.SourceSpec;
 import dev.ferry.job.WriteMode;
+import dev.ferry.pool.PoolState;
+import dev.ferry.queue.JobClaim;
+import dev.ferry.queue.Spool;
 import dev.ferry.sync.checkpoint.Checkpoint;
-import dev.ferry.sync.checkpoint.CheckpointPipeline;
 import dev.ferry.sync.checkpoint.CheckpointStore;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.source.Batch;
 import dev.ferry.sync.source.Origins;
 import dev.ferry.sync.source.Position;
-import dev.ferry.sync.write.Backoff;
-import dev.ferry.sync.write.Retried;
+import dev.ferry.sync.retry.Backoff;
+import dev.ferry.sync.retry.ErrorClassifier;
+import dev.ferry.sync.retry.RetryPolicy;
+import dev.ferry.sync.retry.Retried;
 import dev.ferry.sync.write.WriteOutcome;
 import dev.ferry.testing.MutableClock;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -29,6 +35,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.bson.BsonDocument;
@@ -37,8 +44,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** One turn of the chunk loop with a scripted source and destination: every way a step ends. */
-class ChunkStepTest {
+/** The copy loop with a scripted source and destination: every way it ends, and what it records. */
+class CopyLoopTest {
     private static final Instant T0 = Instant.parse("2026-11-26T10:00:00Z");
 
     @TempDir
@@ -47,43 +54,55 @@ class ChunkStepTest {
     private final MutableClock clock = new MutableClock(T0);
     private final ExecutorService io = Executors.newSingleThreadExecutor(new NamedThreadFactory("test-checkpoint", true));
     private final RunGate gate = new RunGate();
-    private final SyncStatistics statistics = new SyncStatistics();
+    private final Orchestrator.Totals statistics = new Orchestrator.Totals();
     private final RunningJob job = new RunningJob(new JobSpec("job", new SourceSpec.Inline(List.of()),
-            new DestinationSpec("dest", "db", "c"), WriteMode.UPSERT, List.of("_id"), 2), clock.instant());
+            new DestinationSpec("dest", "db", "c"), WriteMode.UPSERT, List.of("_id"), 2), clock.instant(), clock, gate,
+            statistics);
     private final Reads reads = new Reads();
     private final Writes writes = new Writes();
     private CheckpointStore store;
+    private JobLedger ledger;
+    private int loops;
 
     @AfterEach
     void shutdown() {
+        if (ledger != null) {
+            ledger.close();
+        }
         Executors2.shutdown("test-checkpoint", io, Duration.ofSeconds(5));
     }
 
-    private ChunkStep step() {
+    private CopyLoop loop() throws Exception {
         store = new CheckpointStore(state.resolve("checkpoints"));
-        JobCheckpoints checkpoints = new JobCheckpoints(job, "fp", new CheckpointPipeline(store, io, job.id()),
-                new DiskRetry(new Backoff(Duration.ofMillis(1), Duration.ofMillis(1), 0), gate), statistics);
-        return new ChunkStep(gate, job, reads, writes, checkpoints);
+        Spool spool = new Spool(state.resolve("spool" + (++loops)));
+        spool.ensureLayout();
+        Path file = Files.writeString(spool.incoming().resolve("job.json"), "{}");
+        JobClaim claim = spool.claim(file).orElseThrow();
+        RetryPolicy policy = new RetryPolicy(new ErrorClassifier(), new Backoff(Duration.ofMillis(1),
+                Duration.ofMillis(1), 0), 3, List.of(), () -> new SplittableRandom(1), name -> PoolState.OPEN);
+        JobLedger.Books books = new JobLedger.Books(spool, store, io, policy, gate, clock, statistics, JobEvents.NONE);
+        ledger = books.open(job, claim).orElseThrow();
+        writes.ledger = ledger;
+        return new CopyLoop(job, ledger, reads, writes);
     }
 
     @Test
     void writtenChunksAdvanceTheProgressAndAreCheckpointedUntilTheSourceIsExhausted() throws Exception {
         reads.chunks(2, 1);
         writes.retries.add(3);
-        ChunkStep step = step();
+        CopyLoop loop = loop();
 
-        Step first = step.take(Progress.START);
-        Progress one = assertInstanceOf(Step.Written.class, first).progress();
+        assertTrue(loop.run(), "exhausted");
+        JobLedger.Progress one = writes.progressAtWrite.get(1);
         assertEquals(new Position(2, null), one.position());
         assertEquals(new Counters(1, 3, 0, 2, 0, 0, 0), one.counters());
 
-        Progress two = assertInstanceOf(Step.Written.class, step.take(one)).progress();
+        JobLedger.Progress two = ledger.progress();
         assertEquals(new Counters(2, 3, 0, 3, 0, 0, 0), two.counters());
         assertEquals(List.of(1L, 2L), writes.chunkNumbers);
+        assertEquals(3, reads.calls, "the third read found the source exhausted");
 
-        Step.Exhausted end = assertInstanceOf(Step.Exhausted.class, step.take(two));
-        assertEquals(two, end.progress());
-        assertTrue(step.checkpoints().drain());
+        ledger.stopped(); // drains the last checkpoint; the job stays in active/
         Checkpoint saved = store.load("job").orElseThrow();
         assertEquals(3, saved.documentsRead());
         assertEquals(two.counters(), saved.counters());
@@ -97,7 +116,8 @@ class ChunkStepTest {
     void aStoppingGateStopsBeforeReading() throws Exception {
         reads.chunks(2);
         gate.stop();
-        assertEquals(new Step.Stopped(Progress.START), step().take(Progress.START));
+        assertFalse(loop().run());
+        assertEquals(JobLedger.Progress.START, ledger.progress());
         assertEquals(0, reads.calls);
     }
 
@@ -105,18 +125,21 @@ class ChunkStepTest {
     void aCancelledJobStopsBeforeReading() throws Exception {
         reads.chunks(2);
         job.cancel();
-        assertInstanceOf(Step.Stopped.class, step().take(Progress.START));
+        assertFalse(loop().run());
         assertEquals(0, reads.calls);
     }
 
     @Test
     void aStoppedReadOrWriteStopsAtTheLastAcknowledgedProgressWithoutACheckpoint() throws Exception {
         reads.script.add(new Retried.Stopped<>());
-        assertEquals(new Step.Stopped(Progress.START), step().take(Progress.START));
+        assertFalse(loop().run());
+        assertEquals(JobLedger.Progress.START, ledger.progress());
+        ledger.close();
 
         reads.chunks(2);
         writes.stop = true;
-        assertEquals(new Step.Stopped(Progress.START), step().take(Progress.START));
+        assertFalse(loop().run());
+        assertEquals(JobLedger.Progress.START, ledger.progress());
         assertTrue(store.load("job").isEmpty());
         assertEquals(0, statistics.chunksWritten.sum());
     }
@@ -125,12 +148,12 @@ class ChunkStepTest {
     void aFailedWriteEndsTheJobWithItsFailure() throws Exception {
         reads.chunks(2);
         writes.failure = new JobFailure(JobFailure.WRITE_ERROR, "chunk 1: rejected", 1, 1);
-        Step.Failed failed = assertInstanceOf(Step.Failed.class, step().take(Progress.START));
-        assertSame(writes.failure, failed.failure());
+        JobFailure failed = assertThrows(JobFailure.class, () -> loop().run());
+        assertSame(writes.failure, failed);
     }
 
     /** Returns scripted chunks of numbered documents; position counts the documents returned. */
-    private static final class Reads implements ChunkReads {
+    private static final class Reads implements CopyLoop.Reads {
         final Deque<Retried<Batch>> script = new ArrayDeque<>();
         long documentsRead;
         int calls;
@@ -159,7 +182,7 @@ class ChunkStepTest {
 
         @Override
         public java.util.Optional<Batch> tryNext(Position after, long chunkNo) {
-            return java.util.Optional.empty(); // ChunkStep reads with next(); reading ahead is ReadAheadTest's
+            return java.util.Optional.empty(); // CopyLoop reads with next(); reading ahead is ReadAheadTest's
         }
 
         static Batch batch(List<BsonDocument> documents) {
@@ -178,8 +201,10 @@ class ChunkStepTest {
     }
 
     /** Acknowledges every document as matched, after the scripted number of retries. */
-    private static final class Writes implements ChunkWrites {
+    private static final class Writes implements CopyLoop.Writes {
         final Deque<Integer> retries = new ArrayDeque<>();
+        final List<JobLedger.Progress> progressAtWrite = new ArrayList<>();
+        JobLedger ledger;
         final List<Long> chunkNumbers = new ArrayList<>();
         boolean stop;
         JobFailure failure;
@@ -193,6 +218,7 @@ class ChunkStepTest {
                 return new Retried.Stopped<>();
             }
             chunkNumbers.add(chunkNo);
+            progressAtWrite.add(ledger.progress());
             int r = retries.isEmpty() ? 0 : retries.removeFirst();
             return new Retried.Done<>(new WriteOutcome(0, chunk.size(), 0, 0, 0), r);
         }

@@ -1,0 +1,396 @@
+package dev.ferry.sync;
+
+import com.mongodb.client.model.CountOptions;
+import dev.ferry.job.DestinationSpec;
+import dev.ferry.job.IdFrom;
+import dev.ferry.job.JobSpec;
+import dev.ferry.job.OnInvalid;
+import dev.ferry.job.SourceSpec;
+import dev.ferry.pool.Lease;
+import dev.ferry.pool.PoolManager;
+import dev.ferry.sync.retry.Attempt;
+import dev.ferry.sync.retry.AttemptFailure;
+import dev.ferry.sync.retry.Retried;
+import dev.ferry.sync.retry.RetryPolicy;
+import dev.ferry.sync.retry.RetryPolicy.Side;
+import dev.ferry.sync.source.Batch;
+import dev.ferry.sync.source.Origins;
+import dev.ferry.sync.source.Position;
+import dev.ferry.sync.source.RecordSource;
+import dev.ferry.sync.source.Source;
+import dev.ferry.sync.source.SourceException;
+import dev.ferry.sync.source.Sources;
+import dev.ferry.sync.write.ChunkWriter;
+import dev.ferry.sync.write.InsertFirst;
+import dev.ferry.sync.write.KeyIndex;
+import dev.ferry.sync.write.PermanentWriteException;
+import dev.ferry.sync.write.WriteOutcome;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.bson.BsonDocument;
+import org.bson.BsonObjectId;
+import org.bson.types.ObjectId;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A copy job's loop, and a follow job's snapshot: wait while paused, read the next chunk, write it,
+ * record it in the job's {@link JobLedger}, until the source is exhausted or the job must stop. A chunk
+ * is recorded only after the destination acknowledged it, and writes are idempotent by key, so a job
+ * stopped anywhere resumes without losing or duplicating a document.
+ *
+ * <p>Threading: run by the job's worker thread; the next chunk is read meanwhile on the read-ahead
+ * executor (see {@link ReadAhead}), which hands the source over through a future.
+ */
+final class CopyLoop implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(CopyLoop.class);
+
+    private final RunningJob job;
+    private final JobLedger ledger;
+    private final Reads reads;
+    private final Writes writes;
+
+    CopyLoop(RunningJob job, JobLedger ledger, Reads reads, Writes writes) {
+        this.job = job;
+        this.ledger = ledger;
+        this.reads = reads;
+        this.writes = writes;
+    }
+
+    /** The loop of one job on the shared stages: its source read ahead, its destination written by key. */
+    static CopyLoop of(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
+        Reads source = new SourceReader(stages.pools(), stages.policy(), job);
+        return new CopyLoop(job, ledger, new ReadAhead(source, stages.readAhead(), job.id()),
+                new DestinationWriter(stages, job));
+    }
+
+    /**
+     * @return true once the source is exhausted; false when the job must stop (shutdown or cancel)
+     * @throws JobFailure when a chunk cannot be read or written
+     */
+    boolean run() throws JobFailure, InterruptedException {
+        while (true) {
+            if (!job.awaitRunnable()) {
+                return false;
+            }
+            JobLedger.Progress at = ledger.progress();
+            long chunkNo = at.counters().chunks() + 1;
+            Retried<Batch> read = reads.next(at.position(), chunkNo);
+            if (!(read instanceof Retried.Done<Batch> done)) {
+                return false;
+            }
+            Batch batch = done.value();
+            if (batch.records() == 0) {
+                return true;
+            }
+            WriteOutcome outcome = WriteOutcome.NONE;
+            long retries = 0;
+            if (!batch.documents().isEmpty()) {
+                Retried<WriteOutcome> write = writes.write(batch.documents(), batch.origins(), chunkNo);
+                if (!(write instanceof Retried.Done<WriteOutcome> written)) {
+                    return false;
+                }
+                outcome = written.value();
+                retries = written.retries();
+            }
+            job.sourceProgress(reads.progress());
+            if (!ledger.recordChunk(batch, outcome, retries, reads.position())) {
+                return false;
+            }
+        }
+    }
+
+    /** Releases the source (and a mongodb source's lease); the ledger stays usable. */
+    @Override
+    public void close() {
+        reads.close();
+    }
+
+    /** Where a job's chunks come from. */
+    interface Reads extends AutoCloseable {
+
+        /**
+         * The next chunk after {@code after}, the last acknowledged position.
+         *
+         * @return the documents and rejected records, or stopped
+         */
+        Retried<Batch> next(Position after, long chunkNo) throws JobFailure, InterruptedException;
+
+        /**
+         * One try at the next chunk after {@code after}, without retrying, backing off or waiting, for
+         * reading ahead on another thread; empty when it failed (a source that failed is dropped, so the
+         * next {@link #next} reopens it at {@code after} and meets the error, if any, with the job's retries).
+         */
+        Optional<Batch> tryNext(Position after, long chunkNo);
+
+        /** The position after the chunk last returned. */
+        Position position();
+
+        /** How far the source is after the chunk last returned, 0.0–1.0, or -1 when unknown. */
+        default double progress() {
+            return -1;
+        }
+
+        @Override
+        void close();
+    }
+
+    /** Where a job's chunks go. */
+    interface Writes {
+
+        /**
+         * @param origins names each document in messages and rejected records
+         * @return what the acknowledged write did (with the documents refused, when the job skips them), or stopped
+         */
+        Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo)
+                throws JobFailure, InterruptedException;
+    }
+
+    /**
+     * A job's source, reopened at the last acknowledged position whenever reading fails transiently. A
+     * mongodb source holds a lease for its cursor; when the pool retired its client (a reset or
+     * reconnect), the source moves to the new client between two chunks, so that the old one can drain.
+     * A DOWN source pool is waited for as a DOWN destination is.
+     */
+    private static final class SourceReader implements Reads {
+        private static final long NOT_COUNTED = -2;
+        private static final long UNCOUNTABLE = -1;
+        /** A count slower than this is given up: Progress stays unknown rather than delay the job further. */
+        private static final long COUNT_LIMIT_SECONDS = 30;
+
+        private final PoolManager pools;
+        private final RetryPolicy policy;
+        private final RunningJob job;
+        private final JobSpec spec;
+        /** The connection of a mongodb source, else null. */
+        private final String connection;
+        /** Present when the job makes {@code _id}s from positions. */
+        private final Optional<PositionIds> ids;
+        private Source source;
+        private Lease lease;
+        /** Matching documents of a mongodb source, counted once per job; {@link #NOT_COUNTED} until then. */
+        private long expectedDocuments = NOT_COUNTED;
+
+        SourceReader(PoolManager pools, RetryPolicy policy, RunningJob job) {
+            this.pools = pools;
+            this.policy = policy;
+            this.job = job;
+            this.spec = job.spec();
+            this.connection = spec.source() instanceof SourceSpec.Mongo m ? m.connection() : null;
+            this.ids = spec.idFrom() == IdFrom.POSITION ? Optional.of(new PositionIds(spec.id())) : Optional.empty();
+        }
+
+        @Override
+        public Retried<Batch> next(Position after, long chunkNo) throws JobFailure, InterruptedException {
+            try {
+                return policy.run(job, Side.SOURCE, connection, chunkNo, new Read(after));
+            } catch (AttemptFailure e) {
+                throw JobFailure.of(e, JobFailure.SOURCE_ERROR, spec.source().describe(), chunkNo);
+            }
+        }
+
+        @Override
+        public Optional<Batch> tryNext(Position after, long chunkNo) {
+            Read read = new Read(after);
+            try {
+                return Optional.of(read.run());
+            } catch (SourceException | RuntimeException e) {
+                log.debug("{}: chunk {} read ahead failed, the job reads it itself: {}", spec.id(), chunkNo,
+                        e.toString());
+                read.abandon();
+                return Optional.empty();
+            }
+        }
+
+        @Override
+        public Position position() {
+            return source.position();
+        }
+
+        private void reopen(Position position) throws SourceException {
+            if (source != null) {
+                log.info("{}: moving the source cursor to the new client after a reset", spec.id());
+            }
+            close();
+            if (spec.source() instanceof SourceSpec.Mongo m) {
+                lease = pools.lease(m.connection());
+                if (expectedDocuments == NOT_COUNTED) {
+                    expectedDocuments = count(m);
+                }
+                source = Sources.open(m, position, s -> lease.collection(s.database(), s.collection()));
+            } else {
+                source = Sources.open(spec.source(), position, null, spec.onInvalid());
+            }
+        }
+
+        /** Once, before the first chunk; a failure only leaves the job's Progress unknown. */
+        private long count(SourceSpec.Mongo m) {
+            try {
+                long count = lease.collection(m.database(), m.collection()).countDocuments(m.filter(),
+                        new CountOptions().maxTime(COUNT_LIMIT_SECONDS, TimeUnit.SECONDS));
+                log.info("{}: {} documents match the source filter", spec.id(), count);
+                return count;
+            } catch (RuntimeException e) {
+                log.warn("{}: cannot count the source documents, so its progress stays unknown: {}", spec.id(),
+                        e.toString());
+                return UNCOUNTABLE;
+            }
+        }
+
+        /** The source's own fraction; for a mongodb source the documents read against the count. */
+        @Override
+        public double progress() {
+            if (source == null) {
+                return Source.UNKNOWN_PROGRESS;
+            }
+            double own = source.progress();
+            if (own >= 0 || expectedDocuments < 0) {
+                return own;
+            }
+            // documents inserted after the count may carry the job past it: it is done only at its end
+            return expectedDocuments == 0 ? 1.0
+                    : Math.min(0.999, (double) source.position().documentsRead() / expectedDocuments);
+        }
+
+        @Override
+        public void close() {
+            try {
+                if (source != null) {
+                    source.close();
+                }
+            } catch (RuntimeException e) {
+                log.debug("{}: closing the source: {}", spec.id(), e.toString());
+            } finally {
+                source = null;
+                if (lease != null) {
+                    lease.close();
+                    lease = null;
+                }
+            }
+        }
+
+        private final class Read implements Attempt<Batch> {
+            private final Position after;
+
+            Read(Position after) {
+                this.after = after;
+            }
+
+            @Override
+            public Batch run() throws SourceException {
+                if (source == null || (lease != null && lease.isRetired())) {
+                    reopen(after);
+                }
+                Batch batch;
+                if (source instanceof RecordSource records) {
+                    batch = records.nextBatch(spec.chunkSize());
+                } else {
+                    long first = source.position().documentsRead() + 1;
+                    List<BsonDocument> documents = source.nextChunk(spec.chunkSize());
+                    batch = new Batch(documents, Origins.consecutive("document", first, documents.size()), List.of(),
+                            documents.isEmpty());
+                }
+                ids.ifPresent(i -> i.assign(batch.documents(), batch.origins()));
+                return batch;
+            }
+
+            /** A source that failed is reopened at the last acknowledged position on the next try. */
+            @Override
+            public void abandon() {
+                close();
+            }
+        }
+    }
+
+    /** Writes one job's chunks through a fresh lease per attempt, by key; a DOWN destination is waited for. */
+    private static final class DestinationWriter implements Writes {
+        private final PoolManager pools;
+        private final RetryPolicy policy;
+        private final ChunkWriter writer;
+        private final KeyIndex keyIndex;
+        private final RunningJob job;
+        private final DestinationSpec destination;
+        /** Set once per run of the job, when the key's index was looked for before its first chunk. */
+        private InsertFirst insertFirst;
+
+        DestinationWriter(JobTask.Stages stages, RunningJob job) {
+            this.pools = stages.pools();
+            this.policy = stages.policy();
+            this.writer = stages.chunkWriter();
+            this.keyIndex = stages.keyIndex();
+            this.job = job;
+            this.destination = job.spec().destination();
+        }
+
+        @Override
+        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo)
+                throws JobFailure, InterruptedException {
+            try {
+                return policy.run(job, Side.DESTINATION, destination.connection(), chunkNo, () -> writeOnce(chunk, origins));
+            } catch (AttemptFailure e) {
+                throw JobFailure.of(e, JobFailure.WRITE_ERROR, "chunk " + chunkNo, chunkNo);
+            }
+        }
+
+        private WriteOutcome writeOnce(List<BsonDocument> chunk, Origins origins) throws PermanentWriteException {
+            JobSpec spec = job.spec();
+            try (Lease lease = pools.lease(destination.connection())) {
+                var collection = lease.collection(destination.database(), destination.collection());
+                if (insertFirst == null) {
+                    KeyIndex.Ready index = keyIndex.ensure(collection, spec.key());
+                    index.created().ifPresent(name -> log.info(
+                            "{}: created {}index {} on the key {} of {}, so that writing by key does not scan the collection",
+                            job.id(), index.unique() ? "unique " : "", name, spec.key(), destination.describe()));
+                    insertFirst = new InsertFirst(spec.mode(), spec.key(), index.unique());
+                }
+                WriteOutcome outcome = writer.write(collection, chunk, origins, spec.mode(), spec.key(),
+                        spec.onInvalid() == OnInvalid.SKIP, insertFirst.next());
+                insertFirst.saw(chunk.size(), outcome);
+                return outcome;
+            }
+        }
+    }
+
+    /**
+     * {@code "idFrom": "position"}: a document without an {@code _id} gets an ObjectId made from the
+     * first 12 bytes of SHA-256 over the job id and the record's place in the source ({@code line 17},
+     * {@code element 5}). A resumed or rerun job thus writes the same ids and never a document twice.
+     * Such ids carry no creation time: their time part is hash bytes.
+     */
+    static final class PositionIds {
+        private final String jobId;
+
+        PositionIds(String jobId) {
+            this.jobId = jobId;
+        }
+
+        void assign(List<BsonDocument> documents, Origins origins) {
+            for (int i = 0; i < documents.size(); i++) {
+                BsonDocument document = documents.get(i);
+                if (!document.containsKey("_id")) {
+                    // _id first, as the server would put it
+                    BsonDocument copy = new BsonDocument("_id",
+                            new BsonObjectId(idOf(origins.unit(), origins.number(i))));
+                    copy.putAll(document);
+                    documents.set(i, copy);
+                }
+            }
+        }
+
+        ObjectId idOf(String unit, long number) {
+            try {
+                MessageDigest sha = MessageDigest.getInstance("SHA-256");
+                byte[] digest = sha.digest((jobId + "\u0000" + unit + "\u0000" + number)
+                        .getBytes(StandardCharsets.UTF_8));
+                return new ObjectId(Arrays.copyOf(digest, 12));
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is part of every JVM", e);
+            }
+        }
+    }
+}
