@@ -1,9 +1,9 @@
 #!/bin/bash
-# ferry installed as README's "Running under systemd" says, on a booted Debian 12 (systemd-nspawn -b),
+# ferry installed as docs/operations.md's "Running under systemd" says, on a booted Debian 12 (systemd-nspawn -b),
 # checked as its users meet it: the service runs as user ferry; alice, a member of group ferry,
 # submits jobs, reads result and error files and runs status and ctl; the secrets recipe
 # (LoadCredential=) is in place; stop, kill -9, a configuration error and an unreadable JMX password
-# file each do what the README says.
+# file each do what docs/operations.md says.
 #
 # The Debian root is built once with debootstrap and kept in $FERRY_SYSTEMD_CACHE (default
 # target/systemd-boot/root.base); every run boots a fresh copy of it. Needs root, debootstrap,
@@ -108,7 +108,7 @@ if [ ! -f "$base/.ferry-root-complete" ]; then
     mv "$base.tmp" "$base"
 fi
 
-# --- a fresh copy, with ferry installed as the README says ------------------------------------
+# --- a fresh copy, with ferry installed as docs/operations.md says---------------------------------
 root=$(mktemp -d "$cache/run.XXXXXX")
 cleanup() {
     if [ -n "$pid1" ] && kill -0 "$pid1" 2>/dev/null; then
@@ -129,7 +129,7 @@ echo "== make install DESTDIR=$root"
 make -C "$top" --no-print-directory install DESTDIR="$root" > "$cache/install.log" 2>&1 \
     || { cat "$cache/install.log"; echo "systemd-boot-test: FAIL: make install"; exit 1; }
 
-# The secrets recipe of the README: a credential file only root can read, handed to the service.
+# The secrets recipe of docs/operations.md: a credential file only root can read, handed to the service.
 mkdir -p "$root/etc/systemd/system/ferry.service.d"
 printf '[Service]\nLoadCredential=mongo-uri:/etc/ferry/credentials/mongo-uri\n' \
     > "$root/etc/systemd/system/ferry.service.d/credentials.conf"
@@ -184,7 +184,7 @@ state=$(ct systemctl is-system-running --wait 2>"$cache/state.err" || true)
 echo "   container system state: $state"
 [ "$state" = running ] || [ "$state" = degraded ] || { tail -20 "$cache/boot.log"; cat "$cache/state.err"; skip "the container did not boot (state '$state')"; }
 
-echo "== README steps: sysusers, tmpfiles, usermod, enable --now"
+echo "== the documented steps: sysusers, tmpfiles, usermod, enable --now"
 ct systemd-sysusers /etc/sysusers.d/ferry.conf
 ct systemd-tmpfiles --create /etc/tmpfiles.d/ferry.conf
 ct usermod -aG ferry alice
