@@ -27,7 +27,7 @@ test:
 	sh src/test/sh/demo-test.sh
 	bash src/test/sh/systemd-boot-test.sh
 
-# ferry installed and booted under systemd in a Debian 12 container, used as user alice (README,
+# ferry installed and booted under systemd in a Debian 12 container, used as user alice (docs/operations.md,
 # "Running under systemd"). Needs root, debootstrap and systemd-nspawn; prints SKIPPED where they
 # are missing. The Debian root is cached in target/systemd-boot (about 2 minutes once cached).
 test-systemd: build
@@ -40,13 +40,13 @@ check:
 soak:
 	mvn -B verify -Dtest.groups=soak -Dtest.excludedGroups= -Dit.groups=soak -Dit.excludedGroups=
 
-# Benchmarks (issue 6): not tests, never part of make test; writes BENCHMARKS.md. About 4 to 10 minutes on 2 cores.
+# Benchmarks (issue 6): not tests, never part of make test; writes docs/benchmarks.md. About 4 to 10 minutes on 2 cores.
 # BENCH_OPTS passes -Dbench.only=1,6 (a subset) or -Dbench.runs=5 (more repetitions).
 bench:
 	$(MVN) test-compile
 	$(MVN) dependency:build-classpath -Dmdep.outputFile=target/bench.cp -Dmdep.includeScope=test
 	java -Xmx4g -Dorg.slf4j.simpleLogger.defaultLogLevel=warn $(BENCH_OPTS) \
-	  -cp "target/classes:target/test-classes:$$(cat target/bench.cp)" dev.ferry.bench.BenchMain BENCHMARKS.md
+	  -cp "target/classes:target/test-classes:$$(cat target/bench.cp)" dev.ferry.bench.BenchMain docs/benchmarks.md
 
 run: build
 	bin/ferry run --conf conf
@@ -95,6 +95,8 @@ install: build
 	install -d -m 0755 $(LIBDIR)/agent; \
 	install -m 0644 target/agent/jmx_prometheus_javaagent.jar $(LIBDIR)/agent/; \
 	if [ -f README.md ]; then install -m 0644 README.md $(DESTDIR)$(PREFIX)/README.md; fi; \
+	if [ -f LICENSE ]; then install -m 0644 LICENSE $(DESTDIR)$(PREFIX)/LICENSE; fi; \
+	rm -rf $(DESTDIR)$(PREFIX)/docs; if [ -d docs ]; then cp -R docs $(DESTDIR)$(PREFIX)/docs; chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/docs; fi; \
 	rm -rf $(DESTDIR)$(PREFIX)/examples; cp -R examples $(DESTDIR)$(PREFIX)/examples; \
 	chmod -R u=rwX,go=rX $(DESTDIR)$(PREFIX)/examples; \
 	echo "installed $(PREFIX)/bin/ferry and $$(wc -l < $(MANIFEST)) jars in $(PREFIX)/lib"; \
@@ -150,12 +152,13 @@ install: build
 
 uninstall:
 	@set -e; \
-	rm -f $(DESTDIR)$(PREFIX)/bin/ferry $(DESTDIR)$(PREFIX)/README.md; \
+	rm -f $(DESTDIR)$(PREFIX)/bin/ferry $(DESTDIR)$(PREFIX)/README.md $(DESTDIR)$(PREFIX)/LICENSE; \
+	rm -rf $(DESTDIR)$(PREFIX)/docs; \
 	if [ -f $(MANIFEST) ]; then (cd $(LIBDIR) && xargs rm -f < .installed-jars); rm -f $(MANIFEST); fi; \
 	rm -rf $(DESTDIR)$(PREFIX)/examples; \
 	rm -f $(LIBDIR)/agent/jmx_prometheus_javaagent.jar; rmdir $(LIBDIR)/agent 2>/dev/null || true; \
 	rmdir $(DESTDIR)$(PREFIX)/bin $(LIBDIR) $(DESTDIR)$(PREFIX) 2>/dev/null || true; \
 	rm -f $(DESTDIR)$(UNITDIR)/ferry.service $(DESTDIR)$(SYSUSERSDIR)/ferry.conf $(DESTDIR)$(TMPFILESDIR)/ferry.conf; \
-	echo "removed $(PREFIX) (launcher, jars, examples) and $(UNITDIR)/ferry.service"; \
+	echo "removed $(PREFIX) (launcher, jars, examples, docs) and $(UNITDIR)/ferry.service"; \
 	echo "kept configuration $(SYSCONFDIR) and data $(SPOOLDIR), $(STATEDIR), and the user ferry; remove them by hand if wanted"; \
 	if [ -z "$(DESTDIR)" ]; then echo "run: systemctl daemon-reload"; fi

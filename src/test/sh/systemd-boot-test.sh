@@ -1,21 +1,22 @@
 #!/bin/bash
-# ferry installed as README's "Running under systemd" says, on a booted Debian 12 (systemd-nspawn -b),
+# ferry installed as docs/operations.md's "Running under systemd" says, on a booted Debian 12 (systemd-nspawn -b),
 # checked as its users meet it: the service runs as user ferry; alice, a member of group ferry,
 # submits jobs, reads result and error files and runs status and ctl; the secrets recipe
 # (LoadCredential=) is in place; stop, kill -9, a configuration error and an unreadable JMX password
-# file each do what the README says.
+# file each do what docs/operations.md says.
 #
 # The Debian root is built once with debootstrap and kept in $FERRY_SYSTEMD_CACHE (default
 # target/systemd-boot/root.base); every run boots a fresh copy of it. Needs root, debootstrap,
-# systemd-nspawn and Debian's package mirror; where any is missing it prints SKIPPED and why, and
-# exits 0 without claiming a pass (make test says so too).
+# systemd-nspawn and a Debian archive, taken from this host's apt sources (FERRY_DEBIAN_MIRROR=URL
+# overrides it); where any is missing it prints SKIPPED and why, and exits 0 without claiming a pass
+# (make test says so too).
 set -euo pipefail
 
 top=$(cd -- "$(dirname -- "$0")/../../.." && pwd)
 cache=${FERRY_SYSTEMD_CACHE:-$top/target/systemd-boot}
 base=$cache/root.base
 suite=bookworm
-mirror=${FERRY_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+mirror=${FERRY_DEBIAN_MIRROR:-}
 host=ferry-host
 passed=0
 failures=0
@@ -35,8 +36,62 @@ command -v debootstrap >/dev/null || skip "debootstrap is not installed (apt-get
 command -v systemd-nspawn >/dev/null || skip "systemd-nspawn is not installed (apt-get install systemd-container)"
 command -v nsenter >/dev/null || skip "nsenter is not installed (util-linux)"
 
+# The Debian archive this host's apt already uses, so that no mirror address is written here:
+# one-line "deb [options] URL SUITE COMPONENT..." entries of sources.list and sources.list.d/*.list,
+# and deb822 stanzas (Types:, URIs:, Suites:, Enabled:) of sources.list.d/*.sources. Prints the URL
+# of an entry for suite $1 itself (not $1-security or $1-updates); failing that, one whose URL ends
+# in /debian (the main archive serves every release). Prints nothing when there is none.
+# FERRY_APT_DIR (default /etc/apt) points it at another apt configuration.
+apt_mirror() {
+    local want=$1 dir=${FERRY_APT_DIR:-/etc/apt} files=()
+    [ -f "$dir/sources.list" ] && files+=("$dir/sources.list")
+    for f in "$dir"/sources.list.d/*.list "$dir"/sources.list.d/*.sources; do
+        [ -f "$f" ] && files+=("$f")
+    done
+    [ ${#files[@]} -gt 0 ] || return 0
+    awk -v want="$want" '
+        function entry(types, uris, suites, enabled,   nt, t, nu, u, ns, s, i, j, k, isdeb) {
+            if (tolower(enabled) == "no") return
+            nt = split(types, t, /[ \t]+/); isdeb = 0
+            for (i = 1; i <= nt; i++) if (t[i] == "deb") isdeb = 1
+            if (!isdeb) return
+            nu = split(uris, u, /[ \t]+/); ns = split(suites, s, /[ \t]+/)
+            for (i = 1; i <= nu; i++) {
+                if (u[i] == "") continue
+                sub(/\/+$/, "", u[i])
+                for (j = 1; j <= ns; j++) {
+                    if (s[j] == want && exact == "") exact = u[i]
+                    if (s[j] != "" && s[j] !~ /-(security|updates|backports|proposed-updates)$/ \
+                            && u[i] ~ /\/debian$/ && archive == "") archive = u[i]
+                }
+            }
+        }
+        function flush() { if (inst) entry(T, U, S, E); T = U = S = E = ""; inst = 0 }
+        FNR == 1 { flush(); deb822 = (FILENAME ~ /\.sources$/) }
+        deb822 {
+            if ($0 ~ /^[ \t]*$/) { flush(); next }
+            if ($0 ~ /^[ \t]*#/) next
+            inst = 1
+            line = $0; key = tolower(line); sub(/:.*/, "", key); sub(/^[^:]*:[ \t]*/, "", line)
+            if (key == "types") T = line; else if (key == "uris") U = line
+            else if (key == "suites") S = line; else if (key == "enabled") E = line
+            next
+        }
+        /^[ \t]*deb[ \t]/ {
+            line = $0; sub(/#.*/, "", line); sub(/^[ \t]*deb[ \t]+/, "", line)
+            if (line ~ /^\[/) sub(/^\[[^]]*\][ \t]*/, "", line)
+            split(line, f, /[ \t]+/)
+            entry("deb", f[1], f[2], "")
+        }
+        END { flush(); if (exact != "") print exact; else if (archive != "") print archive }
+    ' "${files[@]}"
+}
+
 # --- the cached Debian root -------------------------------------------------------------------
 if [ ! -f "$base/.ferry-root-complete" ]; then
+    [ -n "$mirror" ] || mirror=$(apt_mirror "$suite")
+    [ -n "$mirror" ] || skip "no Debian archive for $suite in this host's apt sources (${FERRY_APT_DIR:-/etc/apt}/sources.list, sources.list.d/*.list, *.sources); set FERRY_DEBIAN_MIRROR=URL"
+    echo "== Debian archive: $mirror"
     echo "== building a Debian 12 root with debootstrap in $base (once; about a minute)"
     rm -rf "$base" "$base.tmp"
     mkdir -p "$cache"
@@ -53,7 +108,7 @@ if [ ! -f "$base/.ferry-root-complete" ]; then
     mv "$base.tmp" "$base"
 fi
 
-# --- a fresh copy, with ferry installed as the README says ------------------------------------
+# --- a fresh copy, with ferry installed as docs/operations.md says---------------------------------
 root=$(mktemp -d "$cache/run.XXXXXX")
 cleanup() {
     if [ -n "$pid1" ] && kill -0 "$pid1" 2>/dev/null; then
@@ -74,7 +129,7 @@ echo "== make install DESTDIR=$root"
 make -C "$top" --no-print-directory install DESTDIR="$root" > "$cache/install.log" 2>&1 \
     || { cat "$cache/install.log"; echo "systemd-boot-test: FAIL: make install"; exit 1; }
 
-# The secrets recipe of the README: a credential file only root can read, handed to the service.
+# The secrets recipe of docs/operations.md: a credential file only root can read, handed to the service.
 mkdir -p "$root/etc/systemd/system/ferry.service.d"
 printf '[Service]\nLoadCredential=mongo-uri:/etc/ferry/credentials/mongo-uri\n' \
     > "$root/etc/systemd/system/ferry.service.d/credentials.conf"
@@ -129,7 +184,7 @@ state=$(ct systemctl is-system-running --wait 2>"$cache/state.err" || true)
 echo "   container system state: $state"
 [ "$state" = running ] || [ "$state" = degraded ] || { tail -20 "$cache/boot.log"; cat "$cache/state.err"; skip "the container did not boot (state '$state')"; }
 
-echo "== README steps: sysusers, tmpfiles, usermod, enable --now"
+echo "== the documented steps: sysusers, tmpfiles, usermod, enable --now"
 ct systemd-sysusers /etc/sysusers.d/ferry.conf
 ct systemd-tmpfiles --create /etc/tmpfiles.d/ferry.conf
 ct usermod -aG ferry alice

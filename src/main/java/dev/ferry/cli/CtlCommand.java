@@ -11,7 +11,7 @@ import javax.management.JMException;
 import javax.management.ObjectName;
 import javax.management.openmbean.CompositeData;
 
-/** {@code ferry ctl ACTION}: the JMX operations of README, "JMX: watching and steering ferry", from a shell. */
+/** {@code ferry ctl ACTION}: the JMX operations of docs/monitoring.md, "JMX: watching and steering ferry", from a shell. */
 final class CtlCommand {
     private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, finish ID, retry ID";
 

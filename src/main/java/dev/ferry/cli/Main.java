@@ -75,7 +75,7 @@ public final class Main {
     /**
      * Whose uri placeholders the command resolves: the daemon opens every connection, {@code check-pool}
      * the one it tests; the other commands open none and so must not need the secrets that systemd's
-     * {@code LoadCredential=} gives the service alone (README, "Secrets").
+     * {@code LoadCredential=} gives the service alone (docs/operations.md, "Secrets").
      */
     private static Predicate<String> connectionsOpenedBy(Args args) {
         return switch (args.command()) {

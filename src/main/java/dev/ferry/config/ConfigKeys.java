@@ -7,8 +7,8 @@ import java.util.Optional;
 
 /**
  * Every key of {@code ferry.properties}: the one table that drives parsing, bounds, defaults, the
- * unknown-key check and the README's configuration reference ({@code ConfigKeysReadmeTest} fails
- * when the README and this table disagree; {@link #markdownTable()} prints the rows to paste).
+ * unknown-key check and the configuration reference of docs/configuration.md ({@code ConfigKeysReadmeTest} fails
+ * when that page and this table disagree; {@link #markdownTable()} prints the rows to paste).
  */
 public final class ConfigKeys {
     private ConfigKeys() {
@@ -46,7 +46,7 @@ public final class ConfigKeys {
     public static final Key<List<Path>> ALLOWED_DIRS = Key.paths("source.file.allowedDirs", "examples/data",
             "comma list; file sources must resolve inside one");
     public static final Key<Optional<Integer>> JMX_PORT = Key.port("jmx.port",
-            "empty: nothing listens; set: remote JMX on that port, see [Remote JMX](#remote-jmx-security)");
+            "empty: nothing listens; set: remote JMX on that port, see [Remote JMX](operations.md#remote-jmx-security)");
     public static final Key<Optional<String>> JMX_BIND = Key.text("jmx.bind",
             "with `jmx.port`: the one address remote JMX listens on (empty: every address)");
     public static final Key<Optional<Path>> JMX_KEY_STORE = Key.optionalPath("jmx.keyStore",
@@ -90,7 +90,7 @@ public final class ConfigKeys {
     public static final Key<Optional<String>> TLS_CERT_KEY_PASSWORD = Key.secret("tlsCertificateKeyFilePassword",
             "password of an encrypted private key in tlsCertificateKeyFile; write it as `${file:...}`");
 
-    /** The options after {@code connection.NAME.}, in README order. */
+    /** The options after {@code connection.NAME.}, in the order docs/configuration.md lists them. */
     public static final List<Key<?>> CONNECTION = List.of(URI, DATABASE, MAX_POOL_SIZE, MIN_POOL_SIZE,
             MAX_IDLE_TIME_MS, SERVER_SELECTION_TIMEOUT_MS, SOCKET_TIMEOUT_MS, CONNECT_TIMEOUT_MS, RETRY_WRITES,
             RETRY_READS, TLS_CA_FILE, TLS_CERT_KEY_FILE, TLS_CERT_KEY_PASSWORD);
@@ -103,7 +103,7 @@ public final class ConfigKeys {
         return CONNECTION.stream().filter(k -> k.name().equals(option)).findFirst().map(k -> (Key<?>) k);
     }
 
-    /** The README's configuration reference rows, one per key. */
+    /** The rows of docs/configuration.md's configuration reference, one per key. */
     public static String markdownTable() {
         StringBuilder out = new StringBuilder("| key | default | meaning |\n| --- | --- | --- |\n");
         for (Key<?> k : GLOBAL) {

@@ -24,7 +24,7 @@ import java.util.stream.Collectors;
 import java.util.regex.Pattern;
 
 /**
- * Reads {@code ferry.properties} (README, "Configuration") into {@link FerrySettings}. Every problem is a
+ * Reads {@code ferry.properties} (docs/configuration.md, "Configuration") into {@link FerrySettings}. Every problem is a
  * {@link ConfigException} naming the file, line, key and value, so that {@code ferry} can exit 2 with
  * one line an operator can act on.
  */
@@ -55,7 +55,7 @@ public final class ConfigLoader {
      * {@code connection.NAME.uri} only for the connections {@code resolveUri} accepts. The others keep
      * their uri as written and are marked {@link ConnectionSettings#uriDeferred()}: a command that opens
      * no connection ({@code status}, {@code ctl}, {@code submit}) must not need the secrets that only the
-     * service can read (README, "Secrets").
+     * service can read (docs/operations.md, "Secrets").
      */
     public FerrySettings load(Path confDir, Predicate<String> resolveUri) throws ConfigException {
         Path file = confDir.resolve(FILE_NAME);
@@ -69,7 +69,7 @@ public final class ConfigLoader {
         } catch (AccessDeniedException e) {
             throw new ConfigException(file + ": cannot read configuration: permission denied for user "
                     + System.getProperty("user.name") + " (the file and its directory must be readable by group "
-                    + "ferry: see README, Running under systemd)");
+                    + "ferry: see docs/operations.md, Running under systemd)");
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException(file + ": cannot read configuration: " + e);
         }
@@ -122,7 +122,7 @@ public final class ConfigLoader {
                     byConnection.computeIfAbsent(m.group(1), n -> new LinkedHashMap<>())
                             .put(option, deferred ? props.getProperty(key) : value(key));
                 } else if (ConfigKeys.global(key).isEmpty()) {
-                    throw error(key, "unknown key (see the configuration reference in README.md)");
+                    throw error(key, "unknown key (see the configuration reference in docs/configuration.md)");
                 }
             }
             Map<Key<?>, Object> values = new LinkedHashMap<>();
@@ -238,7 +238,7 @@ public final class ConfigLoader {
             return "; systemd sets it for the service only (LoadCredential=): to run this command outside the service, "
                     + "set CREDENTIALS_DIRECTORY to the directory holding the credential files, as a user who may "
                     + "read them, e.g. sudo CREDENTIALS_DIRECTORY=" + confDir.toAbsolutePath().resolve("credentials")
-                    + " ferry ... (README, Secrets)";
+                    + " ferry ... (docs/operations.md, Secrets)";
         }
 
         private ConfigException error(String key, String message) {

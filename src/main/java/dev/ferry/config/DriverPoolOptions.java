@@ -3,7 +3,7 @@ package dev.ferry.config;
 import java.util.List;
 
 /**
- * The pool options of one connection, as fixed by the original fix (README, "Configuration reference"). Validated when
+ * The pool options of one connection, as fixed by the original fix (docs/configuration.md, "Configuration reference"). Validated when
  * built; a bad value is rejected, never adjusted.
  */
 public record DriverPoolOptions(

@@ -10,7 +10,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Every setting of ferry.properties (README, "Configuration reference"), validated once by
+ * Every setting of ferry.properties (docs/configuration.md, "Configuration reference"), validated once by
  * {@link ConfigLoader}: one typed value per {@link ConfigKeys} key. Immutable: a running daemon
  * never changes its settings; a new configuration means a restart.
  */

@@ -7,17 +7,17 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * One configuration key: its name, type, default, bounds and the description the README's
+ * One configuration key: its name, type, default, bounds and the description docs/configuration.md's
  * configuration reference shows. {@link #parse} turns the text of a value into {@code T} or says, in
  * the words an operator reads, why it cannot ({@link IllegalArgumentException}; the loader adds file,
  * line and key). {@link ConfigKeys} holds the table.
  *
- * @param readmeDefault the default as the README shows it ({@code empty} for none)
+ * @param readmeDefault the default as docs/configuration.md shows it ({@code empty} for none)
  */
 public record Key<T>(String name, Type type, String readmeDefault, long min, long max, String description,
         Parser<T> parser, T defaultValue) {
 
-    /** How a value is written, for the README's reference table. */
+    /** How a value is written, for the reference table of docs/configuration.md. */
     public enum Type { INT, LONG, MILLIS, SECONDS, BOOLEAN, PATH, PATHS, PORT, TEXT, SECRET }
 
     @FunctionalInterface
@@ -101,7 +101,7 @@ public record Key<T>(String name, Type type, String readmeDefault, long min, lon
                 Optional.empty());
     }
 
-    // ---- shared parsing with the messages the README shows ----
+    // ---- shared parsing with the messages docs/configuration.md shows ----
 
     long whole(String v) {
         long n;

@@ -5,6 +5,6 @@ public final class Limits {
     private Limits() {
     }
 
-    /** The largest chunk a job or {@code chunk.size} may ask for (README, "Job files"). */
+    /** The largest chunk a job or {@code chunk.size} may ask for (docs/jobs.md, "Job files"). */
     public static final int MAX_CHUNK_SIZE = 100_000;
 }

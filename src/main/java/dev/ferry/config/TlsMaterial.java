@@ -32,7 +32,7 @@ import javax.net.ssl.TrustManagerFactory;
 /**
  * The TLS of one connection, built once from its PEM files: an {@link SSLContext} of its own, never
  * the JVM-wide {@code javax.net.ssl.*} properties, so that two connections may trust different CAs
- * and present different client certificates (README, "TLS to MongoDB").
+ * and present different client certificates (docs/operations.md, "TLS to MongoDB").
  *
  * @param caFile             {@code connection.NAME.tlsCAFile}: the CAs trusted for this server; empty:
  *                           the JVM's default trust store

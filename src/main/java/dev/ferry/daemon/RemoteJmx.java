@@ -106,11 +106,11 @@ final class RemoteJmx implements AutoCloseable {
                 tls ? "on" : "OFF");
         if (!authentication) {
             log.warn("jmx: remote JMX on port {} has NO authentication: anyone who reaches the port can reset pools "
-                    + "and cancel jobs; create {} (see README, Remote JMX)", port, password);
+                    + "and cancel jobs; create {} (see docs/operations.md, Remote JMX security)", port, password);
         }
         if (!tls) {
             log.warn("jmx: remote JMX on port {} is not encrypted; set jmx.keyStore and jmx.keyStorePassword "
-                    + "(see README, Remote JMX security)", port);
+                    + "(see docs/operations.md, Remote JMX security)", port);
         }
         if (bind.isEmpty()) {
             log.warn("jmx: remote JMX listens on every address; set jmx.bind=ADDRESS to bind one");
@@ -132,7 +132,7 @@ final class RemoteJmx implements AutoCloseable {
             throw new ConfigException("jmx.port", file + ": cannot read it as user " + System.getProperty("user.name")
                     + ", so remote JMX on port " + settings.jmxPort().orElseThrow() + " is not opened (it would run "
                     + "without the protection the file asks for): make it readable by user ferry, e.g. chown ferry "
-                    + file + " && chmod 0600 " + file + ", or remove it (README, Remote JMX security)");
+                    + file + " && chmod 0600 " + file + ", or remove it (docs/operations.md, Remote JMX security)");
         }
         return true;
     }

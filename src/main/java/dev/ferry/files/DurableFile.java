@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The temporary file is created with the mode the process umask gives (as {@code open(2)} with
  * 0666 does), never a fixed 0600: under the shipped unit ({@code UMask=0027}) outcome and state files
- * are 0640, so members of group {@code ferry} can read them (README, "Running under systemd").
+ * are 0640, so members of group {@code ferry} can read them (docs/operations.md, "Running under systemd").
  * {@code Files.createTempFile} would make them 0600 and lock the group out.
  */
 public final class DurableFile {

@@ -25,7 +25,7 @@ final class Fields {
         return prefix + name;
     }
 
-    /** Rejects the first field not in {@code allowed}; a typo is never silently ignored (README, "Job files"). */
+    /** Rejects the first field not in {@code allowed}; a typo is never silently ignored (docs/jobs.md, "Job files"). */
     void allowOnly(List<String> allowed, String where) throws JobRejectedException {
         for (String name : doc.keySet()) {
             if (!allowed.contains(name)) {

@@ -15,14 +15,14 @@ import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
 /**
- * Reads and validates job files (README, "Job files") against the schema and the configuration. The result
+ * Reads and validates job files (docs/jobs.md, "Job files") against the schema and the configuration. The result
  * is a {@link JobSpec} the sync code can trust; anything else is a {@link JobRejectedException} whose
  * message names the field and what is allowed. The first problem found is reported.
  *
  * <p>Thread-safe: holds only immutable settings.
  */
 public final class JobParser {
-    /** The top-level fields of a job, in the order README's "Job files" lists them. */
+    /** The top-level fields of a job, in the order docs/jobs.md's "Job files" lists them. */
     public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize",
             "onInvalid", "idFrom");
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
@@ -107,7 +107,7 @@ public final class JobParser {
 
     /**
      * Ids become file names in the spool ({@code done/ID.json}, {@code done/ID.result.json}), so beyond
-     * the README's pattern they must not be {@code .} or {@code ..}, nor end in {@code .result} or
+     * the pattern of docs/jobs.md they must not be {@code .} or {@code ..}, nor end in {@code .result} or
      * {@code .error}, which would collide with another job's result or error file.
      */
     public static boolean isValidId(String id) {

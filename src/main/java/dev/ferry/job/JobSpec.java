@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * A validated job file (README, "Job files"). Built only by {@link JobParser}; everything in it has been
+ * A validated job file (docs/jobs.md, "Job files"). Built only by {@link JobParser}; everything in it has been
  * checked against the schema and the configuration, so the sync code can trust it.
  */
 public record JobSpec(

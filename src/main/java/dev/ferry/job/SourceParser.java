@@ -16,7 +16,7 @@ import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
-/** The {@code source} object of a job (README, "Job files"), one of three types. */
+/** The {@code source} object of a job (docs/jobs.md, "Job files"), one of three types. */
 final class SourceParser {
     static final List<String> MONGODB_FIELDS = List.of("type", "connection", "database", "collection", "filter",
             "projection", "follow");

@@ -13,7 +13,7 @@ public sealed interface SourceSpec {
     /**
      * A collection of a configured connection, read in {@code _id} order. {@code database} already defaulted.
      *
-     * @param follow after the copy, keep applying the collection's changes (README, "Follow mode")
+     * @param follow after the copy, keep applying the collection's changes (docs/follow.md, "Follow mode")
      */
     record Mongo(String connection, String database, String collection, BsonDocument filter, BsonDocument projection,
                  boolean follow) implements SourceSpec {

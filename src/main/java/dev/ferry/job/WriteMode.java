@@ -1,6 +1,6 @@
 package dev.ferry.job;
 
-/** How a chunk is written (README, "Job files"). */
+/** How a chunk is written (docs/jobs.md, "Job files"). */
 public enum WriteMode {
     /** Insert new keys; documents whose key exists are skipped and counted, never an error. */
     INSERT("insert"),

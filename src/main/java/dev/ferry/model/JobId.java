@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * A job's id: {@code [A-Za-z0-9._-]{1,128}}, not {@code .} or {@code ..}, not ending in
- * {@code .result} or {@code .error} (README, "Job files"). The one rule for the parser, the spool and
+ * {@code .result} or {@code .error} (docs/jobs.md, "Job files"). The one rule for the parser, the spool and
  * the checkpoints: an id becomes file names ({@code done/ID.json}, {@code done/ID.result.json},
  * {@code ID.checkpoint.json}), so it must stay inside its folder and never collide with another
  * job's outcome file.

@@ -22,7 +22,7 @@ public interface ClientFactory {
             ConnectionSettings connection, String uri, L listeners);
 
     /**
-     * The driver with the pool options of the original fix (README, "Configuration reference");
+     * The driver with the pool options of the original fix (docs/configuration.md, "Configuration reference");
      * {@code connection.NAME.*} values win over the uri's, and a connection's own TLS context (its PEM
      * files) turns TLS on whatever the uri says.
      */

@@ -2,7 +2,7 @@ package dev.ferry.pool;
 
 import dev.ferry.jmx.Description;
 
-/** {@code dev.ferry:type=Pool,name=NAME} (README, "JMX: watching and steering ferry"). Times are ISO-8601 strings, empty when never. */
+/** {@code dev.ferry:type=Pool,name=NAME} (docs/monitoring.md, "JMX: watching and steering ferry"). Times are ISO-8601 strings, empty when never. */
 @Description("One configured MongoDB connection: its one long-lived client, the driver's connection pool, and its"
         + " health. Times are ISO-8601, empty when never")
 public interface PoolMXBean {

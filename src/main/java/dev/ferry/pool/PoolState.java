@@ -1,6 +1,6 @@
 package dev.ferry.pool;
 
-/** What an operator sees as {@code State} of a {@code dev.ferry:type=Pool} bean (README, "JMX: watching and steering ferry"). */
+/** What an operator sees as {@code State} of a {@code dev.ferry:type=Pool} bean (docs/monitoring.md, "JMX: watching and steering ferry"). */
 public enum PoolState {
     /** No client is open; the next lease opens one. */
     CLOSED,

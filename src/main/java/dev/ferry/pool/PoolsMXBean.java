@@ -2,7 +2,7 @@ package dev.ferry.pool;
 
 import dev.ferry.jmx.Description;
 
-/** {@code dev.ferry:type=Pools} (README, "JMX: watching and steering ferry"); its notifications are {@link PoolNotifications}'. */
+/** {@code dev.ferry:type=Pools} (docs/monitoring.md, "JMX: watching and steering ferry"); its notifications are {@link PoolNotifications}'. */
 @Description("All connection pools of this ferry daemon together. Notifications: ferry.pool.down, ferry.pool.up,"
         + " ferry.pool.reset")
 public interface PoolsMXBean {

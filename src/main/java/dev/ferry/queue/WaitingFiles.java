@@ -130,7 +130,7 @@ final class WaitingFiles {
         } else {
             // Ready or handed out: not stat'ed, since nextSettled() looks at a file once more
             // before handing it out and a change then holds it back; so a backlog of 100,000
-            // waiting files is not stat'ed every rescan (BENCHMARKS.md, benchmark 7).
+            // waiting files is not stat'ed every rescan (docs/benchmarks.md, benchmark 7).
             // Still here after being handed out: its claim did not happen, offer it again.
             offerAgain(c);
         }

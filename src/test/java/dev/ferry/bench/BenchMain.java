@@ -18,7 +18,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 
 /**
- * {@code make bench}: every benchmark of issue 6 in one invocation, then BENCHMARKS.md. A benchmark
+ * {@code make bench}: every benchmark of issue 6 in one invocation, then docs/benchmarks.md. A benchmark
  * is not a test: nothing here fails because a figure misses its target; the report says so instead.
  * Compared variants run alternately (A B, B A, ...) and each figure is the median of the runs.
  *
@@ -60,7 +60,7 @@ public final class BenchMain {
     }
 
     public static void main(String[] args) throws Exception {
-        Path out = Path.of(args.length > 0 ? args[0] : "BENCHMARKS.md");
+        Path out = Path.of(args.length > 0 ? args[0] : "docs/benchmarks.md");
         BenchMain bench = new BenchMain();
         bench.runAll();
         BenchReport.write(out, bench.figures, bench.notes);
@@ -222,7 +222,7 @@ public final class BenchMain {
         notes.add("1: ferry's time runs from the rename into incoming/ to the result file in done/ (claim, parse, "
                 + "reads, writes, a checkpoint per chunk, result); raw reads the same file with a BufferedReader, "
                 + "decodes each line with one reused BsonDocumentCodec and sends unordered inserts in chunks of 1,000 on "
-                + "one MongoClient, which is what ferry sends first for an _id-keyed job (README, \"How chunks are "
+                + "one MongoClient, which is what ferry sends first for an _id-keyed job (docs/jobs.md, \"How chunks are "
                 + "written\"; before session 3 both sent ReplaceOne upserts by _id); both check afterwards that every "
                 + "document is stored");
     }

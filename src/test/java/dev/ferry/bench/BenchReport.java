@@ -9,7 +9,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.List;
 
 /**
- * Writes BENCHMARKS.md: the generated part above {@link #KEEP}, and whatever a person wrote below it
+ * Writes docs/benchmarks.md: the generated part above {@link #KEEP}, and whatever a person wrote below it
  * in the previous file (what was changed and why), kept as it was.
  */
 final class BenchReport {
@@ -28,7 +28,7 @@ final class BenchReport {
         md.append("- JDK: ").append(System.getProperty("java.vm.name")).append(' ')
                 .append(System.getProperty("java.runtime.version")).append('\n');
         md.append("- command: `make bench` (runs `java -Xmx4g -cp target/classes:target/test-classes:<deps> "
-                + "dev.ferry.bench.BenchMain BENCHMARKS.md`)\n");
+                + "dev.ferry.bench.BenchMain docs/benchmarks.md`)\n");
         md.append("- destination: the embedded mongo-java-server (memory backend) on a loopback port, in the same JVM "
                 + "as the daemon and the raw-driver baseline (benchmark 5: ferry is a child process). Absolute numbers "
                 + "describe that server on this machine; the ratios are what the targets are about.\n\n");

@@ -1,5 +1,5 @@
 package dev.ferry.bench;
 
-/** One row of the BENCHMARKS.md table. */
+/** One row of the docs/benchmarks.md table. */
 record Figure(String number, String what, String measured, String ratio, String target, boolean met) {
 }

@@ -265,7 +265,7 @@ final class FollowBench {
             double readSeconds = (sourceBackend.readNanos.get() - read0) / 1e9;
             await(Duration.ofSeconds(60), () -> "FOLLOWING".equals(job.getPhase()) && "FOLLOWING".equals(job.getState()),
                     () -> "FOLLOWING, was " + job.getPhase() + "/" + job.getState());
-            // the embedded server gives no start token, so the job starts 60 s before the drop (README, "Follow
+            // the embedded server gives no start token, so the job starts 60 s before the drop (docs/follow.md, "Follow
             // mode") and replays the seed's inserts as events first: measure only once that is done
             awaitCaughtUp();
             return new double[] {(copied - t0) / 1e9, (copied - firstChunk) / 1e9, readSeconds};

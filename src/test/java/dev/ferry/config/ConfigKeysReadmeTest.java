@@ -11,15 +11,15 @@ import java.util.List;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
 
-/** The README's configuration reference is the key table, row for row; and every key's default holds. */
+/** docs/configuration.md's configuration reference is the key table, row for row; and every key's default holds. */
 class ConfigKeysReadmeTest {
 
     @Test
     void readmeTableIsTheKeyTable() throws IOException {
-        String readme = Files.readString(Path.of("README.md"));
+        String readme = Files.readString(Path.of("docs/configuration.md"));
         int section = readme.indexOf("## Configuration reference");
         int start = readme.indexOf("| key | default | meaning |", section);
-        assertTrue(section >= 0 && start > section, "README.md has a configuration reference table");
+        assertTrue(section >= 0 && start > section, "docs/configuration.md has a configuration reference table");
         List<String> rows = new ArrayList<>();
         for (String line : readme.substring(start).split("\n")) {
             if (!line.startsWith("|")) {
@@ -28,8 +28,8 @@ class ConfigKeysReadmeTest {
             rows.add(line);
         }
         assertEquals(ConfigKeys.markdownTable().strip(), String.join("\n", rows).strip(),
-                "README.md's configuration reference differs from ConfigKeys; paste the output of "
-                        + "'java -cp target/classes dev.ferry.config.ConfigKeys' into README.md");
+                "docs/configuration.md's configuration reference differs from ConfigKeys; paste the output of "
+                        + "'java -cp target/classes dev.ferry.config.ConfigKeys' into docs/configuration.md");
     }
 
     @Test

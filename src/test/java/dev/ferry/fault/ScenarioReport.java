@@ -9,7 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 
 /**
- * The figures of one scenario run, as RELIABILITY.md shows them. Each run also writes its row to
+ * The figures of one scenario run, as docs/reliability.md shows them. Each run also writes its row to
  * {@code target/reliability/SCENARIO.md} (the last run wins), so the table can be refreshed from a run.
  */
 record ScenarioReport(String scenario, int jobs, long documents, String faults, long retries, Duration time,

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * What JConsole or any generic JMX client sees while a job runs: every bean and attribute of
- * README's JMX section, each value an open type a client without ferry's classes can read, every operation
+ * docs/monitoring.md's JMX section, each value an open type a client without ferry's classes can read, every operation
  * invocable; job beans go when the job ends, and every bean goes when the daemon stops.
  */
 class GenericJmxClientTest {
@@ -45,7 +45,7 @@ class GenericJmxClientTest {
             "ChunksWritten", "Retries", "StartedAt", "LastError");
     private static final Set<String> TIME_ATTRIBUTES = Set.of("LastHealthCheck", "OpenedAt", "LastUsedAt", "StartedAt");
     private static final Set<String> POOL_STATES = Set.of("CLOSED", "OPEN", "DRAINING", "DOWN");
-    /** Open types a client without ferry's classes can read; README promises no others. */
+    /** Open types a client without ferry's classes can read; docs/monitoring.md promises no others. */
     private static final Set<OpenType<?>> ALLOWED_TYPES;
 
     static {
@@ -119,7 +119,7 @@ class GenericJmxClientTest {
         }
     }
 
-    /** Reads every attribute the bean declares, checks README's are among them and all are open. */
+    /** Reads every attribute the bean declares, checks docs/monitoring.md's are among them and all are open. */
     private static Map<String, Object> readAll(JmxHarness jmx, ObjectName bean, List<String> documented)
             throws Exception {
         MBeanInfo info = jmx.connection().getMBeanInfo(bean);

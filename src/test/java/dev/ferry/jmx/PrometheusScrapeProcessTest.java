@@ -48,14 +48,14 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 13: the shipped {@code conf/prometheus-jmx.yaml} with the Prometheus JMX exporter agent
  * that the build puts into {@code target/agent/}, in a real {@code ferry run}: {@code /metrics}
  * shows every numeric and boolean attribute of every {@code dev.ferry} bean, and each pool's and
- * running job's state, under the names README lists, with the values the MXBeans have.
+ * running job's state, under the names docs/monitoring.md lists, with the values the MXBeans have.
  */
 class PrometheusScrapeProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ObjectName ORCHESTRATOR = name("dev.ferry:type=Orchestrator");
 
     /**
-     * Attribute of a bean type to the sample README documents for it. Counters carry the _total
+     * Attribute of a bean type to the sample docs/monitoring.md documents for it. Counters carry the _total
      * suffix; ConnectionsTotal and ConnectionsCreated have names of their own because the exporter
      * strips _total and _created from metric names.
      */
@@ -171,15 +171,15 @@ class PrometheusScrapeProcessTest {
         }
     }
 
-    /** Every name the test expects is in README's table, where an operator looks names up. */
+    /** Every name the test expects is in docs/monitoring.md's table, where an operator looks names up. */
     @Test
     void readmeListsEveryMetric() throws IOException, URISyntaxException {
-        String readme = Files.readString(targetDir().getParent().resolve("README.md"));
+        String readme = Files.readString(targetDir().getParent().resolve("docs/monitoring.md"));
         // a row starts with the name in backquotes, followed by its labels where it has more than one
         List<String> missing = METRICS.values().stream()
                 .filter(m -> !Pattern.compile("^\\| `" + m + "[`{]", Pattern.MULTILINE).matcher(readme).find())
                 .sorted().toList();
-        assertEquals(List.of(), missing, "metrics missing from README's Prometheus table");
+        assertEquals(List.of(), missing, "metrics missing from docs/monitoring.md's Prometheus table");
     }
 
     /**
@@ -251,7 +251,7 @@ class PrometheusScrapeProcessTest {
                 for (Attribute a : values) {
                     String metric = METRICS.get(type + "." + a.getName());
                     assertTrue(metric != null, type + "." + a.getName() + " has no metric: add a rule to"
-                            + " conf/prometheus-jmx.yaml, a row to README's table and an entry to METRICS");
+                            + " conf/prometheus-jmx.yaml, a row to docs/monitoring.md's table and an entry to METRICS");
                     Map<String, String> l = new TreeMap<>(labels);
                     Object v = a.getValue();
                     if (a.getName().equals("State")) {

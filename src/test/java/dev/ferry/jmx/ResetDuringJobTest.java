@@ -21,7 +21,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * An operator resets the destination pool over JMX, again and again, while a job runs: the reset is
- * graceful (README, "JMX: watching and steering ferry"), so no chunk fails or is retried, and every document arrives once.
+ * graceful (docs/monitoring.md, "JMX: watching and steering ferry"), so no chunk fails or is retried, and every document arrives once.
  */
 class ResetDuringJobTest {
     private static final int RESETS = 10;

@@ -177,7 +177,7 @@ class SpoolTest {
         assertEquals(new SpoolCounts(0, 0, 1, 0), spool.counts());
     }
 
-    /** Members of group ferry read outcome files (README, Running under systemd): never 0600. */
+    /** Members of group ferry read outcome files (docs/operations.md, "Running under systemd"): never 0600. */
     @Test
     void outcomeFilesGetTheUmaskModeSoTheGroupCanReadThem() throws IOException {
         Path reference = Files.createFile(root.resolve("reference"));
