@@ -15,7 +15,6 @@ import dev.ferry.pool.PoolsBean;
 import dev.ferry.pool.PoolMaintenance;
 import dev.ferry.queue.Spool;
 import dev.ferry.queue.SpoolWatcher;
-import dev.ferry.sync.JobNotifications;
 import dev.ferry.sync.Orchestrator;
 import dev.ferry.sync.SyncServices;
 import dev.ferry.config.ConnectionSettings;

@@ -10,7 +10,7 @@ import dev.ferry.sync.follow.EventBatch;
 import dev.ferry.sync.follow.EventWriter;
 import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.follow.NoChangeStreamsException;
-import dev.ferry.sync.follow.Phase;
+import dev.ferry.sync.follow.FollowState.Phase;
 import dev.ferry.sync.follow.ResumeLostException;
 import dev.ferry.sync.follow.SourceFilter;
 import dev.ferry.sync.follow.StreamEndedException;

@@ -2,7 +2,7 @@ package dev.ferry.sync;
 
 import dev.ferry.jmx.Description;
 
-/** {@code dev.ferry:type=Job,name=ID}, registered while the job runs (README, "JMX"). */
+/** {@code dev.ferry:type=Job,name=ID}, registered while the job runs (docs/monitoring.md, "JMX: watching and steering ferry"). */
 @Description("One running job (registered while it runs, gone when it ends in done/ or failed/)")
 public interface JobMXBean {
     @Description("where the job reads: file path and format, inline, or connection/database.collection")

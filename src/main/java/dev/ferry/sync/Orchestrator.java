@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Takes jobs from the spool and runs up to {@code workers} of them at once. A job's way: the watcher
  * says a file in incoming/ has settled, {@link #dispatch()} claims it into active/ when a worker is
- * free, a {@link JobRunner} syncs it chunk by chunk and moves it to done/ or failed/.
+ * free, a {@link JobTask} syncs it chunk by chunk and moves it to done/ or failed/ (docs/architecture.md, "A job's way").
  */
 public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);

@@ -3,7 +3,7 @@ package dev.ferry.sync;
 import dev.ferry.jmx.Description;
 import dev.ferry.jmx.Param;
 
-/** {@code dev.ferry:type=Orchestrator} (README, "JMX"). Operations answer in words for JConsole and ferry ctl. */
+/** {@code dev.ferry:type=Orchestrator} (docs/monitoring.md, "JMX: watching and steering ferry"). Operations answer in words for JConsole and ferry ctl. */
 @Description("Takes jobs from the spool and runs them. Notifications: ferry.job.done, ferry.job.failed")
 public interface OrchestratorMXBean {
     @Description("true after pause(): nothing new is claimed and running jobs wait after their current chunk")

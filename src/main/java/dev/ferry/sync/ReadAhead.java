@@ -18,7 +18,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads a job's next chunk while the current one is written, so that parsing a file and the
- * destination's work overlap instead of taking turns (README, "Reading ahead"). At most one read is in
+ * destination's work overlap instead of taking turns (docs/jobs.md, "Reading ahead"). At most one read is in
  * flight, on the shared read-ahead executor; the source is used by one thread at a time, the handing
  * over ordered by the read's {@link Future}. What the chunk loop sees does not change: the position
  * and progress it reads are those right after the chunk it was handed, and a chunk read ahead is only

@@ -4,7 +4,7 @@ import dev.ferry.job.JobSpec;
 import dev.ferry.sync.checkpoint.Checkpoint;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.follow.FollowState;
-import dev.ferry.sync.follow.Phase;
+import dev.ferry.sync.follow.FollowState.Phase;
 import dev.ferry.sync.retry.JobControl;
 import dev.ferry.sync.retry.JobState;
 import java.time.Clock;

@@ -14,7 +14,7 @@ import org.slf4j.LoggerFactory;
  * checkpoint still records only acknowledged chunks; a crash while a save is in flight leaves the
  * previous checkpoint, and resuming from it writes at most one chunk again, idempotently by key.
  *
- * <p>Measured (BENCHMARKS.md, benchmark 1): two forces per chunk cost 10-160 ms on a busy disk, as
+ * <p>Measured (docs/benchmarks.md, benchmark 1): two forces per chunk cost 10-160 ms on a busy disk, as
  * much as the chunk write itself. After a failed background save the next saves run on the caller's
  * thread, so that a broken disk is reported (and retried) at the chunk where it happened.
  * Used by the job's worker thread only.

@@ -13,6 +13,12 @@ import org.bson.BsonString;
  */
 public record FollowState(Phase phase, StreamPoint point, long eventsApplied, long deleted) {
 
+    /** Where a follow job stands: still copying the collection, or applying its change events. */
+    public enum Phase {
+        SNAPSHOT,
+        FOLLOWING
+    }
+
     public FollowState {
         Objects.requireNonNull(phase, "phase");
         Objects.requireNonNull(point, "point");

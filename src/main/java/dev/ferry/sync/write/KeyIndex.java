@@ -20,7 +20,7 @@ import org.bson.BsonInt32;
  * <p>Into an empty collection the index is made unique: the job writes one document per key, and a
  * unique index is what MongoDB asks for under upserts by key (it also lets chunks be inserted first,
  * see {@link InsertFirst}). Into a collection that holds documents already the index is not unique,
- * since other applications' documents may share a key or lack it (README, "Job files").
+ * since other applications' documents may share a key or lack it (docs/jobs.md, "Keys other than `_id`").
  */
 public final class KeyIndex {
 

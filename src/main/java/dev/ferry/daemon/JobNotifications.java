@@ -1,6 +1,7 @@
-package dev.ferry.sync;
+package dev.ferry.daemon;
 
 import dev.ferry.jmx.Events;
+import dev.ferry.sync.JobEvents;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,0 +1,153 @@
+package dev.ferry.sync;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import dev.ferry.jmx.MBeanRegistrar;
+import dev.ferry.queue.JobClaim;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.FerryConf;
+import dev.ferry.testing.TestMongoServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.bson.Document;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job's life from its claimed file to done/, failed/ or left in active/, in the test's JVM against
+ * the embedded server: parse, ledger, the copy loop, a follow job's start point, snapshot and follow
+ * loop, and the outcome as the spool shows it.
+ */
+class JobTaskTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @TempDir
+    Path dir;
+
+    private TestMongoServer server;
+    private MongoClient client;
+    private JobWorld world;
+    private final List<String> seen = new ArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        server = TestMongoServer.withOplog();
+        client = MongoClients.create(server.uri());
+        world = new JobWorld(new FerryConf(dir, server.uri()).set("chunk.size", "2")
+                .set("connection.src.uri", server.uri()).set("connection.src.database", "srcdb"));
+    }
+
+    @AfterEach
+    void stop() {
+        world.close();
+        client.close();
+        server.close();
+    }
+
+    private MongoCollection<Document> collection(String db, String name) {
+        return client.getDatabase(db).getCollection(name);
+    }
+
+    private void run(JobClaim claim) {
+        world.task.run(claim, job -> seen.add("start " + job.id()), job -> seen.add("end " + job.id() + " "
+                + job.getState()));
+    }
+
+    private Document file(Path path) throws Exception {
+        return Document.parse(Files.readString(path));
+    }
+
+    @Test
+    void anInlineJobRunsChunkByChunkIntoDoneAndItsBeanIsGoneAfterwards() throws Exception {
+        run(world.claim("inline", "{\"source\": {\"type\": \"inline\", \"documents\": [{\"_id\": 1}, {\"_id\": 2},"
+                + " {\"_id\": 3}]}, \"destination\": {\"connection\": \"dest\", \"collection\": \"c\"}}"));
+
+        Document result = file(world.spool.done().resolve("inline.result.json"));
+        assertEquals(3L, ((Number) result.get("documentsRead")).longValue());
+        assertEquals(2L, ((Number) result.get("chunks")).longValue());
+        assertEquals(3, collection("ferrytest", "c").countDocuments());
+        assertEquals(List.of("start inline", "end inline RUNNING"), seen);
+        assertFalse(world.mbeanServer.isRegistered(MBeanRegistrar.name("Job", "inline")));
+        assertTrue(world.store.load("inline").isEmpty(), "no checkpoint is left behind");
+        assertEquals(1, world.totals.completedJobs.sum());
+    }
+
+    @Test
+    void aFileThatIsNoJobGoesToFailedWithoutEverStarting() throws Exception {
+        run(world.claim("broken", "{\"source\": "));
+        Document error = file(world.spool.failed().resolve("broken.error.json"));
+        assertEquals("invalid-job", error.getString("kind"));
+        assertTrue(seen.isEmpty(), "no job ran: " + seen);
+    }
+
+    @Test
+    void aDocumentWithoutItsKeyFailsTheJobWithAWriteError() throws Exception {
+        run(world.claim("keyless", "{\"source\": {\"type\": \"inline\", \"documents\": [{\"_id\": 1, \"email\": \"a\"},"
+                + " {\"_id\": 2}]}, \"destination\": {\"connection\": \"dest\", \"collection\": \"k\"},"
+                + " \"key\": [\"email\"]}"));
+        Document error = file(world.spool.failed().resolve("keyless.error.json"));
+        assertEquals("write-error", error.getString("kind"));
+        assertEquals(1L, ((Number) error.get("chunk")).longValue());
+        assertTrue(error.getString("message").contains("email"), error.getString("message"));
+    }
+
+    @Test
+    void aJobStoppedByShutdownStaysInActiveWithoutAnOutcome() throws Exception {
+        world.gate.stop();
+        run(world.claim("stopped", "{\"source\": {\"type\": \"inline\", \"documents\": [{\"_id\": 1}]},"
+                + " \"destination\": {\"connection\": \"dest\", \"collection\": \"s\"}}"));
+        assertTrue(Files.exists(world.spool.active().resolve("stopped.json")));
+        assertFalse(Files.exists(world.spool.failed().resolve("stopped.error.json")));
+        assertFalse(Files.exists(world.spool.done().resolve("stopped.result.json")));
+        assertEquals(0, collection("ferrytest", "s").countDocuments());
+    }
+
+    @Test
+    void aFollowJobRecordsItsStartCopiesItsSnapshotAppliesChangesAndEndsOnFinish() throws Exception {
+        MongoCollection<Document> people = collection("srcdb", "people");
+        for (int i = 1; i <= 3; i++) {
+            people.insertOne(new Document("_id", i).append("name", "p" + i));
+        }
+        JobClaim claim = world.claim("f", "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
+                + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
+                + " \"collection\": \"people\"}}");
+        List<RunningJob> jobs = new ArrayList<>();
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            Future<?> running = worker.submit(() -> world.task.run(claim, jobs::add, job -> { }));
+            Await.until(WAIT, () -> !jobs.isEmpty() && "FOLLOWING".equals(jobs.get(0).getState()), "following");
+            RunningJob job = jobs.get(0);
+            assertEquals(3, collection("ferrytest", "people").countDocuments(), "the snapshot was copied");
+
+            people.insertOne(new Document("_id", 4).append("name", "p4"));
+            people.deleteOne(new Document("_id", 1));
+            Await.until(WAIT, () -> job.getEventsApplied() >= 2, "2 events applied");
+            assertTrue(job.requestFinish());
+            world.gate.signal();
+            running.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            worker.shutdownNow();
+        }
+
+        Document result = file(world.spool.done().resolve("f.result.json"));
+        assertEquals(3L, ((Number) result.get("documentsRead")).longValue());
+        assertEquals(2L, ((Number) result.get("eventsApplied")).longValue());
+        assertEquals(1L, ((Number) result.get("deleted")).longValue());
+        List<Object> ids = collection("ferrytest", "people").find().map(d -> d.get("_id")).into(new ArrayList<>());
+        assertEquals(List.of(2, 3, 4), ids.stream().sorted().toList());
+    }
+}
