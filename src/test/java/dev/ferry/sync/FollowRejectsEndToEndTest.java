@@ -120,9 +120,14 @@ class FollowRejectsEndToEndTest {
     }
 
     private static String job(String id, boolean follow) {
+        return job(id, follow, "skip");
+    }
+
+    private static String job(String id, boolean follow, String onInvalid) {
         return "{\"id\": \"" + id + "\", \"source\": {\"type\": \"mongodb\", \"connection\": \"src\", "
                 + "\"collection\": \"people\"" + (follow ? ", \"follow\": true" : "") + "}, "
-                + "\"destination\": {\"connection\": \"dest\", \"collection\": \"people\"}, \"onInvalid\": \"skip\"}";
+                + "\"destination\": {\"connection\": \"dest\", \"collection\": \"people\"}, \"onInvalid\": \""
+                + onInvalid + "\"}";
     }
 
     private JobMXBean jobBean(String id) {
@@ -300,5 +305,37 @@ class FollowRejectsEndToEndTest {
         assertEquals(1L, number(result, "rejected"), "the record in rejected.ndjson is counted: " + result.toJson());
         assertEquals((long) SOURCE_DOCUMENTS, number(result, "documentsRead"), result.toJson());
         assertEquals(expectedDestination(), destination());
+    }
+
+    /** The sibling that works today: without skip, the copy job fails at once, naming the index. */
+    @Test
+    void aCopyJobThatMustNotSkipFailsAtOnceOnADuplicateOnAnotherUniqueIndex() {
+        spool.drop("strict.json", job("strict", false, "fail"));
+
+        Document error = spool.awaitFailed("strict", WAIT);
+        assertEquals("write-error", error.getString("kind"), error.toJson());
+        assertEquals(1L, number(error, "attempts"), "not retried: " + error.toJson());
+        assertEquals(2L, number(error, "chunk"), error.toJson());
+        assertTrue(error.getString("message").contains("duplicate key on unique index email_1"), error.toJson());
+    }
+
+    /**
+     * Defect 1 without skip: a follow job whose change meets a duplicate on another unique index fails at
+     * once as the copy job does ({@code write-error}, 1 attempt), instead of retrying it until it gives up.
+     */
+    @Test
+    void aFollowJobThatMustNotSkipFailsAtOnceWhenAChangeMeetsADuplicateOnAnotherUniqueIndex() throws Exception {
+        // nothing collides in the snapshot: the destination's own document has an email no source document has
+        dest().deleteOne(Filters.eq("_id", "other"));
+        dest().insertOne(new Document("_id", "other").append("email", "taken@example.com"));
+        spool.drop("strict.json", job("strict", true, "fail"));
+        awaitFollowing("strict");
+
+        source().updateOne(Filters.eq("_id", 3), Updates.set("email", "taken@example.com"));
+        Document error = spool.awaitFailed("strict", WAIT);
+        assertEquals("write-error", error.getString("kind"), "a permanent rejection fails at once: " + error.toJson());
+        assertEquals(1L, number(error, "attempts"), "not retried: " + error.toJson());
+        assertTrue(error.getString("message").contains("email_1"), error.toJson());
+        assertEquals(1L, dest().countDocuments(Filters.eq("email", "taken@example.com")));
     }
 }

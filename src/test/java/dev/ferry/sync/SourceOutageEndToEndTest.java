@@ -37,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code retry.maxAttempts} attempts, then comes back on the same address. What the user sees: while the
  * source pool is {@code DOWN} the job waits, its Job MXBean's {@code State} is {@code WAITING_FOR_SOURCE}
  * and it uses no attempt; once the source is back the job completes with every document copied once.
- * This is what a DOWN destination gets ({@link OutageEndToEndTest}) and what a follow job's DOWN source
+ * This is what a DOWN destination gets (the twin below, and {@link OutageEndToEndTest}) and what a follow job's DOWN source
  * gets. Issue 18, defect 3: today the copy job's reads use up their attempts against the DOWN source and
  * the job fails {@code gave-up-after-retries} ("no MongoDB server answered in time").
  */
@@ -47,31 +47,47 @@ class SourceOutageEndToEndTest {
     private static final int CHUNK = 10;
     private static final int MAX_ATTEMPTS = 5;
 
+    /** Defect 3: the source's outage. */
     @Test
     void aCopyJobWaitsForItsDownSourceAndCompletesWithEveryDocumentOnce(@TempDir Path dir) throws IOException {
+        outage(dir, "src", "WAITING_FOR_SOURCE");
+    }
+
+    /** The sibling that works today: the same outage of the destination. */
+    @Test
+    void aCopyJobWaitsForItsDownDestinationAndCompletesWithEveryDocumentOnce(@TempDir Path dir) throws IOException {
+        outage(dir, "dest", "WAITING_FOR_DESTINATION");
+    }
+
+    /**
+     * @param down    the connection whose server goes away: {@code src} or {@code dest}
+     * @param waiting the Job's State expected meanwhile
+     */
+    private static void outage(Path dir, String down, String waiting) throws IOException {
+        boolean sourceDown = down.equals("src");
         try (TestMongoServer sourceServer = new TestMongoServer();
-             FaultProxy proxy = new FaultProxy("127.0.0.1", sourceServer.port());
              TestMongoServer destServer = new TestMongoServer();
+             FaultProxy proxy = new FaultProxy("127.0.0.1", (sourceDown ? sourceServer : destServer).port());
              MongoClient source = MongoClients.create(sourceServer.uri());
              MongoClient dest = MongoClients.create(destServer.uri())) {
             source.getDatabase("srcdb").getCollection("orders").insertMany(IntStream.range(0, DOCUMENTS)
                     .mapToObj(i -> new Document("_id", i).append("n", i)).toList());
             // 5 attempts of at most 300 ms server selection and 100 ms backoff: under 3 s of outage is enough
-            // to use them all up; the source pool is DOWN one failed health check (1 s) after the outage began
-            FerryConf conf = new FerryConf(dir, destServer.uri())
+            // to use them all up; the pool is DOWN one failed health check (1 s) after the outage began
+            FerryConf conf = new FerryConf(dir, sourceDown ? destServer.uri() : proxy.uri())
                     .set("retry.maxAttempts", String.valueOf(MAX_ATTEMPTS))
                     .set("retry.initialBackoffMillis", "20").set("retry.maxBackoffMillis", "100")
                     .set("health.intervalSeconds", "1").set("health.failuresBeforeReconnect", "1")
-                    .set("connection.src.uri", proxy.uri()).set("connection.src.database", "srcdb")
-                    .set("connection.src.serverSelectionTimeoutMS", "300")
-                    .set("connection.src.connectTimeoutMS", "300");
+                    .set("connection.src.uri", sourceDown ? proxy.uri() : sourceServer.uri())
+                    .set("connection.src.database", "srcdb")
+                    .set("connection." + down + ".serverSelectionTimeoutMS", "300")
+                    .set("connection." + down + ".connectTimeoutMS", "300");
             MBeanServer mbeans = MBeanServerFactory.newMBeanServer();
             try (DaemonFixture daemon = new DaemonFixture(conf, mbeans).start()) {
                 Spooler spool = new Spooler(conf.spool());
                 OrchestratorMXBean orchestrator = JMX.newMXBeanProxy(mbeans, MBeanRegistrar.name("Orchestrator"),
                         OrchestratorMXBean.class);
-                PoolMXBean sourcePool = JMX.newMXBeanProxy(mbeans, MBeanRegistrar.name("Pool", "src"),
-                        PoolMXBean.class);
+                PoolMXBean pool = JMX.newMXBeanProxy(mbeans, MBeanRegistrar.name("Pool", down), PoolMXBean.class);
                 JobMXBean job = JMX.newMXBeanProxy(mbeans, MBeanRegistrar.name("Job", "orders"), JobMXBean.class);
                 Path error = conf.spool().resolve("failed").resolve("orders.error.json");
 
@@ -83,20 +99,28 @@ class SourceOutageEndToEndTest {
                 Await.until(WAIT, () -> orchestrator.getChunksWritten() >= 3, "3 chunks written");
                 orchestrator.pause();
                 Await.until(WAIT, () -> job.getState().equals("PAUSED"), "the job paused between two chunks");
-                long chunksBefore = orchestrator.getChunksWritten();
-                assertTrue(chunksBefore < DOCUMENTS / CHUNK, "the job ended before the outage could matter");
+                assertTrue(orchestrator.getChunksWritten() < DOCUMENTS / CHUNK - 1,
+                        "the job ended before the outage could matter");
 
                 proxy.stop();
-                Await.until(WAIT, () -> sourcePool.getState().equals("DOWN"), "pool src DOWN");
+                Await.until(WAIT, () -> pool.getState().equals("DOWN"), "pool " + down + " DOWN");
                 orchestrator.resume();
-                // longer than MAX_ATTEMPTS reads against the DOWN source take: 4 more failed health checks (4 s)
-                int failures = sourcePool.getConsecutiveHealthFailures();
-                Await.until(WAIT, () -> Files.exists(error)
-                        || sourcePool.getConsecutiveHealthFailures() >= failures + 4, "4 more failed health checks");
-                assertFalse(Files.exists(error), "the job gave up on its DOWN source: "
+                // (the chunk read ahead before the outage may still be written)
+                Await.until(WAIT, () -> Files.exists(error) || state(job).equals(waiting),
+                        "the job " + waiting + ", or failed");
+                assertFalse(Files.exists(error), "the job gave up on its DOWN " + down + ": "
                         + (Files.exists(error) ? Files.readString(error) : ""));
-                assertEquals("WAITING_FOR_SOURCE", job.getState());
-                assertEquals(chunksBefore, orchestrator.getChunksWritten(), "nothing written while the source is DOWN");
+                long chunksWaiting = orchestrator.getChunksWritten();
+                // longer than MAX_ATTEMPTS tries against the DOWN pool take: 4 more failed health checks (4 s)
+                int failures = pool.getConsecutiveHealthFailures();
+                Await.until(WAIT, () -> Files.exists(error)
+                        || pool.getConsecutiveHealthFailures() >= failures + 4, "4 more failed health checks");
+                assertFalse(Files.exists(error), "the job gave up on its DOWN " + down + " while waiting: "
+                        + (Files.exists(error) ? Files.readString(error) : ""));
+                assertEquals(waiting, job.getState());
+                assertEquals("DOWN", pool.getState());
+                assertEquals(chunksWaiting, orchestrator.getChunksWritten(), "nothing written while waiting");
+                assertEquals(0L, job.getRetries(), "waiting for a DOWN pool uses no attempt");
 
                 proxy.setLatency(Duration.ZERO);
                 proxy.start();
@@ -104,7 +128,7 @@ class SourceOutageEndToEndTest {
                 assertEquals((long) DOCUMENTS, number(result, "documentsRead"), result.toJson());
                 assertEquals((long) DOCUMENTS / CHUNK, number(result, "chunks"), result.toJson());
                 assertEquals((long) DOCUMENTS, number(result, "upserted") + number(result, "matched"), result.toJson());
-                assertEquals("OPEN", sourcePool.getState());
+                assertEquals("OPEN", pool.getState());
             }
             assertEquals(DOCUMENTS, collection(dest, "orders").countDocuments());
             BitSet seen = new BitSet(DOCUMENTS);
@@ -114,6 +138,15 @@ class SourceOutageEndToEndTest {
                 seen.set(id);
             }
             assertEquals(DOCUMENTS, seen.cardinality());
+        }
+    }
+
+    /** The job's state, or "" once its bean is gone (the job ended). */
+    private static String state(JobMXBean job) {
+        try {
+            return job.getState();
+        } catch (RuntimeException e) {
+            return "";
         }
     }
 }
