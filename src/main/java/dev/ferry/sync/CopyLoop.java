@@ -190,7 +190,7 @@ final class CopyLoop implements AutoCloseable {
             try {
                 return policy.run(job, Side.SOURCE, connection, chunkNo, new Read(after));
             } catch (AttemptFailure e) {
-                throw JobFailure.of(e, JobFailure.SOURCE_ERROR, spec.source().describe(), chunkNo);
+                throw JobFailure.of(e, JobFailure.SOURCE_ERROR, spec.source().describe(), "chunk " + chunkNo, chunkNo);
             }
         }
 
@@ -333,7 +333,7 @@ final class CopyLoop implements AutoCloseable {
             try {
                 return policy.run(job, Side.DESTINATION, destination.connection(), chunkNo, () -> writeOnce(chunk, origins));
             } catch (AttemptFailure e) {
-                throw JobFailure.of(e, JobFailure.WRITE_ERROR, "chunk " + chunkNo, chunkNo);
+                throw JobFailure.of(e, JobFailure.WRITE_ERROR, "chunk " + chunkNo, "chunk " + chunkNo, chunkNo);
             }
         }
 

@@ -1,13 +1,14 @@
 package dev.ferry.sync;
 
 import dev.ferry.job.DestinationSpec;
+import dev.ferry.job.OnInvalid;
 import dev.ferry.job.SourceSpec;
 import dev.ferry.pool.Lease;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.sync.follow.ChangeEvent;
 import dev.ferry.sync.follow.ChangeStreamSource;
 import dev.ferry.sync.follow.EventBatch;
-import dev.ferry.sync.follow.EventWriter;
+import dev.ferry.sync.write.EventWriter;
 import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.follow.NoChangeStreamsException;
 import dev.ferry.sync.follow.FollowState.Phase;
@@ -21,9 +22,12 @@ import dev.ferry.sync.retry.JobState;
 import dev.ferry.sync.retry.Retried;
 import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.retry.RetryPolicy.Side;
-import dev.ferry.sync.write.PermanentWriteException;
+import dev.ferry.sync.source.Origins;
+import dev.ferry.sync.source.Rejected;
+import dev.ferry.sync.write.Rejection;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.bson.BsonDocument;
@@ -119,10 +123,10 @@ final class FollowLoop implements AutoCloseable {
     boolean run() throws JobFailure, InterruptedException {
         FollowState state = ledger.follow().orElseThrow().following();
         boolean wasFollowing = snapshotCopied();
+        job.state(JobState.FOLLOWING);
         if (!ledger.saveNow(state)) {
             return false;
         }
-        job.state(JobState.FOLLOWING);
         log.info("{}: {} from {}", job.id(), wasFollowing ? "following again" : "snapshot copied; following changes",
                 state.point().describe());
         long lastSave = clock.millis();
@@ -159,13 +163,20 @@ final class FollowLoop implements AutoCloseable {
             }
             job.caughtUp(false);
             batchNo++;
-            Retried<EventWriter.Outcome> write = apply(polled.value().writes(), batchNo);
+            List<ChangeEvent> writes = polled.value().writes();
+            Origins origins = Origins.consecutive("change", state.eventsApplied() + 1, writes.size());
+            Retried<EventWriter.Outcome> write = apply(writes, origins, batchNo);
             if (!(write instanceof Retried.Done<EventWriter.Outcome> written)) {
                 return false;
             }
             StreamPoint next = batch.lastToken().map(StreamPoint::after).orElse(state.point());
             state = state.applied(next, batch.events(), written.value().deleted());
-            if (!ledger.recordEvents(state, batch.events(), written.value().writes(), written.retries())) {
+            List<Rejected> refused = new ArrayList<>();
+            for (Rejection r : written.value().writes().rejected()) {
+                refused.add(new Rejected(origins.unit(), origins.number(r.index()), r.reason(),
+                        writes.get(r.index()).document()));
+            }
+            if (!ledger.recordEvents(state, written.value().writes(), refused, written.retries())) {
                 return false;
             }
             lastSave = clock.millis();
@@ -228,23 +239,28 @@ final class FollowLoop implements AutoCloseable {
                 throw new JobFailure(JobFailure.SOURCE_ERROR, source.describe() + ": " + cause.getMessage(), batchNo,
                         e.attempts());
             }
-            throw JobFailure.of(e, JobFailure.SOURCE_ERROR, source.describe() + " change stream", batchNo);
+            throw JobFailure.of(e, JobFailure.SOURCE_ERROR, source.describe() + " change stream",
+                    batchNo == 0 ? "opening the change stream" : "reading batch " + batchNo + " of change events", batchNo);
         }
     }
 
-    /** Applies a batch through a fresh lease per attempt; a DOWN destination is waited for. */
-    private Retried<EventWriter.Outcome> apply(List<ChangeEvent> writes, long batchNo)
+    /**
+     * Applies a batch through a fresh lease per attempt; a DOWN destination is waited for. A document
+     * the destination refuses for good is set aside with {@code "onInvalid": "skip"}, else fails the job.
+     */
+    private Retried<EventWriter.Outcome> apply(List<ChangeEvent> writes, Origins origins, long batchNo)
             throws JobFailure, InterruptedException {
+        boolean skip = job.spec().onInvalid() == OnInvalid.SKIP;
         try {
-            return policy.run(job, Side.DESTINATION, destination.connection(), batchNo, () -> applyOnce(writes));
+            return policy.run(job, Side.DESTINATION, destination.connection(), batchNo, () -> {
+                try (Lease l = pools.lease(destination.connection())) {
+                    return writer.write(l.collection(destination.database(), destination.collection()), writes,
+                            origins, skip);
+                }
+            });
         } catch (AttemptFailure e) {
-            throw JobFailure.of(e, JobFailure.WRITE_ERROR, "batch " + batchNo + " of change events", batchNo);
-        }
-    }
-
-    private EventWriter.Outcome applyOnce(List<ChangeEvent> writes) throws PermanentWriteException {
-        try (Lease l = pools.lease(destination.connection())) {
-            return writer.write(l.collection(destination.database(), destination.collection()), writes);
+            throw JobFailure.of(e, JobFailure.WRITE_ERROR, "batch " + batchNo + " of change events",
+                    "batch " + batchNo + " of change events", batchNo);
         }
     }
 

@@ -27,10 +27,11 @@ final class JobFailure extends Exception {
      *
      * @param kind    what a permanent error is ({@link #SOURCE_ERROR} or {@link #WRITE_ERROR})
      * @param subject what failed, the first words of the message
+     * @param what    the chunk or batch that was tried, as {@code chunk 5} or {@code batch 5 of change events}
      */
-    static JobFailure of(AttemptFailure failure, String kind, String subject, long chunk) {
+    static JobFailure of(AttemptFailure failure, String kind, String subject, String what, long chunk) {
         if (failure.gaveUp()) {
-            return new JobFailure(GAVE_UP, "chunk " + chunk + " failed " + failure.attempts()
+            return new JobFailure(GAVE_UP, what + " failed " + failure.attempts()
                     + " times (retry.maxAttempts); last error: " + failure.getMessage()
                     + ". Fix the cause, then move the job back into incoming/", chunk, failure.attempts());
         }

@@ -143,12 +143,15 @@ final class JobLedger implements AutoCloseable {
      */
     boolean saveNow(FollowState state) throws InterruptedException {
         follow = Optional.of(state);
-        job.follow(state);
         Checkpoint checkpoint = checkpoint(progress);
-        return books.policy.durably(job, "write the checkpoint", () -> {
+        if (!books.policy.durably(job, "write the checkpoint", () -> {
             pipeline.submit(checkpoint);
             pipeline.drain();
-        });
+        })) {
+            return false;
+        }
+        job.follow(state); // its phase shows once it is on disk
+        return true;
     }
 
     /** Failed tries of a change stream read, counted when the batch they read is recorded or saved. */
@@ -159,15 +162,20 @@ final class JobLedger implements AutoCloseable {
     }
 
     /**
-     * Records a batch of change events the destination acknowledged, as durably as a chunk.
+     * Records a batch of change events the destination acknowledged, as durably as a chunk: the documents
+     * it refused (with {@code "onInvalid": "skip"}) reach the rejected-records file first.
      *
-     * @param events  the events of the batch, as read
-     * @param writes  what applying them did
+     * @param state   the follow state after the batch
+     * @param writes  what applying it did
+     * @param refused the documents the destination refused for good, as rejected records
      * @param retries failed tries of the apply
      * @return false if the job must stop before the checkpoint could be written
      */
-    boolean recordEvents(FollowState state, long events, WriteOutcome writes, long retries)
+    boolean recordEvents(FollowState state, WriteOutcome writes, List<Rejected> refused, long retries)
             throws InterruptedException {
+        if (!refused.isEmpty() && !keep(refused)) {
+            return false;
+        }
         Progress next = new Progress(progress.position(), progress.counters().plusWrites(writes).plusRetries(retries));
         follow = Optional.of(state);
         Checkpoint checkpoint = checkpoint(next);

@@ -6,7 +6,7 @@ import dev.ferry.job.JobRejectedException;
 import dev.ferry.job.JobSpec;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.queue.JobClaim;
-import dev.ferry.sync.follow.EventWriter;
+import dev.ferry.sync.write.EventWriter;
 import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.write.ChunkWriter;
 import dev.ferry.sync.write.KeyIndex;

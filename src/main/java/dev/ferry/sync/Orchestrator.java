@@ -9,7 +9,7 @@ import dev.ferry.queue.SpoolWatcher;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.sync.OperationResult.Outcome;
 import dev.ferry.sync.checkpoint.Counters;
-import dev.ferry.sync.follow.EventWriter;
+import dev.ferry.sync.write.EventWriter;
 import dev.ferry.sync.retry.Backoff;
 import dev.ferry.sync.retry.ErrorClassifier;
 import dev.ferry.sync.retry.RetryPolicy;

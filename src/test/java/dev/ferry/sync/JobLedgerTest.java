@@ -168,7 +168,7 @@ class JobLedgerTest {
         assertTrue(first.ledger().saveNow(following));
         FollowState applied = following.applied(StreamPoint.after(new BsonDocument("_data", new BsonString("82A1"))),
                 5, 1);
-        assertTrue(first.ledger().recordEvents(applied, 5, new WriteOutcome(0, 2, 2, 2, 0), 0));
+        assertTrue(first.ledger().recordEvents(applied, new WriteOutcome(0, 2, 2, 2, 0), List.of(), 0));
         assertEquals(2, first.ledger().progress().counters().rejected(), "applied events keep the count");
         stop(first);
 

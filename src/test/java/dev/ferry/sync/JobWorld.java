@@ -13,7 +13,7 @@ import dev.ferry.pool.UriResolver;
 import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
 import dev.ferry.sync.checkpoint.CheckpointStore;
-import dev.ferry.sync.follow.EventWriter;
+import dev.ferry.sync.write.EventWriter;
 import dev.ferry.sync.retry.Backoff;
 import dev.ferry.sync.retry.ErrorClassifier;
 import dev.ferry.sync.retry.RetryPolicy;

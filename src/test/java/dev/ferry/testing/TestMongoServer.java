@@ -56,6 +56,14 @@ public final class TestMongoServer implements AutoCloseable {
     }
 
     /**
+     * Turns the oplog on now, for a server seeded before: as a replica set whose oplog starts after the
+     * seed (a server made {@link #withOplog()} replays every write it ever took to a new change stream).
+     */
+    public void enableOplog() {
+        server.enableOplog();
+    }
+
+    /**
      * From now on a change stream that resumes (after a token or from a time) is refused with
      * ChangeStreamHistoryLost (286), as a real server refuses one whose point has left its oplog;
      * a stream opened without a resume point still works.
