@@ -135,6 +135,42 @@ class DocsLinksTest {
                 + "under docs/ and the heading where the text now is):\n" + String.join("\n", broken));
     }
 
+    /** {@code `pkg.Class`}, {@code `pkg.sub.Class.Nested`} or {@code `pkg.Class.method`} as the architecture page names code. */
+    private static final Pattern CODE_NAME = Pattern.compile("`((?:[a-z]+\\.)+)([A-Z]\\w*)((?:\\.\\w+)*)`");
+
+    /**
+     * The architecture page's way of a job and of one chunk name classes by package: each one exists,
+     * and a nested class or method it names after the class is in that class's file.
+     */
+    @Test
+    void everyClassTheArchitecturePageNamesExists() throws IOException {
+        Path page = TOP.resolve("docs/architecture.md");
+        List<String> lines = Files.readAllLines(page);
+        Set<String> broken = new LinkedHashSet<>();
+        int named = 0;
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher m = CODE_NAME.matcher(lines.get(i));
+            while (m.find()) {
+                Path source = TOP.resolve("src/main/java/dev/ferry/" + m.group(1).replace('.', '/') + m.group(2) + ".java");
+                named++;
+                if (!Files.isRegularFile(source)) {
+                    broken.add("docs/architecture.md:" + (i + 1) + ": " + m.group(0) + ": no " + TOP.relativize(source));
+                    continue;
+                }
+                String code = Files.readString(source);
+                for (String member : m.group(3).split("\\.")) {
+                    if (!member.isEmpty() && !Pattern.compile("\\b" + member + "\\b").matcher(code).find()) {
+                        broken.add("docs/architecture.md:" + (i + 1) + ": " + m.group(0) + ": " + member + " is not in "
+                                + TOP.relativize(source));
+                    }
+                }
+            }
+        }
+        assertTrue(named >= 20, "the architecture page names the classes of a job's way: " + named);
+        assertTrue(broken.isEmpty(), () -> "classes the architecture page names that do not exist:\n"
+                + String.join("\n", broken));
+    }
+
     @Test
     void noRegistryOrMirrorAddressInTheTree() throws IOException {
         List<String> found = new ArrayList<>();

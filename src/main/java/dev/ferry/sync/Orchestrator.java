@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * Takes jobs from the spool and runs up to {@code workers} of them at once. A job's way: the watcher
  * says a file in incoming/ has settled, {@link #dispatch()} claims it into active/ when a worker is
  * free, a {@link JobTask} syncs it chunk by chunk and moves it to done/ or failed/ (docs/architecture.md, "A job's way").
+ *
+ * <p>Threading: claiming is serialized by {@link #dispatch()}; each job runs on one worker thread; the
+ * MXBean operations run on JMX threads and reach a running job only through its {@link RunningJob} and
+ * the {@link RunGate}, which wakes whatever the job waits for.
  */
 public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Orchestrator.class);

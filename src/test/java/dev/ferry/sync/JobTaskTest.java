@@ -51,8 +51,12 @@ class JobTaskTest {
             collection("srcdb", "people").insertOne(new Document("_id", i).append("name", "p" + i));
         }
         server.enableOplog(); // a replica set's oplog starts after the seed; the embedded one would replay it
-        world = new JobWorld(new FerryConf(dir, server.uri()).set("chunk.size", "2")
-                .set("connection.src.uri", server.uri()).set("connection.src.database", "srcdb"));
+        world = new JobWorld(conf());
+    }
+
+    private FerryConf conf() {
+        return new FerryConf(dir, server.uri()).set("chunk.size", "2")
+                .set("connection.src.uri", server.uri()).set("connection.src.database", "srcdb");
     }
 
     @AfterEach
@@ -151,5 +155,47 @@ class JobTaskTest {
         assertEquals(1L, ((Number) result.get("deleted")).longValue());
         List<Object> ids = collection("ferrytest", "people").find().map(d -> d.get("_id")).into(new ArrayList<>());
         assertEquals(List.of(2, 3, 4), ids.stream().sorted().toList());
+    }
+
+    private static final String FOLLOW_JOB = "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
+            + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
+            + " \"collection\": \"people\"}}";
+
+    /** Runs a job on a worker thread until it shows {@code state}; returns the running job and its future. */
+    private RunningJob runUntil(JobWorld in, JobClaim claim, String state, ExecutorService worker,
+                                List<Future<?>> futures) {
+        List<RunningJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        futures.add(worker.submit(() -> in.task.run(claim, jobs::add, job -> { })));
+        Await.until(WAIT, () -> !jobs.isEmpty() && state.equals(jobs.get(0).getState()), state);
+        return jobs.get(0);
+    }
+
+    @Test
+    void aFollowJobStoppedWhileFollowingResumesFromItsTokenWithoutCopyingItsSnapshotAgain() throws Exception {
+        MongoCollection<Document> people = collection("srcdb", "people");
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        List<Future<?>> futures = new ArrayList<>();
+        try {
+            runUntil(world, world.claim("f", FOLLOW_JOB), "FOLLOWING", worker, futures);
+            world.gate.stop(); // the daemon stops: the job stays in active/ with its token
+            futures.get(0).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            world.close();
+            assertTrue(Files.exists(world.spool.active().resolve("f.json")));
+
+            people.insertOne(new Document("_id", 5).append("name", "while stopped"));
+            world = new JobWorld(conf());
+            RunningJob job = runUntil(world, world.adopt("f"), "FOLLOWING", worker, futures);
+            Await.until(WAIT, () -> job.getEventsApplied() >= 1, "the change made while stopped applied");
+            assertEquals(3, job.getDocumentsWritten(), "the snapshot is not copied again");
+            job.requestFinish();
+            world.gate.signal();
+            futures.get(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        } finally {
+            worker.shutdownNow();
+        }
+        Document result = file(world.spool.done().resolve("f.result.json"));
+        assertEquals(3L, ((Number) result.get("documentsRead")).longValue());
+        assertEquals(1L, ((Number) result.get("eventsApplied")).longValue());
+        assertEquals(4, collection("ferrytest", "people").countDocuments());
     }
 }
