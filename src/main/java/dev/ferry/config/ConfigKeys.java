@@ -20,6 +20,11 @@ public final class ConfigKeys {
     public static final Key<Integer> WORKERS = Key.integer("workers", 4, 1, Integer.MAX_VALUE, "jobs run at once (≥ 1)");
     public static final Key<Integer> CHUNK_SIZE = Key.integer("chunk.size", 1000, 1, Limits.MAX_CHUNK_SIZE,
             "documents per chunk unless the job says otherwise (1–100000)");
+    public static final Key<Integer> JOB_LANES = Key.integer("job.lanes", 8, 1, Limits.MAX_LANES,
+            "chunks of a job in flight at once, each on its own lease, unless the job says otherwise (1–64; "
+                    + "see [Lanes](jobs.md#lanes))");
+    public static final Key<Long> JOB_MAX_BYTES_IN_FLIGHT = Key.whole("job.maxBytesInFlight", 64L * 1024 * 1024,
+            1024 * 1024, "bytes of a job's chunks in flight at most (≥ 1 MiB); a chunk larger than this is written alone");
     public static final Key<Duration> QUEUE_SETTLE = Key.millis("queue.settleMillis", 500, 0,
             "a dropped file must be unchanged this long before it is claimed");
     public static final Key<Duration> QUEUE_RESCAN = Key.seconds("queue.rescanSeconds", 10, 1,
@@ -55,7 +60,8 @@ public final class ConfigKeys {
             "the key store's password; write it as `${file:...}` or `${env:...}`");
 
     /** The keys outside {@code connection.NAME.}. */
-    public static final List<Key<?>> GLOBAL = List.of(SPOOL_DIR, STATE_DIR, WORKERS, CHUNK_SIZE, QUEUE_SETTLE,
+    public static final List<Key<?>> GLOBAL = List.of(SPOOL_DIR, STATE_DIR, WORKERS, CHUNK_SIZE, JOB_LANES,
+            JOB_MAX_BYTES_IN_FLIGHT, QUEUE_SETTLE,
             QUEUE_RESCAN, HEALTH_INTERVAL, HEALTH_FAILURES, POOL_IDLE_TIMEOUT, POOL_REAP_INTERVAL, RETRY_MAX_ATTEMPTS,
             RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, ALLOWED_DIRS, JMX_PORT, JMX_BIND,
             JMX_KEY_STORE, JMX_KEY_STORE_PASSWORD);

@@ -62,6 +62,15 @@ public final class FerrySettings {
         return get(ConfigKeys.CHUNK_SIZE);
     }
 
+    /** Chunks of a job in flight at once, unless the job says otherwise. */
+    public int jobLanes() {
+        return get(ConfigKeys.JOB_LANES);
+    }
+
+    public long jobMaxBytesInFlight() {
+        return get(ConfigKeys.JOB_MAX_BYTES_IN_FLIGHT);
+    }
+
     public Duration queueSettle() {
         return get(ConfigKeys.QUEUE_SETTLE);
     }

@@ -7,4 +7,7 @@ public final class Limits {
 
     /** The largest chunk a job or {@code chunk.size} may ask for (docs/jobs.md, "Job files"). */
     public static final int MAX_CHUNK_SIZE = 100_000;
+
+    /** The most chunks a job may keep in flight ({@code lanes}, {@code job.lanes}; docs/jobs.md, "Lanes"). */
+    public static final int MAX_LANES = 64;
 }

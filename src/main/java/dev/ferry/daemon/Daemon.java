@@ -27,6 +27,9 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -50,6 +53,7 @@ public final class Daemon implements AutoCloseable {
     private final ExecutorService workers;
     private final ExecutorService checkpointIo;
     private final ExecutorService readAhead;
+    private final ExecutorService lanes;
     private final EmbeddedStores embedded;
     private final PoolManager pools;
     private final PoolNotifications poolEvents;
@@ -70,6 +74,9 @@ public final class Daemon implements AutoCloseable {
         this.workers = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-worker", false));
         this.checkpointIo = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-checkpoint", false));
         this.readAhead = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-read-ahead", false));
+        // a thread per chunk in flight: at most the lanes of the jobs running, idle ones end after a minute
+        this.lanes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                new NamedThreadFactory("ferry-lane", false));
         this.embedded = new EmbeddedStores();
         this.poolEvents = new PoolNotifications(MBeanRegistrar.name("Pools"), clock);
         this.pools = new PoolManager(settings.connections().values(), PoolMaintenance.from(settings),
@@ -78,7 +85,7 @@ public final class Daemon implements AutoCloseable {
         Spool spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
         this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
-                new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, readAhead, clock, mbeans),
+                new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, readAhead, lanes, clock, mbeans),
                 watcher, workers, scheduler, jobEvents);
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
         this.localJmx = new LocalJmx(state, mbeanServer);
@@ -165,6 +172,7 @@ public final class Daemon implements AutoCloseable {
         try {
             orchestrator.stop(settings.shutdownTimeout());
             Executors2.shutdown("ferry-worker", workers, Duration.ofSeconds(5));
+            Executors2.shutdown("ferry-lane", lanes, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-read-ahead", readAhead, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-checkpoint", checkpointIo, Duration.ofSeconds(5));
             pools.close(POOL_CLOSE_WAIT);

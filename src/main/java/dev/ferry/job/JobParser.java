@@ -24,7 +24,7 @@ import org.bson.BsonValue;
 public final class JobParser {
     /** The top-level fields of a job, in the order docs/jobs.md's "Job files" lists them. */
     public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize",
-            "onInvalid", "idFrom");
+            "onInvalid", "idFrom", "lanes");
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
     public static final int MAX_KEY_FIELDS = 32;
 
@@ -72,7 +72,8 @@ public final class JobParser {
                 "a document with connection, database and collection"));
         WriteMode mode = mode(f);
         List<String> key = key(f);
-        int chunkSize = chunkSize(f);
+        int chunkSize = whole(f, "chunkSize", Limits.MAX_CHUNK_SIZE, settings.chunkSize());
+        int lanes = whole(f, "lanes", Limits.MAX_LANES, settings.jobLanes());
         OnInvalid onInvalid = choice(f, "onInvalid", OnInvalid.values(), OnInvalid::word, OnInvalid.FAIL);
         IdFrom idFrom = choice(f, "idFrom", IdFrom.values(), IdFrom::word, IdFrom.NONE);
         if (idFrom == IdFrom.POSITION && !key.equals(List.of("_id"))) {
@@ -85,7 +86,7 @@ public final class JobParser {
         if (source instanceof SourceSpec.Mongo m && m.follow()) {
             requireFollowable(mode, key);
         }
-        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom);
+        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes);
     }
 
     /**
@@ -208,13 +209,14 @@ public final class JobParser {
         return key;
     }
 
-    private int chunkSize(Fields f) throws JobRejectedException {
-        Optional<BsonValue> given = f.optional("chunkSize");
+    /** A whole number from 1 to {@code max}, or {@code dflt} when the field is absent. */
+    private static int whole(Fields f, String field, int max, int dflt) throws JobRejectedException {
+        Optional<BsonValue> given = f.optional(field);
         if (given.isEmpty()) {
-            return settings.chunkSize();
+            return dflt;
         }
         BsonValue v = given.get();
-        String expected = "a whole number from 1 to " + Limits.MAX_CHUNK_SIZE;
+        String expected = "a whole number from 1 to " + max;
         BigDecimal n;
         if (v.isInt32() || v.isInt64()) {
             n = BigDecimal.valueOf(v.asNumber().longValue());
@@ -223,15 +225,15 @@ public final class JobParser {
         } else if (v.isDecimal128() && v.asDecimal128().getValue().isFinite()) {
             n = v.asDecimal128().getValue().bigDecimalValue();
         } else if (v.isDouble()) {
-            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + v.asDouble().getValue());
+            throw JobRejectedException.invalid(field, "must be " + expected + ", was " + v.asDouble().getValue());
         } else if (v.isDecimal128()) {
-            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + v.asDecimal128().getValue());
+            throw JobRejectedException.invalid(field, "must be " + expected + ", was " + v.asDecimal128().getValue());
         } else {
-            throw Fields.wrongType("chunkSize", expected, v);
+            throw Fields.wrongType(field, expected, v);
         }
         n = n.stripTrailingZeros();
-        if (n.scale() > 0 || n.compareTo(BigDecimal.ONE) < 0 || n.compareTo(BigDecimal.valueOf(Limits.MAX_CHUNK_SIZE)) > 0) {
-            throw JobRejectedException.invalid("chunkSize", "must be " + expected + ", was " + n.toPlainString());
+        if (n.scale() > 0 || n.compareTo(BigDecimal.ONE) < 0 || n.compareTo(BigDecimal.valueOf(max)) > 0) {
+            throw JobRejectedException.invalid(field, "must be " + expected + ", was " + n.toPlainString());
         }
         return n.intValueExact();
     }

@@ -16,12 +16,19 @@ public record JobSpec(
         List<String> key,
         int chunkSize,
         OnInvalid onInvalid,
-        IdFrom idFrom) {
+        IdFrom idFrom,
+        int lanes) {
 
-    /** A job with the defaults of the fields added later: {@code onInvalid: fail}, no {@code idFrom}. */
+    /** A job with the defaults of the fields added later: {@code onInvalid: fail}, no {@code idFrom}, one lane. */
     public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
                    int chunkSize) {
         this(id, source, destination, mode, key, chunkSize, OnInvalid.FAIL, IdFrom.NONE);
+    }
+
+    /** One lane: one chunk in flight at a time. */
+    public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
+                   int chunkSize, OnInvalid onInvalid, IdFrom idFrom) {
+        this(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, 1);
     }
 
     public JobSpec {
@@ -34,6 +41,9 @@ public record JobSpec(
         key = List.copyOf(key);
         if (key.isEmpty()) {
             throw new IllegalArgumentException("key must name at least one field");
+        }
+        if (lanes < 1 || lanes > Limits.MAX_LANES) {
+            throw new IllegalArgumentException("lanes must be between 1 and " + Limits.MAX_LANES + ", was " + lanes);
         }
         if (chunkSize < 1 || chunkSize > Limits.MAX_CHUNK_SIZE) {
             throw new IllegalArgumentException("chunkSize must be between 1 and " + Limits.MAX_CHUNK_SIZE + ", was " + chunkSize);

@@ -25,6 +25,18 @@ import dev.ferry.sync.write.InsertFirst;
 import dev.ferry.sync.write.KeyIndex;
 import dev.ferry.sync.write.PermanentWriteException;
 import dev.ferry.sync.write.WriteOutcome;
+import com.mongodb.client.MongoCollection;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.bson.BsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -39,13 +51,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A copy job's loop, and a follow job's snapshot: wait while paused, read the next chunk, write it,
- * record it in the job's {@link JobLedger}, until the source is exhausted or the job must stop. A chunk
- * is recorded only after the destination acknowledged it, and writes are idempotent by key, so a job
- * stopped anywhere resumes without losing or duplicating a document.
+ * A copy job's loop, and a follow job's snapshot: wait while paused, read the next chunk, hand it to a
+ * lane that writes it, and record the chunks in the job's {@link JobLedger} in source order as their
+ * writes are acknowledged, until the source is exhausted or the job must stop (docs/jobs.md, "Lanes").
  *
- * <p>Threading: run by the job's worker thread; the next chunk is read meanwhile on the read-ahead
- * executor (see {@link ReadAhead}), which hands the source over through a future.
+ * <p>Up to {@code lanes} chunks are written at once, each through its own lease, while their bytes stay
+ * under {@code job.maxBytesInFlight}. Order is kept: a chunk that holds a key of a chunk still in flight
+ * waits until that one is acknowledged, so the last record of each key wins as with one lane. Only a
+ * prefix of the source that is wholly acknowledged is recorded; writes are idempotent by key, so a job
+ * stopped anywhere resumes there without losing or duplicating a document.
+ *
+ * <p>Threading: run by the job's worker thread, which reads, hands out and records; the writes run on
+ * the lane executor and meet the worker again through their futures; the next chunk is read meanwhile
+ * on the read-ahead executor (see {@link ReadAhead}).
  */
 final class CopyLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CopyLoop.class);
@@ -54,55 +72,245 @@ final class CopyLoop implements AutoCloseable {
     private final JobLedger ledger;
     private final Reads reads;
     private final Writes writes;
+    private final int lanes;
+    private final long maxBytesInFlight;
+    private final Executor laneExecutor;
+    /** Chunks handed to lanes and not yet recorded, in source order. */
+    private final Deque<InFlight> inFlight = new ArrayDeque<>();
+    /** How many chunks in flight hold each key (only with more than one lane). */
+    private final Map<Object, Integer> keysInFlight = new HashMap<>();
+    private long bytesInFlight;
 
+    /** One lane, writing on the worker thread itself: one chunk in flight, as before lanes. */
     CopyLoop(RunningJob job, JobLedger ledger, Reads reads, Writes writes) {
+        this(job, ledger, reads, writes, 1, Long.MAX_VALUE, Runnable::run);
+    }
+
+    CopyLoop(RunningJob job, JobLedger ledger, Reads reads, Writes writes, int lanes, long maxBytesInFlight,
+             Executor laneExecutor) {
         this.job = job;
         this.ledger = ledger;
         this.reads = reads;
         this.writes = writes;
+        this.lanes = lanes;
+        this.maxBytesInFlight = maxBytesInFlight;
+        this.laneExecutor = laneExecutor;
     }
 
-    /** The loop of one job on the shared stages: its source read ahead, its destination written by key. */
+    /** The loop of one job on the shared stages: its source read ahead, its destination written by key in lanes. */
     static CopyLoop of(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
         Reads source = new SourceReader(stages.pools(), stages.policy(), job);
+        int lanes = job.spec().lanes();
         return new CopyLoop(job, ledger, new ReadAhead(source, stages.readAhead(), job.id()),
-                new DestinationWriter(stages, job));
+                new DestinationWriter(stages, job), lanes, stages.maxBytesInFlight(),
+                lanes == 1 ? Runnable::run : stages.lanes());
+    }
+
+    /** A chunk read and handed to a lane, until it is recorded. */
+    private record InFlight(long chunkNo, Batch batch, Position after, double progress, List<Object> keys,
+                            long bytes, CompletableFuture<Retried<WriteOutcome>> write) {
     }
 
     /**
-     * @return true once the source is exhausted; false when the job must stop (shutdown or cancel)
-     * @throws JobFailure when a chunk cannot be read or written
+     * @return true once the source is exhausted and every chunk recorded; false when the job must stop
+     *         (shutdown or cancel), after the chunks acknowledged before the stop are recorded
+     * @throws JobFailure when a chunk cannot be read or written (the chunks before it are recorded)
      */
     boolean run() throws JobFailure, InterruptedException {
-        while (true) {
-            if (!job.awaitRunnable()) {
-                return false;
-            }
-            JobLedger.Progress at = ledger.progress();
-            long chunkNo = at.counters().chunks() + 1;
-            Retried<Batch> read = reads.next(at.position(), chunkNo);
-            if (!(read instanceof Retried.Done<Batch> done)) {
-                return false;
-            }
-            Batch batch = done.value();
-            if (batch.records() == 0) {
-                return true;
-            }
-            WriteOutcome outcome = WriteOutcome.NONE;
-            long retries = 0;
-            if (!batch.documents().isEmpty()) {
-                Retried<WriteOutcome> write = writes.write(batch.documents(), batch.origins(), chunkNo);
-                if (!(write instanceof Retried.Done<WriteOutcome> written)) {
-                    return false;
+        JobLedger.Progress start = ledger.progress();
+        Position readAt = start.position();
+        long chunkNo = start.counters().chunks();
+        try {
+            while (true) {
+                if (!job.awaitRunnable()) {
+                    return stopped();
                 }
-                outcome = written.value();
-                retries = written.retries();
+                Retried<Batch> read = reads.next(readAt, ++chunkNo);
+                if (!(read instanceof Retried.Done<Batch> done)) {
+                    return stopped();
+                }
+                Batch batch = done.value();
+                if (batch.records() == 0) {
+                    return settleAll();
+                }
+                readAt = reads.position();
+                List<Object> keys = lanes == 1 ? List.of() : keys(batch);
+                long bytes = lanes == 1 ? 0 : bytes(batch);
+                if (!makeRoom(keys, bytes)) {
+                    return stopped();
+                }
+                inFlight.addLast(new InFlight(chunkNo, batch, readAt, reads.progress(), keys, bytes, write(batch, chunkNo)));
+                keys.forEach(k -> keysInFlight.merge(k, 1, Integer::sum));
+                bytesInFlight += bytes;
+                job.chunksInFlight(inFlight.size());
+                // record what is acknowledged already, so the checkpoint follows the writes closely
+                while (!inFlight.isEmpty() && inFlight.peekFirst().write().isDone()) {
+                    if (!settleHead()) {
+                        return stopped();
+                    }
+                }
             }
-            job.sourceProgress(reads.progress());
-            if (!ledger.recordChunk(batch, outcome, retries, reads.position())) {
+        } finally {
+            abandonInFlight();
+        }
+    }
+
+    /** Writes a chunk on a lane; a chunk of rejected records only is acknowledged at once. */
+    private CompletableFuture<Retried<WriteOutcome>> write(Batch batch, long chunkNo) {
+        if (batch.documents().isEmpty()) {
+            return CompletableFuture.completedFuture(new Retried.Done<>(WriteOutcome.NONE, 0));
+        }
+        CompletableFuture<Retried<WriteOutcome>> result = new CompletableFuture<>();
+        try {
+            laneExecutor.execute(() -> {
+                try {
+                    result.complete(writes.write(batch.documents(), batch.origins(), chunkNo));
+                } catch (InterruptedException e) {
+                    result.completeExceptionally(e);
+                    Thread.currentThread().interrupt();
+                } catch (JobFailure | RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            result.complete(new Retried.Stopped<>()); // the daemon is stopping: the chunk is written on resume
+        }
+        return result;
+    }
+
+    /**
+     * Records chunks in order until a lane is free, the bytes in flight leave room for the next chunk,
+     * and no chunk in flight holds one of its keys.
+     *
+     * @return false if the job must stop
+     */
+    private boolean makeRoom(List<Object> keys, long bytes) throws JobFailure, InterruptedException {
+        while (!inFlight.isEmpty() && (inFlight.size() >= lanes || bytesInFlight + bytes > maxBytesInFlight
+                || keys.stream().anyMatch(keysInFlight::containsKey))) {
+            if (!settleHead()) {
                 return false;
             }
         }
+        return true;
+    }
+
+    /**
+     * Waits for the oldest chunk in flight and records it.
+     *
+     * @return false if its write stopped (shutdown or cancel) or the job must stop before it was recorded
+     * @throws JobFailure when its write failed for good
+     */
+    private boolean settleHead() throws JobFailure, InterruptedException {
+        InFlight head = inFlight.peekFirst();
+        Retried<WriteOutcome> written;
+        try {
+            written = head.write().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof JobFailure failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof InterruptedException) {
+                throw new InterruptedException("a lane of " + job.id() + " was interrupted");
+            }
+            throw new IllegalStateException(job.id() + ": chunk " + head.chunkNo() + " write failed", e.getCause());
+        }
+        inFlight.removeFirst();
+        head.keys().forEach(k -> keysInFlight.computeIfPresent(k, (key, n) -> n == 1 ? null : n - 1));
+        bytesInFlight -= head.bytes();
+        job.chunksInFlight(inFlight.size());
+        if (!(written instanceof Retried.Done<WriteOutcome> done)) {
+            return false;
+        }
+        job.sourceProgress(head.progress());
+        return ledger.recordChunk(head.batch(), done.value(), done.retries(), head.after());
+    }
+
+    /**
+     * Records every chunk in flight in order, until one stops.
+     *
+     * @return true if all were recorded
+     */
+    private boolean settleAll() throws JobFailure, InterruptedException {
+        while (!inFlight.isEmpty()) {
+            if (!settleHead()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Records what was acknowledged before the job must stop. @return false, always */
+    private boolean stopped() throws JobFailure, InterruptedException {
+        settleAll();
+        return false;
+    }
+
+    /**
+     * After a stop or a failure, waits for the writes still in flight (each holds a lease, and none may go
+     * on after the job ended); their chunks are not recorded and are written again on resume.
+     */
+    private void abandonInFlight() {
+        boolean interrupted = false;
+        for (InFlight chunk : inFlight) {
+            while (true) {
+                try {
+                    chunk.write().get();
+                    break;
+                } catch (ExecutionException e) {
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // a stop: the lanes see it too and end their chunks promptly
+                }
+            }
+        }
+        inFlight.clear();
+        keysInFlight.clear();
+        bytesInFlight = 0;
+        job.chunksInFlight(0);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The keys a chunk's writes touch, each once. */
+    private List<Object> keys(Batch batch) {
+        List<String> key = job.spec().key();
+        Set<Object> keys = new HashSet<>();
+        for (BsonDocument document : batch.documents()) {
+            ChunkWriter.keyOf(document, key).ifPresent(keys::add);
+        }
+        return List.copyOf(keys);
+    }
+
+    /** About the bytes a chunk's documents take in memory, as BSON would count them. */
+    private static long bytes(Batch batch) {
+        long bytes = 0;
+        for (BsonDocument document : batch.documents()) {
+            bytes += bytes(document);
+        }
+        return bytes;
+    }
+
+    private static long bytes(BsonValue value) {
+        return switch (value.getBsonType()) {
+            case DOCUMENT -> {
+                long b = 5;
+                for (Map.Entry<String, BsonValue> e : value.asDocument().entrySet()) {
+                    b += e.getKey().length() + 2 + bytes(e.getValue());
+                }
+                yield b;
+            }
+            case ARRAY -> {
+                long b = 5;
+                for (BsonValue v : value.asArray()) {
+                    b += 4 + bytes(v);
+                }
+                yield b;
+            }
+            case STRING -> 5 + value.asString().getValue().length();
+            case BINARY -> 5 + value.asBinary().getData().length;
+            default -> 8;
+        };
     }
 
     /** Releases the source (and a mongodb source's lease); the ledger stays usable. */
@@ -307,7 +515,10 @@ final class CopyLoop implements AutoCloseable {
         }
     }
 
-    /** Writes one job's chunks through a fresh lease per attempt, by key; a DOWN destination is waited for. */
+    /**
+     * Writes one job's chunks through a fresh lease per attempt, by key; a DOWN destination is waited for.
+     * Called by the job's lanes at once: the key's index is looked for once, under this object's lock.
+     */
     private static final class DestinationWriter implements Writes {
         private final PoolManager pools;
         private final RetryPolicy policy;
@@ -316,7 +527,7 @@ final class CopyLoop implements AutoCloseable {
         private final RunningJob job;
         private final DestinationSpec destination;
         /** Set once per run of the job, when the key's index was looked for before its first chunk. */
-        private InsertFirst insertFirst;
+        private volatile InsertFirst insertFirst;
 
         DestinationWriter(JobTask.Stages stages, RunningJob job) {
             this.pools = stages.pools();
@@ -341,18 +552,28 @@ final class CopyLoop implements AutoCloseable {
             JobSpec spec = job.spec();
             try (Lease lease = pools.lease(destination.connection())) {
                 var collection = lease.collection(destination.database(), destination.collection());
-                if (insertFirst == null) {
-                    KeyIndex.Ready index = keyIndex.ensure(collection, spec.key());
-                    index.created().ifPresent(name -> log.info(
-                            "{}: created {}index {} on the key {} of {}, so that writing by key does not scan the collection",
-                            job.id(), index.unique() ? "unique " : "", name, spec.key(), destination.describe()));
-                    insertFirst = new InsertFirst(spec.mode(), spec.key(), index.unique());
+                InsertFirst first = insertFirst;
+                if (first == null) {
+                    first = ensureIndex(collection);
                 }
                 WriteOutcome outcome = writer.write(collection, chunk, origins, spec.mode(), spec.key(),
-                        spec.onInvalid() == OnInvalid.SKIP, insertFirst.next());
-                insertFirst.saw(chunk.size(), outcome);
+                        spec.onInvalid() == OnInvalid.SKIP, first.next());
+                first.saw(chunk.size(), outcome);
                 return outcome;
             }
+        }
+
+        private synchronized InsertFirst ensureIndex(MongoCollection<BsonDocument> collection)
+                throws PermanentWriteException {
+            if (insertFirst == null) {
+                JobSpec spec = job.spec();
+                KeyIndex.Ready index = keyIndex.ensure(collection, spec.key());
+                index.created().ifPresent(name -> log.info(
+                        "{}: created {}index {} on the key {} of {}, so that writing by key does not scan the collection",
+                        job.id(), index.unique() ? "unique " : "", name, spec.key(), destination.describe()));
+                insertFirst = new InsertFirst(spec.mode(), spec.key(), index.unique());
+            }
+            return insertFirst;
         }
     }
 

@@ -11,7 +11,8 @@ public interface JobMXBean {
     @Description("where the job writes: connection/database.collection")
     String getDestination();
 
-    @Description("STARTING, RUNNING, RETRYING, WAITING_FOR_DESTINATION (its pool is DOWN), PAUSED or WAITING_FOR_DISK")
+    @Description("STARTING, RUNNING, RETRYING, WAITING_FOR_SOURCE or WAITING_FOR_DESTINATION (that pool is DOWN),"
+            + " PAUSED, FOLLOWING or WAITING_FOR_DISK")
     String getState();
 
     @Description("documents written and acknowledged so far, including those before a restart")
@@ -52,4 +53,11 @@ public interface JobMXBean {
 
     @Description("seconds left at the speed of the last ~10 s; -1 when Progress or that speed is unknown")
     long getEtaSeconds();
+
+    @Description("chunks (or a follow job's batches of events) the job may keep in flight at once, each on its own"
+            + " lease: the job's \"lanes\", else job.lanes")
+    int getLanes();
+
+    @Description("chunks (or batches of events) written and not yet acknowledged and recorded, 0 to Lanes")
+    int getChunksInFlight();
 }

@@ -32,10 +32,13 @@ final class JobTask {
     /**
      * What every job's loops work with, built once by the orchestrator.
      *
-     * @param readAhead reads each job's next chunk while its current one is written (see {@link ReadAhead})
+     * @param readAhead        reads each job's next chunk while its current one is written (see {@link ReadAhead})
+     * @param lanes            writes the chunks of jobs with more than one lane (see {@link CopyLoop})
+     * @param maxBytesInFlight {@code job.maxBytesInFlight}: a job's chunks in flight hold at most this many bytes
      */
     record Stages(PoolManager pools, RetryPolicy policy, ChunkWriter chunkWriter, KeyIndex keyIndex,
-                  EventWriter eventWriter, ExecutorService readAhead, Clock clock) {
+                  EventWriter eventWriter, ExecutorService readAhead, ExecutorService lanes, long maxBytesInFlight,
+                  Clock clock) {
     }
 
     private final JobParser parser;

@@ -89,7 +89,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         this.books = new JobLedger.Books(services.spool(), services.checkpoints(), services.checkpointIo(), policy, gate,
                 clock, totals, events);
         JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
-                new EventWriter(classifier), services.readAhead(), clock);
+                new EventWriter(classifier), services.readAhead(), services.lanes(), settings.jobMaxBytesInFlight(), clock);
         this.task = new JobTask(new JobParser(settings), books, stages, gate, totals, mbeans);
         this.watcher = watcher;
         this.workers = settings.workers();

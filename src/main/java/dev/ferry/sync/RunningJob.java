@@ -37,6 +37,7 @@ final class RunningJob implements JobMXBean, JobControl {
     private volatile boolean caughtUp;
     private volatile double sourceProgress = ProgressMeter.UNKNOWN;
     private volatile ProgressMeter meter;
+    private volatile int chunksInFlight;
 
     /** A job measured on the system clock, waiting at its own gate. */
     RunningJob(JobSpec spec, Instant startedAt) {
@@ -214,6 +215,21 @@ final class RunningJob implements JobMXBean, JobControl {
     public String getPhase() {
         Phase p = phase;
         return p == null ? "" : p.name();
+    }
+
+    @Override
+    public int getLanes() {
+        return spec.lanes();
+    }
+
+    @Override
+    public int getChunksInFlight() {
+        return chunksInFlight;
+    }
+
+    /** Chunks (or batches of events) written and not yet recorded. */
+    void chunksInFlight(int chunks) {
+        chunksInFlight = chunks;
     }
 
     @Override

@@ -15,15 +15,18 @@ import java.util.concurrent.ExecutorService;
  * @param checkpointIo saves checkpoints off the workers' threads (see {@link CheckpointPipeline}); owned by the daemon
  * @param readAhead    reads each job's next chunk while its current one is written (see {@link ReadAhead});
  *                     owned by the daemon
+ * @param lanes        writes the chunks of jobs with more than one lane (see {@link CopyLoop}): its threads are
+ *                     at most the lanes of the jobs running; owned by the daemon
  */
 public record SyncServices(Spool spool, PoolManager pools, CheckpointStore checkpoints, ExecutorService checkpointIo,
-                           ExecutorService readAhead, Clock clock, MBeanRegistrar mbeans) {
+                           ExecutorService readAhead, ExecutorService lanes, Clock clock, MBeanRegistrar mbeans) {
     public SyncServices {
         Objects.requireNonNull(spool, "spool");
         Objects.requireNonNull(pools, "pools");
         Objects.requireNonNull(checkpoints, "checkpoints");
         Objects.requireNonNull(checkpointIo, "checkpointIo");
         Objects.requireNonNull(readAhead, "readAhead");
+        Objects.requireNonNull(lanes, "lanes");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(mbeans, "mbeans");
     }

@@ -219,6 +219,11 @@ class JobParserTest {
                 Arguments.of("chunkSize 1.5", job("'chunkSize': 1.5"), INVALID, "chunkSize", "was 1.5"),
                 Arguments.of("chunkSize negative", job("'chunkSize': -5"), INVALID, "chunkSize", "was -5"),
                 Arguments.of("chunkSize string", job("'chunkSize': '100'"), INVALID, "chunkSize", "was a string"),
+                Arguments.of("lanes 0", job("'lanes': 0"), INVALID, "lanes",
+                        "lanes: must be a whole number from 1 to 64, was 0"),
+                Arguments.of("lanes 65", job("'lanes': 65"), INVALID, "lanes", "was 65"),
+                Arguments.of("lanes 2.5", job("'lanes': 2.5"), INVALID, "lanes", "was 2.5"),
+                Arguments.of("lanes string", job("'lanes': 'eight'"), INVALID, "lanes", "was a string"),
                 Arguments.of("chunkSize NaN", job("'chunkSize': NaN"), INVALID, "chunkSize", "was NaN"),
                 Arguments.of("chunkSize long too big", job("'chunkSize': {'$numberLong': '100001'}"), INVALID,
                         "chunkSize", "was 100001"));
@@ -375,7 +380,17 @@ class JobParserTest {
         JobSpec spec = parser.parse(write("people-2026-11-26.json", fileSource(data.toString(), "ndjson")));
         assertEquals(new JobSpec("people-2026-11-26",
                 new SourceSpec.File(data.toRealPath(), SourceSpec.FileFormat.NDJSON),
-                new DestinationSpec("local", "demo", "people"), WriteMode.UPSERT, List.of("_id"), 500), spec);
+                new DestinationSpec("local", "demo", "people"), WriteMode.UPSERT, List.of("_id"), 500, OnInvalid.FAIL,
+                IdFrom.NONE, 8), spec);
+    }
+
+    @Test
+    void lanesComeFromTheJobElseFromJobLanes() throws Exception {
+        Path data = Files.writeString(allowed.resolve("people.ndjson"), "{}\n");
+        String withLanes = fileSource(data.toString(), "ndjson").replaceFirst("\\{", "{\"lanes\": 64, ");
+        assertEquals(64, parser.parse(write("wide.json", withLanes)).lanes());
+        assertEquals(8, parser.parse(write("default.json", fileSource(data.toString(), "ndjson"))).lanes(),
+                "job.lanes is 8 unless configured");
     }
 
     @Test
@@ -383,7 +398,8 @@ class JobParserTest {
         JobSpec spec = parser.parse(withSource("{'type': 'mongodb', 'connection': 'local', 'collection': 'src'}"),
                 "copy.json");
         assertEquals(new JobSpec("copy", new SourceSpec.Mongo("local", "demo", "src", null, null),
-                new DestinationSpec("local", "demo", "people"), WriteMode.UPSERT, List.of("_id"), 500), spec);
+                new DestinationSpec("local", "demo", "people"), WriteMode.UPSERT, List.of("_id"), 500, OnInvalid.FAIL,
+                IdFrom.NONE, 8), spec);
         assertEquals(new BsonDocument(), ((SourceSpec.Mongo) spec.source()).filter());
     }
 

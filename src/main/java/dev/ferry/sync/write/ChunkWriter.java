@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import org.bson.BsonDocument;
@@ -376,4 +377,34 @@ public final class ChunkWriter {
         return head != null && head.isDocument() ? lookup(head.asDocument(), path.substring(dot + 1)) : null;
     }
 
+    /**
+     * What names the document a write by {@code key} touches, so that chunks in flight together can be
+     * told apart: the key's values, numbers by their value as the server compares them (1, 1L and 1.0
+     * are one key); empty when the document lacks a key field (its write makes a new document or is
+     * refused, and touches no other chunk's document).
+     */
+    public static Optional<Object> keyOf(BsonDocument document, List<String> key) {
+        if (key.size() == 1) {
+            return Optional.ofNullable(lookup(document, key.get(0))).map(ChunkWriter::canonical);
+        }
+        List<Object> values = new ArrayList<>(key.size());
+        for (String field : key) {
+            BsonValue v = lookup(document, field);
+            if (v == null) {
+                return Optional.empty();
+            }
+            values.add(canonical(v));
+        }
+        return Optional.of(values);
+    }
+
+    private static Object canonical(BsonValue v) {
+        if (v.isNumber()) {
+            return v.asNumber().doubleValue();
+        }
+        if (v.isDecimal128() && v.asDecimal128().getValue().isFinite()) {
+            return v.asDecimal128().getValue().bigDecimalValue().doubleValue();
+        }
+        return v;
+    }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 public final class InsertFirst {
     private final boolean possible;
     private final WriteMode mode;
-    private boolean next;
+    private volatile boolean next;
 
     /**
      * @param uniqueKey the destination has a unique index on exactly the key's fields ({@code _id} always
