@@ -33,6 +33,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -79,6 +80,7 @@ final class CopyLoop implements AutoCloseable {
     private final Deque<InFlight> inFlight = new ArrayDeque<>();
     /** How many chunks in flight hold each key (only with more than one lane). */
     private final Map<Object, Integer> keysInFlight = new HashMap<>();
+    private final Turns turns = new Turns();
     private long bytesInFlight;
 
     /** One lane, writing on the worker thread itself: one chunk in flight, as before lanes. */
@@ -125,7 +127,13 @@ final class CopyLoop implements AutoCloseable {
                 if (!job.awaitRunnable()) {
                     return stopped();
                 }
-                Retried<Batch> read = reads.next(readAt, ++chunkNo);
+                Retried<Batch> read;
+                try {
+                    read = reads.next(readAt, ++chunkNo);
+                } catch (JobFailure failure) {
+                    settleAll(); // the chunks before the one that cannot be read are recorded, their rejects kept
+                    throw failure;
+                }
                 if (!(read instanceof Retried.Done<Batch> done)) {
                     return stopped();
                 }
@@ -161,18 +169,23 @@ final class CopyLoop implements AutoCloseable {
             return CompletableFuture.completedFuture(new Retried.Done<>(WriteOutcome.NONE, 0));
         }
         CompletableFuture<Retried<WriteOutcome>> result = new CompletableFuture<>();
+        turns.started(chunkNo);
         try {
             laneExecutor.execute(() -> {
                 try {
-                    result.complete(writes.write(batch.documents(), batch.origins(), chunkNo));
+                    result.complete(writes.write(batch.documents(), batch.origins(), chunkNo,
+                            () -> turns.await(chunkNo, job)));
                 } catch (InterruptedException e) {
                     result.completeExceptionally(e);
                     Thread.currentThread().interrupt();
                 } catch (JobFailure | RuntimeException e) {
                     result.completeExceptionally(e);
+                } finally {
+                    turns.finished(chunkNo);
                 }
             });
         } catch (RejectedExecutionException stopping) {
+            turns.finished(chunkNo);
             result.complete(new Retried.Stopped<>()); // the daemon is stopping: the chunk is written on resume
         }
         return result;
@@ -353,10 +366,52 @@ final class CopyLoop implements AutoCloseable {
 
         /**
          * @param origins names each document in messages and rejected records
+         * @param turn    waited for before each retry: the chunk's turn comes once every chunk before it is written
          * @return what the acknowledged write did (with the documents refused, when the job skips them), or stopped
          */
-        Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo)
+        Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Turn turn)
                 throws JobFailure, InterruptedException;
+    }
+
+    /** A chunk's turn to retry. */
+    @FunctionalInterface
+    interface Turn {
+        /** @return false if the job must stop */
+        boolean await() throws InterruptedException;
+    }
+
+    /**
+     * The chunks of a job being written. After a transient failure a chunk retries only once every chunk
+     * before it is written: a job in trouble (a cut network, a server that clears its pool) retries one
+     * chunk at a time, in source order, instead of hammering the server with all its lanes, and goes back
+     * to all its lanes once the trouble is over. Used by the worker and the lanes at once.
+     */
+    private static final class Turns {
+        /** How often a waiting lane looks whether the job must stop. */
+        private static final long STOP_CHECK_MILLIS = 100;
+        private final ConcurrentSkipListSet<Long> writing = new ConcurrentSkipListSet<>();
+
+        void started(long chunkNo) {
+            writing.add(chunkNo);
+        }
+
+        void finished(long chunkNo) {
+            writing.remove(chunkNo);
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+
+        /** @return false if the job must stop (shutdown or cancel) before the chunk's turn came */
+        synchronized boolean await(long chunkNo, RunningJob job) throws InterruptedException {
+            while (!writing.isEmpty() && writing.first() < chunkNo) {
+                if (job.isStopping() || job.isCancelled()) {
+                    return false;
+                }
+                wait(STOP_CHECK_MILLIS);
+            }
+            return true;
+        }
     }
 
     /**
@@ -539,10 +594,20 @@ final class CopyLoop implements AutoCloseable {
         }
 
         @Override
-        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo)
+        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Turn turn)
                 throws JobFailure, InterruptedException {
             try {
-                return policy.run(job, Side.DESTINATION, destination.connection(), chunkNo, () -> writeOnce(chunk, origins));
+                return policy.run(job, Side.DESTINATION, destination.connection(), chunkNo, new Attempt<>() {
+                    @Override
+                    public WriteOutcome run() throws PermanentWriteException {
+                        return writeOnce(chunk, origins);
+                    }
+
+                    @Override
+                    public boolean awaitTurn() throws InterruptedException {
+                        return turn.await();
+                    }
+                });
             } catch (AttemptFailure e) {
                 throw JobFailure.of(e, JobFailure.WRITE_ERROR, "chunk " + chunkNo, "chunk " + chunkNo, chunkNo);
             }

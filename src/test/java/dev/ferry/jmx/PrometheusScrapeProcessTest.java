@@ -96,6 +96,8 @@ class PrometheusScrapeProcessTest {
             Map.entry("Job.Progress", "ferry_job_progress"),
             Map.entry("Job.DocumentsPerSecond", "ferry_job_documents_per_second"),
             Map.entry("Job.EtaSeconds", "ferry_job_eta_seconds"),
+            Map.entry("Job.Lanes", "ferry_job_lanes"),
+            Map.entry("Job.ChunksInFlight", "ferry_job_chunks_in_flight"),
             Map.entry("Job.EventsApplied", "ferry_job_events_applied_total"),
             Map.entry("Job.LagMillis", "ferry_job_lag_millis"));
 

@@ -26,6 +26,7 @@ import dev.ferry.sync.retry.ErrorClassifier;
 import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.retry.Retried;
 import dev.ferry.sync.write.WriteOutcome;
+import dev.ferry.testing.Await;
 import dev.ferry.testing.MutableClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,7 +37,14 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.Executors;
 import org.bson.BsonDocument;
 import org.bson.BsonInt32;
@@ -64,15 +72,24 @@ class CopyLoopTest {
     private JobLedger ledger;
     private int loops;
 
+    private final ExecutorService laneThreads = Executors.newCachedThreadPool(new NamedThreadFactory("test-lane", true));
+    private final ExecutorService worker = Executors.newSingleThreadExecutor(new NamedThreadFactory("test-worker", true));
+
     @AfterEach
     void shutdown() {
         if (ledger != null) {
             ledger.close();
         }
+        Executors2.shutdown("test-worker", worker, Duration.ofSeconds(5));
+        Executors2.shutdown("test-lane", laneThreads, Duration.ofSeconds(5));
         Executors2.shutdown("test-checkpoint", io, Duration.ofSeconds(5));
     }
 
     private CopyLoop loop() throws Exception {
+        return loop(1, Long.MAX_VALUE, writes);
+    }
+
+    private CopyLoop loop(int lanes, long maxBytes, CopyLoop.Writes to) throws Exception {
         store = new CheckpointStore(state.resolve("checkpoints"));
         Spool spool = new Spool(state.resolve("spool" + (++loops)));
         spool.ensureLayout();
@@ -83,7 +100,8 @@ class CopyLoopTest {
         JobLedger.Books books = new JobLedger.Books(spool, store, io, policy, gate, clock, statistics, JobEvents.NONE);
         ledger = books.open(job, claim).orElseThrow();
         writes.ledger = ledger;
-        return new CopyLoop(job, ledger, reads, writes);
+        return lanes == 1 && maxBytes == Long.MAX_VALUE ? new CopyLoop(job, ledger, reads, to)
+                : new CopyLoop(job, ledger, reads, to, lanes, maxBytes, laneThreads);
     }
 
     @Test
@@ -152,6 +170,135 @@ class CopyLoopTest {
         assertSame(writes.failure, failed);
     }
 
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @Test
+    void lanesWriteSeveralChunksAtOnceAndRecordThemInSourceOrder() throws Exception {
+        reads.chunks(2, 2, 2, 2);
+        Gated gated = new Gated();
+        CopyLoop loop = loop(3, Long.MAX_VALUE, gated);
+        Future<Boolean> run = worker.submit(loop::run);
+
+        Await.until(WAIT, () -> gated.started.size() == 3, "three chunks written at once");
+        assertEquals(3, job.getChunksInFlight());
+        gated.release(3);
+        gated.release(2);
+        Thread.sleep(50); // a recording out of order would happen now; none may
+        assertEquals(JobLedger.Progress.START, ledger.progress(), "chunks 2 and 3 wait for chunk 1");
+        gated.release(1);
+        Await.until(WAIT, () -> ledger.progress().counters().chunks() == 3, "1, 2, 3 recorded");
+        assertEquals(new Position(6, null), ledger.progress().position());
+        Await.until(WAIT, () -> gated.started.contains(4L), "the fourth chunk in a freed lane");
+        gated.release(4);
+        assertTrue(run.get(10, TimeUnit.SECONDS));
+        assertEquals(new Counters(4, 0, 0, 8, 0, 0, 0), ledger.progress().counters());
+        assertEquals(0, job.getChunksInFlight());
+    }
+
+    @Test
+    void aChunkThatSharesAKeyWithAChunkInFlightWaitsForIt() throws Exception {
+        reads.script.add(new Retried.Done<>(Reads.batch(new ArrayList<>(List.of(doc(1), doc(2)))), 0));
+        reads.script.add(new Retried.Done<>(Reads.batch(new ArrayList<>(List.of(doc(3), doc(1)))), 0));
+        Gated gated = new Gated();
+        Future<Boolean> run = worker.submit(loop(4, Long.MAX_VALUE, gated)::run);
+
+        Await.until(WAIT, () -> gated.started.size() == 1, "chunk 1 written");
+        Thread.sleep(50);
+        assertEquals(List.of(1L), List.copyOf(gated.started), "chunk 2 holds key 1 of chunk 1: it waits");
+        gated.release(1);
+        Await.until(WAIT, () -> gated.started.contains(2L), "chunk 2 after chunk 1");
+        gated.release(2);
+        assertTrue(run.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void theBytesInFlightAreCapped() throws Exception {
+        reads.chunks(2, 2, 2);
+        Gated gated = new Gated();
+        Future<Boolean> run = worker.submit(loop(8, 1, gated)::run);
+        Await.until(WAIT, () -> gated.started.size() == 1, "chunk 1 written");
+        Thread.sleep(50);
+        assertEquals(1, gated.started.size(), "a cap below one chunk's bytes writes one chunk at a time");
+        for (long c = 1; c <= 3; c++) {
+            long chunk = c;
+            Await.until(WAIT, () -> gated.started.contains(chunk), "chunk " + chunk);
+            gated.release(chunk);
+        }
+        assertTrue(run.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void aStopRecordsOnlyTheWhollyAcknowledgedPrefix() throws Exception {
+        reads.chunks(2, 2, 2);
+        Gated gated = new Gated();
+        Future<Boolean> run = worker.submit(loop(3, Long.MAX_VALUE, gated)::run);
+        Await.until(WAIT, () -> gated.started.size() == 3, "three chunks in flight");
+        gated.release(1);
+        gated.release(3);
+        Await.until(WAIT, () -> ledger.progress().counters().chunks() == 1, "chunk 1 recorded");
+        gated.stop(2); // shutdown while chunk 2 was written: it was not acknowledged
+        assertFalse(run.get(10, TimeUnit.SECONDS));
+        assertEquals(new Position(2, null), ledger.progress().position(), "chunk 3 is written again on resume");
+        assertEquals(1, ledger.progress().counters().chunks());
+    }
+
+    @Test
+    void aChunkThatFailsForGoodFailsTheJobAfterTheChunksBeforeItAreRecorded() throws Exception {
+        reads.chunks(2, 2, 2);
+        Gated gated = new Gated();
+        Future<Boolean> run = worker.submit(loop(3, Long.MAX_VALUE, gated)::run);
+        Await.until(WAIT, () -> gated.started.size() == 3, "three chunks in flight");
+        gated.release(3);
+        gated.fail(2, new JobFailure(JobFailure.WRITE_ERROR, "chunk 2: rejected", 2, 1));
+        gated.release(1);
+        ExecutionException failed = assertThrows(ExecutionException.class, () -> run.get(10, TimeUnit.SECONDS));
+        assertEquals("chunk 2: rejected", failed.getCause().getMessage());
+        assertEquals(1, ledger.progress().counters().chunks(), "chunk 1 was recorded, chunk 3 was not");
+    }
+
+    private static BsonDocument doc(int id) {
+        return new BsonDocument("_id", new BsonInt32(id));
+    }
+
+    /** Each chunk's write waits until the test releases, stops or fails it. */
+    private static final class Gated implements CopyLoop.Writes {
+        final Set<Long> started = ConcurrentHashMap.newKeySet();
+        private final Map<Long, CompletableFuture<Object>> outcomes = new ConcurrentHashMap<>();
+
+        private CompletableFuture<Object> outcome(long chunkNo) {
+            return outcomes.computeIfAbsent(chunkNo, c -> new CompletableFuture<>());
+        }
+
+        void release(long chunkNo) {
+            outcome(chunkNo).complete("ok");
+        }
+
+        void stop(long chunkNo) {
+            outcome(chunkNo).complete("stop");
+        }
+
+        void fail(long chunkNo, JobFailure failure) {
+            outcome(chunkNo).complete(failure);
+        }
+
+        @Override
+        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo,
+                                           CopyLoop.Turn turn) throws JobFailure, InterruptedException {
+            started.add(chunkNo);
+            Object outcome;
+            try {
+                outcome = outcome(chunkNo).get();
+            } catch (ExecutionException e) {
+                throw new IllegalStateException(e);
+            }
+            if (outcome instanceof JobFailure failure) {
+                throw failure;
+            }
+            return "stop".equals(outcome) ? new Retried.Stopped<>()
+                    : new Retried.Done<>(new WriteOutcome(0, chunk.size(), 0, 0, 0), 0);
+        }
+    }
+
     /** Returns scripted chunks of numbered documents; position counts the documents returned. */
     private static final class Reads implements CopyLoop.Reads {
         final Deque<Retried<Batch>> script = new ArrayDeque<>();
@@ -210,7 +357,8 @@ class CopyLoopTest {
         JobFailure failure;
 
         @Override
-        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo) throws JobFailure {
+        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, CopyLoop.Turn turn)
+                throws JobFailure {
             if (failure != null) {
                 throw failure;
             }

@@ -100,7 +100,20 @@ public final class ErrorClassifier {
         return e.getCause() == null ? Boolean.FALSE : null;
     }
 
-    public static boolean isClosedClient(Throwable t) {
+    /**
+     * Whether the driver cleared its connection pool under the try because another operation on the
+     * same server failed (a cut connection, an election): the try itself never reached the server.
+     */
+    public boolean isPoolCleared(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof MongoConnectionPoolClearedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static boolean isClosedClient(Throwable t) {
         return t instanceof MongoServerUnavailableException
                 || (t instanceof IllegalStateException && String.valueOf(t.getMessage()).contains("state should be: open"));
     }

@@ -29,6 +29,12 @@ public final class RetryPolicy {
     private static final Logger log = LoggerFactory.getLogger(RetryPolicy.class);
     /** How often a DOWN pool is looked at again; its health checks decide when it is UP. */
     static final Duration DOWN_POLL = Duration.ofSeconds(1);
+    /**
+     * Tries a cleared connection pool may fail without using an attempt: the driver clears a pool when
+     * another operation on the server failed, so every lane of every job on it fails at once, through no
+     * fault of its own. Bounded, so that a pool cleared again and again still ends in retry.maxAttempts.
+     */
+    static final int FREE_POOL_CLEARED = 10;
 
     /** The side of a job a stage works on, and the state the job shows while that side's pool is DOWN. */
     public enum Side {
@@ -81,7 +87,8 @@ public final class RetryPolicy {
 
     /**
      * Tries {@code attempt} until it succeeds, fails for good, or the job must stop. A job's state
-     * changed by the waits (RETRYING, WAITING_FOR_...) is set back to what it was once a try succeeds.
+     * changed by the policy (RETRYING, WAITING_FOR_SOURCE or _DESTINATION) is set back to what it was
+     * once a try succeeds; a state set meanwhile by others (PAUSED, FOLLOWING) is left as it is.
      *
      * @param connection the named connection the stage uses, whose DOWN pool is waited for; null for a file
      * @param chunkNo    the chunk (or batch of events) the attempt is for, as the log line names it
@@ -91,6 +98,7 @@ public final class RetryPolicy {
             throws AttemptFailure, InterruptedException {
         JobState working = job.state();
         int attempts = 0;
+        int freeRetries = 0;
         while (true) {
             if (!awaitPool(job, side, connection)) {
                 return new Retried.Stopped<>();
@@ -98,8 +106,10 @@ public final class RetryPolicy {
             attempts++;
             try {
                 T value = attempt.run();
-                job.state(working);
-                return new Retried.Done<>(value, attempts - 1);
+                if (isPolicyState(job.state())) {
+                    job.state(isPolicyState(working) ? JobState.RUNNING : working);
+                }
+                return new Retried.Done<>(value, attempts - 1 + freeRetries);
             } catch (InterruptedException e) {
                 throw e;
             } catch (PoolClosedException e) {
@@ -114,20 +124,28 @@ public final class RetryPolicy {
                     throw new AttemptFailure(message, attempts, false, e);
                 }
                 job.failedTransiently(message);
-                if (attempts >= maxAttempts) {
+                if (classifier.isPoolCleared(e) && freeRetries < FREE_POOL_CLEARED) {
+                    freeRetries++;
+                    attempts--; // cleared by another operation's failure: this try never reached the server
+                } else if (attempts >= maxAttempts) {
                     throw new AttemptFailure(message, attempts, true, e);
                 }
-                Duration delay = backoff.delay(attempts, random.get());
-                log.warn("{}: chunk {} attempt {} of {} failed, retrying in {} ms: {}", job.id(), chunkNo, attempts,
-                        maxAttempts, delay.toMillis(), message);
+                Duration delay = backoff.delay(Math.max(1, attempts), random.get());
+                log.warn("{}: chunk {} attempt {} of {} failed, retrying in {} ms: {}", job.id(), chunkNo,
+                        Math.max(1, attempts), maxAttempts, delay.toMillis(), message);
                 job.state(JobState.RETRYING);
-                if (!job.sleep(delay)) {
+                if (!job.sleep(delay) || !attempt.awaitTurn()) {
                     return new Retried.Stopped<>();
                 }
             } catch (Exception e) {
                 throw new AttemptFailure(scrub(classifier.describe(e)), attempts, false, e);
             }
         }
+    }
+
+    private static boolean isPolicyState(JobState state) {
+        return state == JobState.RETRYING || state == JobState.WAITING_FOR_SOURCE
+                || state == JobState.WAITING_FOR_DESTINATION;
     }
 
     /** Waits while the pool is DOWN, then while the daemon is paused. @return false if the job must stop */
