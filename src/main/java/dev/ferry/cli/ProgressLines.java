@@ -96,6 +96,7 @@ final class ProgressLines {
     static String label(String state) {
         return switch (state) {
             case "WAITING_FOR_DESTINATION" -> "WAIT-DEST";
+            case "WAITING_FOR_SOURCE" -> "WAIT-SRC";
             case "WAITING_FOR_DISK" -> "WAIT-DISK";
             default -> state;
         };

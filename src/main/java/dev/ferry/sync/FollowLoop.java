@@ -101,7 +101,7 @@ final class FollowLoop implements AutoCloseable {
         if (!(point instanceof Retried.Done<StreamPoint> opened)) {
             return false;
         }
-        if (!ledger.saveNow(FollowState.snapshot(opened.value()))) {
+        if (!ledger.saveStart(FollowState.snapshot(opened.value()))) {
             return false;
         }
         log.info("{}: change stream opened at {} before the snapshot copy", job.id(), opened.value().describe());
@@ -164,7 +164,12 @@ final class FollowLoop implements AutoCloseable {
             job.caughtUp(false);
             batchNo++;
             List<ChangeEvent> writes = polled.value().writes();
-            Origins origins = Origins.consecutive("change", state.eventsApplied() + 1, writes.size());
+            // a refused write is named by the place in the stream of the event it comes from
+            long[] places = new long[writes.size()];
+            for (int i = 0; i < places.length; i++) {
+                places[i] = state.eventsApplied() + batch.place(writes.get(i).id());
+            }
+            Origins origins = new Origins("change", places);
             Retried<EventWriter.Outcome> write = apply(writes, origins, batchNo);
             if (!(write instanceof Retried.Done<EventWriter.Outcome> written)) {
                 return false;
@@ -173,8 +178,10 @@ final class FollowLoop implements AutoCloseable {
             state = state.applied(next, batch.events(), written.value().deleted());
             List<Rejected> refused = new ArrayList<>();
             for (Rejection r : written.value().writes().rejected()) {
-                refused.add(new Rejected(origins.unit(), origins.number(r.index()), r.reason(),
-                        writes.get(r.index()).document()));
+                ChangeEvent change = writes.get(r.index());
+                // a refused delete has no document: its record is the key it could not delete
+                BsonDocument record = change.document() != null ? change.document() : new BsonDocument("_id", change.id());
+                refused.add(new Rejected(origins.unit(), origins.number(r.index()), r.reason(), record));
             }
             if (!ledger.recordEvents(state, written.value().writes(), refused, written.retries())) {
                 return false;

@@ -154,6 +154,21 @@ final class JobLedger implements AutoCloseable {
         return true;
     }
 
+    /**
+     * A fresh follow job's stream start, saved before the copy writes anything; the copy then starts at
+     * the first document, whatever an earlier checkpoint without a stream start said.
+     *
+     * @return false if the job must stop before the checkpoint could be written
+     */
+    boolean saveStart(FollowState start) throws InterruptedException {
+        if (!progress.equals(Progress.START)) {
+            log.warn("{}: its checkpoint has no change stream start; copying from the first document again",
+                    job.id());
+            progress = Progress.START;
+        }
+        return saveNow(start);
+    }
+
     /** Failed tries of a change stream read, counted when the batch they read is recorded or saved. */
     void retried(long retries) {
         if (retries > 0) {

@@ -65,7 +65,11 @@ final class JobTask {
             try {
                 spec = parser.parse(claim.file());
             } catch (JobRejectedException e) {
-                books.rejected(claim, e);
+                try {
+                    books.rejected(claim, e);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt(); // stopping: the file stays in active/ and is judged again
+                }
                 return;
             }
             RunningJob job = new RunningJob(spec, stages.clock().instant(), stages.clock(), gate, totals);
@@ -74,14 +78,13 @@ final class JobTask {
             mbeans.register(bean, job);
             try {
                 runJob(job, claim);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                log.warn("{}: interrupted; the job stays in active/ and resumes from its checkpoint", spec.id());
             } finally {
                 mbeans.unregister(bean);
                 onEnd.accept(job);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            log.warn("{}: interrupted; the job stays in active/ and resumes from its checkpoint",
-                    claim.file().getFileName());
         }
     }
 

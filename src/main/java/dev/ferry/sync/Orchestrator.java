@@ -143,7 +143,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private void launch(JobClaim claim) {
         inFlight.incrementAndGet();
         try {
-            // the slot is freed here, not by the runner: a job rejected before it started (or a runner
+            // the slot is freed here, not by the job task: a job rejected before it started (or a task
             // that threw) must not keep its worker slot, or a few broken files would stop all claiming
             workerPool.execute(() -> {
                 try {

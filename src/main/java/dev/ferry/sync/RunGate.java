@@ -6,7 +6,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * Where runners wait: while the orchestrator is paused, and between retry attempts. Pause, resume,
+ * Where jobs wait: while the orchestrator is paused, between retry attempts, for a DOWN pool or the disk. Pause, resume,
  * stop and cancel wake them at once, so that a stop never waits out a backoff.
  */
 final class RunGate {

@@ -1,6 +1,7 @@
 package dev.ferry.sync.follow;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +17,8 @@ import org.bson.BsonValue;
  */
 public final class EventBatch {
     private final Map<BsonValue, ChangeEvent> latest = new LinkedHashMap<>();
+    /** The place (1-based) in the batch of each key's last event. */
+    private final Map<BsonValue, Integer> places = new HashMap<>();
     private int events;
     private BsonDocument lastToken;
     private long newestClusterTimeMillis;
@@ -28,6 +31,7 @@ public final class EventBatch {
             // remove first so that the key moves to the end: the map's order stays the order of last events
             latest.remove(event.id());
             latest.put(event.id(), event);
+            places.put(event.id(), events);
         }
     }
 
@@ -43,6 +47,11 @@ public final class EventBatch {
     /** One event per key: the last one read. */
     public List<ChangeEvent> folded() {
         return new ArrayList<>(latest.values());
+    }
+
+    /** The place (1-based) in the batch of the last event of the document with this {@code _id}; 0 if none. */
+    public int place(BsonValue id) {
+        return places.getOrDefault(id, 0);
     }
 
     /** The token after the batch's last event: where the stream resumes once the batch is applied. */

@@ -81,10 +81,6 @@ public final class RetryPolicy {
         this.maxAttempts = maxAttempts;
     }
 
-    public ErrorClassifier classifier() {
-        return classifier;
-    }
-
     /**
      * Tries {@code attempt} until it succeeds, fails for good, or the job must stop. A job's state
      * changed by the policy (RETRYING, WAITING_FOR_SOURCE or _DESTINATION) is set back to what it was

@@ -31,6 +31,12 @@ final class BulkErrors {
      */
     static BulkErrors of(MongoBulkWriteException e, ErrorClassifier classifier, MongoCollection<BsonDocument> collection,
                          List<String> key, int[] models, Origins origins) {
+        return of(e, classifier, collection, key, models, origins, "make the job's key match that index, or drop the index");
+    }
+
+    /** @param otherIndexRemedy what to do about a duplicate on a unique index that is not the job's key */
+    static BulkErrors of(MongoBulkWriteException e, ErrorClassifier classifier, MongoCollection<BsonDocument> collection,
+                         List<String> key, int[] models, Origins origins, String otherIndexRemedy) {
         BulkErrors sorted = new BulkErrors();
         if (e.getWriteErrors().isEmpty() || e.getWriteConcernError() != null
                 || classifier.isTransient(e) && !anyDuplicateKey(e)) {
@@ -55,7 +61,7 @@ final class BulkErrors {
                     continue;
                 }
                 why = "duplicate key on unique index " + verdict.index() + ", which is not the job's key " + key + " ("
-                        + error.getMessage() + "); make the job's key match that index, or drop the index";
+                        + error.getMessage() + "); " + otherIndexRemedy;
             } else if (ErrorClassifier.TRANSIENT_CODES.contains(error.getCode())) {
                 sorted.retry = true;
                 continue;

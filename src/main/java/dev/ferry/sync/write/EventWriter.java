@@ -76,14 +76,16 @@ public final class EventWriter {
         try {
             result = destination.bulkWrite(models, UNORDERED);
         } catch (MongoBulkWriteException e) {
-            BulkErrors errors = BulkErrors.of(e, classifier, destination, ID, eventIndex, origins);
+            // a follow job's key is _id by rule: the index is what can change
+            BulkErrors errors = BulkErrors.of(e, classifier, destination, ID, eventIndex, origins,
+                    "drop or change that unique index, or remove the colliding document from the destination");
             if (errors.retry() || errors.anyOnTheKey() || errors.refused().isEmpty()) {
                 throw e;
             }
             if (!keepGoing) {
                 String more = errors.refused().size() > 1 ? " (and " + (errors.refused().size() - 1) + " more)" : "";
-                throw new PermanentWriteException("a change was rejected by the destination: "
-                        + errors.refused().get(0).reason() + more, errors.refused().get(0).index(), e);
+                throw new PermanentWriteException(errors.refused().get(0).reason() + more,
+                        errors.refused().get(0).index(), e);
             }
             refused = errors.refused();
             result = e.getWriteResult();
