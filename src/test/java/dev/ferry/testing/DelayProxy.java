@@ -102,7 +102,10 @@ public final class DelayProxy implements AutoCloseable {
         return bytesForwarded.get();
     }
 
-    /** Stops listening, resets every connection and waits for every thread of this proxy. Idempotent. */
+    /**
+     * Stops listening, closes every connection (FIN, not RST: a benchmark's server should not log resets
+     * for a proxy that simply went away) and waits for every thread of this proxy. Idempotent.
+     */
     @Override
     public void close() {
         if (closed) {
@@ -115,7 +118,7 @@ public final class DelayProxy implements AutoCloseable {
             // closing is all we wanted
         }
         List<Connection> all = new ArrayList<>(connections);
-        all.forEach(Connection::abort);
+        all.forEach(Connection::close);
         long deadline = System.nanoTime() + JOIN_TIMEOUT.toNanos();
         try {
             acceptor.join(JOIN_TIMEOUT.toMillis());
@@ -155,7 +158,7 @@ public final class DelayProxy implements AutoCloseable {
             connections.add(c);
             c.start();
             if (closed) {
-                c.abort();
+                c.close();
             }
         }
     }
@@ -248,13 +251,27 @@ public final class DelayProxy implements AutoCloseable {
             }
         }
 
-        /** Resets both sides (RST) and wakes every thread of this connection. */
+        /** Resets both sides (RST) and wakes every thread of this connection: a reset passed on. */
         void abort() {
+            end(true);
+        }
+
+        /** Closes both sides (FIN) at once, whatever is still queued, and wakes every thread. */
+        void close() {
+            end(false);
+        }
+
+        private void end(boolean reset) {
             if (!over.compareAndSet(false, true)) {
                 return;
             }
-            ProxiedConnection.abort(client);
-            ProxiedConnection.abort(server);
+            if (reset) {
+                ProxiedConnection.abort(client);
+                ProxiedConnection.abort(server);
+            } else {
+                ProxiedConnection.closeQuietly(client);
+                ProxiedConnection.closeQuietly(server);
+            }
             threads.forEach(Thread::interrupt);
             connections.remove(this);
         }
