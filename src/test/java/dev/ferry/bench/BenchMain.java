@@ -43,7 +43,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * only when asked for: {@code -Dbench.only=14,15,16}. They read {@code bench.lanes} (unset: ferry as it is,
  * no {@code "lanes"} field; {@code 1,default}: the job with {@code "lanes": 1} and without the field),
  * {@code bench.lanesRoundTrips} ({@code 2,20,50} ms, benchmark 14), {@code bench.lanesCopyRoundTrip} (20 ms,
- * benchmarks 15 and 16), {@code bench.lanesFollowEvents} (20000) and {@code bench.lanesFollowSeed} (1000).
+ * benchmarks 15 and 16), {@code bench.lanesFollowEvents} (50000) and {@code bench.lanesFollowSeed} (1000).
  *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6, 10 and 11: file formats and ferry vs. mongoimport), {@code bench.runs} (3),
  * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.backlog}

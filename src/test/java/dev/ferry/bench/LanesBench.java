@@ -11,6 +11,7 @@ import dev.ferry.testing.FerryConf;
 import dev.ferry.testing.SinkServer;
 import dev.ferry.testing.Spooler;
 import dev.ferry.testing.TestMongoServer;
+import de.bwaldvogel.mongo.MongoServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,8 +43,8 @@ import org.bson.Document;
  * <li>15: a mongodb → mongodb copy, the source an ordinary embedded server seeded with the documents and the
  *     sink, each behind its own proxy of {@code bench.lanesCopyRoundTrip} (20) ms;</li>
  * <li>16: a follow job's apply rate with the sink {@code bench.lanesCopyRoundTrip} ms away: the job follows,
- *     {@code bench.lanesFollowEvents} (20000) inserts are made in the source, timed from the first insert to
- *     the sink's last write of them.</li>
+ *     {@code bench.lanesFollowEvents} (50000) inserts are made in the source while the daemon is paused,
+ *     timed from resume() to the sink's last write of them.</li>
  * </ul>
  *
  * <p>ferry runs with its default settings as a daemon in this JVM, one job at a time. The job field
@@ -316,10 +317,12 @@ final class LanesBench {
 
     void follow() {
         int rt = copyRoundTrip();
-        int events = Integer.getInteger("bench.lanesFollowEvents", 20_000);
+        int events = Integer.getInteger("bench.lanesFollowEvents", 50_000);
         int seedDocs = Integer.getInteger("bench.lanesFollowSeed", 1_000);
         double[][] rates = new double[variants.size()][runs];
         double[][] insertSeconds = new double[variants.size()][runs];
+        double[][] getMoreShare = new double[variants.size()][runs];
+        double[][] perCommand = new double[variants.size()][runs];
         for (Variant v : variants) {
             followRun(v, rt, seedDocs, Math.min(events, 5_000)); // warm-up
         }
@@ -333,35 +336,54 @@ final class LanesBench {
                     double[] x = followRun(v, rt, seedDocs, events);
                     rates[kind][run] = x[0];
                     insertSeconds[kind][run] = x[1];
+                    getMoreShare[kind][run] = x[2];
+                    perCommand[kind][run] = x[3];
                     System.err.printf(Locale.ROOT, "bench: follow %s @%d ms: %,.0f events/s (the %,d inserts took "
-                            + "%.2f s to make); load %s%n", v.name(), rt, x[0], events, x[1], BenchReport.loadAverage());
+                            + "%.2f s to make while paused; the source spent %.0f %% of the apply time in getMore; "
+                            + "%,.0f events per write command); load %s%n", v.name(), rt, x[0], events, x[1],
+                            100 * x[2], x[3], BenchReport.loadAverage());
                 });
             }
             BenchMain.rotate(order, r).forEach(Runnable::run);
         }
+        StringBuilder share = new StringBuilder();
+        for (int k = 0; k < variants.size(); k++) {
+            share.append(String.format(Locale.ROOT, "; %s: source in getMore %.0f %% of the apply time, %,.0f events "
+                    + "per write command", variants.get(k).name(), 100 * BenchMain.median(getMoreShare[k]),
+                    BenchMain.median(perCommand[k])));
+        }
         comparison("16", String.format(Locale.ROOT, "follow job applying %,d inserts, destination (sink) %d ms away",
-                events, rt), "events/s", rates);
-        notes.add("16: per run a fresh source (TestMongoServer.withOplog(), not delayed) seeded with " + seedDocs
+                events, rt), "events/s", rates, share.toString());
+        notes.add("16: per run a fresh source (mongo-java-server with its oplog, as TestMongoServer.withOplog(), on "
+                + "FollowBench's backend that adds up its time in getMore; not delayed) seeded with " + seedDocs
                 + " documents, a fresh daemon with default settings and one follow job {source mongodb follow, "
                 + "destination}" + variantNote() + " into a SinkServer behind a DelayProxy of " + rt + " ms round "
                 + "trip; once the job is FOLLOWING and caught up (LagMillis 0 and the sink's count still for 1 s), "
-                + events + " inserts of new keys are made in the source in unordered batches of 1,000; the rate is the "
-                + "events over the time from the first insert to the sink's last write of them (so the inserts' own "
-                + "time, printed on stderr, is inside it)");
+                + "the daemon is paused (orchestrator pause(): the job holds between batches of events), " + events
+                + " inserts of new keys are made in the source in unordered batches of 1,000, and the rate is the "
+                + "events over the time from resume() to the sink's last write of them; 'source in getMore' is the "
+                + "source server's time answering the change stream over that time, 'events per write command' the "
+                + "events over the insert/update/delete commands the sink took meanwhile");
     }
 
     /** @return events per second, and the seconds the source took to take the inserts */
     private double[] followRun(Variant v, int rt, int seedDocs, int events) {
         MBeanServer mbeans = MBeanServerFactory.newMBeanServer();
-        try (TestMongoServer source = TestMongoServer.withOplog(); SinkServer sink = new SinkServer();
+        // as TestMongoServer.withOplog(), on a backend that adds up its time in getMore (the change stream's reads)
+        FollowBench.ArrivalBackend sourceBackend = new FollowBench.ArrivalBackend();
+        MongoServer sourceServer = new MongoServer(sourceBackend);
+        sourceServer.enableOplog();
+        sourceServer.bind("127.0.0.1", 0);
+        String sourceUri = "mongodb://127.0.0.1:" + sourceServer.getLocalAddress().getPort();
+        try (SinkServer sink = new SinkServer();
              DelayProxy sinkProxy = new DelayProxy("127.0.0.1", sink.port(), Duration.ofMillis(rt));
-             MongoClient client = MongoClients.create(source.uri())) {
+             MongoClient client = MongoClients.create(sourceUri)) {
             MongoCollection<BsonDocument> items = client.getDatabase("srcdb").getCollection("items", BsonDocument.class);
             for (int i = 0; i < seedDocs; i += 1000) {
                 items.insertMany(BenchData.documents(i, Math.min(1000, seedDocs - i)));
             }
             FerryConf conf = conf(fresh("lanes-follow"), sinkProxy.uri(), dir.resolve("data"))
-                    .set("connection.src.uri", source.uri()).set("connection.src.database", "srcdb");
+                    .set("connection.src.uri", sourceUri).set("connection.src.database", "srcdb");
             Spooler spool = new Spooler(conf.spool());
             String id = "lanes-follow";
             String ns = DB + "." + id;
@@ -386,20 +408,32 @@ final class LanesBench {
                     }
                     return w >= seedDocs && now - last[1] >= 1_000_000_000L;
                 }, () -> "caught up: sink " + sink.writes(ns) + ", LagMillis " + job.getLagMillis());
+                // the burst is made while the daemon is paused (the job holds between batches of events), so
+                // the figure is the apply rate alone, not also the source's insert rate
+                daemon.daemon().orchestrator().pause();
+                await(Duration.ofSeconds(30), () -> "PAUSED".equals(job.getState()), () -> "PAUSED, was " + job.getState());
                 long before = sink.writes(ns);
-                long t0 = System.nanoTime();
+                long m0 = System.nanoTime();
                 for (int i = 0; i < events; i += 1000) {
                     List<BsonDocument> batch = BenchData.documents(seedDocs + i, Math.min(1000, events - i));
                     items.insertMany(batch, new com.mongodb.client.model.InsertManyOptions().ordered(false));
                 }
-                double made = (System.nanoTime() - t0) / 1e9;
+                double made = (System.nanoTime() - m0) / 1e9;
+                long getMore0 = sourceBackend.getMoreNanos.get();
+                long commands0 = sink.writeCommands();
+                long t0 = System.nanoTime();
+                daemon.daemon().orchestrator().resume();
                 if (!sink.awaitWrites(ns, before + events, Duration.ofMinutes(10))) {
                     throw new IllegalStateException(id + ": the sink saw " + (sink.writes(ns) - before) + " of "
                             + events + " events");
                 }
                 double seconds = (System.nanoTime() - t0) / 1e9;
-                return new double[] {events / seconds, made};
+                double getMore = (sourceBackend.getMoreNanos.get() - getMore0) / 1e9;
+                return new double[] {events / seconds, made, getMore / seconds,
+                        events / (double) Math.max(1, sink.writeCommands() - commands0)};
             }
+        } finally {
+            sourceServer.shutdownNow();
         }
     }
 
@@ -407,6 +441,10 @@ final class LanesBench {
 
     /** One row per comparison: every variant's median, and default / lanes 1 when both ran. */
     private void comparison(String number, String what, String unit, double[][] rates) {
+        comparison(number, what, unit, rates, "");
+    }
+
+    private void comparison(String number, String what, String unit, double[][] rates, String more) {
         StringBuilder measured = new StringBuilder();
         for (int k = 0; k < variants.size(); k++) {
             if (k > 0) {
@@ -415,6 +453,7 @@ final class LanesBench {
             measured.append(String.format(Locale.ROOT, "%s %,.0f %s", variants.get(k).name(),
                     BenchMain.median(rates[k]), unit));
         }
+        measured.append(more);
         int d = defaultIndex();
         int one = -1;
         for (int k = 0; k < variants.size(); k++) {
