@@ -39,6 +39,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * compound key vs. _id; see {@link CitiesBench}) also run only when asked for: {@code -Dbench.only=12},
  * {@code -Dbench.only=13}.
  *
+ * <p>Benchmarks 14 to 16 (issue 19, lanes: one job against a distant server; see {@link LanesBench}) also run
+ * only when asked for: {@code -Dbench.only=14,15,16}. They read {@code bench.lanes} (unset: ferry as it is,
+ * no {@code "lanes"} field; {@code 1,default}: the job with {@code "lanes": 1} and without the field),
+ * {@code bench.lanesRoundTrips} ({@code 2,20,50} ms, benchmark 14), {@code bench.lanesCopyRoundTrip} (20 ms,
+ * benchmarks 15 and 16), {@code bench.lanesFollowEvents} (50000) and {@code bench.lanesFollowSeed} (1000).
+ *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6, 10 and 11: file formats and ferry vs. mongoimport), {@code bench.runs} (3),
  * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.backlog}
  * (100000, the larger backlog of benchmark 7), {@code bench.backlogParts} ({@code watcher,daemon}),
@@ -103,6 +109,15 @@ public final class BenchMain {
         }
         if (only.contains("13")) {
             cities();
+        }
+        if (only.contains("14")) {
+            new LanesBench(dir, runs, figures, notes).fileJob(documents);
+        }
+        if (only.contains("15")) {
+            new LanesBench(dir, runs, figures, notes).copy((int) documents);
+        }
+        if (only.contains("16")) {
+            new LanesBench(dir, runs, figures, notes).follow();
         }
         if (only.contains("10")) {
             fileFormats();
