@@ -123,9 +123,11 @@ final class CtlCommand {
                 orchestrator.get("Paused"), orchestrator.get("QueuedJobs"), orchestrator.get("RunningJobs"),
                 orchestrator.get("CompletedJobs"), orchestrator.get("FailedJobs"),
                 orchestrator.get("DocumentsWritten"), orchestrator.get("ChunksWritten"), orchestrator.get("ChunkRetries"));
-        Table t = new Table("ID", "STATE", "DOCUMENTS", "CHUNKS", "RETRIES", "STARTED", "SOURCE", "DESTINATION");
+        Table t = new Table("ID", "STATE", "DOCUMENTS", "CHUNKS", "IN-FLIGHT", "LANES", "RETRIES", "STARTED", "SOURCE",
+                "DESTINATION");
         for (Map<String, Object> j : jobs) {
-            t.row(j.get("Id"), j.get("State"), j.get("DocumentsWritten"), j.get("ChunksWritten"), j.get("Retries"),
+            t.row(j.get("Id"), j.get("State"), j.get("DocumentsWritten"), j.get("ChunksWritten"),
+                    blankAsDash(j.get("ChunksInFlight")), blankAsDash(j.get("Lanes")), j.get("Retries"),
                     j.get("StartedAt"), j.get("Source"), j.get("Destination"));
         }
         t.print(out);

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Draws running jobs one per line, {@code ID STATE [#####-----] 42.0% 1.2k/s ETA 3m05s}, fitted to
+ * Draws running jobs one per line, {@code ID STATE 3/8 [#####-----] 42.0% 1.2k/s ETA 3m05s}, fitted to
  * a width. A pure function of the jobs, the width and whether colour may be used, so that what an
  * operator sees is tested at fixed widths without a terminal.
  */
@@ -30,16 +30,21 @@ final class ProgressLines {
         }
         int idWidth = Math.min(MAX_ID, jobs.stream().mapToInt(j -> j.id().length()).max().orElse(2));
         int stateWidth = jobs.stream().mapToInt(j -> label(j.state()).length()).max().orElse(5);
+        // chunks in flight of the job's lanes, for a daemon that tells them
+        int lanesWidth = jobs.stream().mapToInt(j -> lanes(j).length()).max().orElse(0);
         for (JobProgress job : jobs) {
             String id = fit(job.id(), idWidth);
             String tail = String.format(Locale.ROOT, "%6s %9s %9s", percent(job.progress()),
                     rate(job.documentsPerSecond()), "ETA " + eta(job.etaSeconds()));
             // two spaces between the columns; the bar takes what is left, or goes when too little is
-            int fixed = idWidth + 2 + stateWidth + 2 + tail.length();
+            int fixed = idWidth + 2 + stateWidth + 2 + (lanesWidth == 0 ? 0 : lanesWidth + 2) + tail.length();
             int bar = width - fixed - 2 - 2;
             StringBuilder line = new StringBuilder();
             line.append(pad(id, idWidth)).append("  ");
             line.append(paint(colour, stateColour(job.state()), pad(label(job.state()), stateWidth))).append("  ");
+            if (lanesWidth > 0) {
+                line.append(pad(lanes(job), lanesWidth)).append("  ");
+            }
             if (bar >= MIN_BAR) {
                 line.append(bar(job.progress(), bar, colour)).append("  ");
             }
@@ -47,6 +52,11 @@ final class ProgressLines {
             lines.add(line.toString());
         }
         return lines;
+    }
+
+    /** {@code 3/8}: chunks in flight of the job's lanes; empty when the daemon does not tell. */
+    static String lanes(JobProgress job) {
+        return job.lanes() > 0 ? job.chunksInFlight() + "/" + job.lanes() : "";
     }
 
     private static String bar(double progress, int inner, boolean colour) {

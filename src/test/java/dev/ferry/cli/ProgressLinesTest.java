@@ -69,4 +69,14 @@ class ProgressLinesTest {
         assertEquals("2.5M/s", ProgressLines.rate(2_500_000));
         assertEquals("100.0%", ProgressLines.percent(1.0));
     }
+
+    @Test
+    void aDaemonWithLanesShowsEachJobsChunksInFlightOfItsLanes() {
+        List<String> lines = ProgressLines.render(List.of(
+                new JobProgress("big", "RUNNING", 42_000, 0.42, 1234.5, 185, 7, 8),
+                new JobProgress("f", "FOLLOWING", 10, 1.0, 0, -1, 0, 16)), 80, false);
+        lines.forEach(l -> assertEquals(80, l.length(), l));
+        assertEquals("big  RUNNING    7/8   [", lines.get(0).substring(0, 23));
+        assertEquals("f    FOLLOWING  0/16  [", lines.get(1).substring(0, 23));
+    }
 }
