@@ -26,17 +26,10 @@ import dev.ferry.sync.write.KeyIndex;
 import dev.ferry.sync.write.PermanentWriteException;
 import dev.ferry.sync.write.WriteOutcome;
 import com.mongodb.client.MongoCollection;
-import java.util.ArrayDeque;
-import java.util.Deque;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentSkipListSet;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import org.bson.BsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -73,15 +66,7 @@ final class CopyLoop implements AutoCloseable {
     private final JobLedger ledger;
     private final Reads reads;
     private final Writes writes;
-    private final int lanes;
-    private final long maxBytesInFlight;
-    private final Executor laneExecutor;
-    /** Chunks handed to lanes and not yet recorded, in source order. */
-    private final Deque<InFlight> inFlight = new ArrayDeque<>();
-    /** How many chunks in flight hold each key (only with more than one lane). */
-    private final Map<Object, Integer> keysInFlight = new HashMap<>();
-    private final Turns turns = new Turns();
-    private long bytesInFlight;
+    private final Lanes<Chunk, WriteOutcome> lanes;
 
     /** One lane, writing on the worker thread itself: one chunk in flight, as before lanes. */
     CopyLoop(RunningJob job, JobLedger ledger, Reads reads, Writes writes) {
@@ -94,9 +79,7 @@ final class CopyLoop implements AutoCloseable {
         this.ledger = ledger;
         this.reads = reads;
         this.writes = writes;
-        this.lanes = lanes;
-        this.maxBytesInFlight = maxBytesInFlight;
-        this.laneExecutor = laneExecutor;
+        this.lanes = new Lanes<>(job, lanes, maxBytesInFlight, laneExecutor);
     }
 
     /** The loop of one job on the shared stages: its source read ahead, its destination written by key in lanes. */
@@ -108,9 +91,8 @@ final class CopyLoop implements AutoCloseable {
                 lanes == 1 ? Runnable::run : stages.lanes());
     }
 
-    /** A chunk read and handed to a lane, until it is recorded. */
-    private record InFlight(long chunkNo, Batch batch, Position after, double progress, List<Object> keys,
-                            long bytes, CompletableFuture<Retried<WriteOutcome>> write) {
+    /** A chunk read and handed to a lane, with where the source stood after it, until it is recorded. */
+    private record Chunk(Batch batch, Position after, double progress) {
     }
 
     /**
@@ -122,7 +104,7 @@ final class CopyLoop implements AutoCloseable {
         JobLedger.Progress start = ledger.progress();
         Position readAt = start.position();
         long chunkNo = start.counters().chunks();
-        try {
+        try (lanes) {
             while (true) {
                 if (!job.awaitRunnable()) {
                     return stopped();
@@ -131,7 +113,7 @@ final class CopyLoop implements AutoCloseable {
                 try {
                     read = reads.next(readAt, ++chunkNo);
                 } catch (JobFailure failure) {
-                    settleAll(); // the chunks before the one that cannot be read are recorded, their rejects kept
+                    recordAll(); // the chunks before the one that cannot be read are recorded, their rejects kept
                     throw failure;
                 }
                 if (!(read instanceof Retried.Done<Batch> done)) {
@@ -139,72 +121,32 @@ final class CopyLoop implements AutoCloseable {
                 }
                 Batch batch = done.value();
                 if (batch.records() == 0) {
-                    return settleAll();
+                    return recordAll();
                 }
                 readAt = reads.position();
-                List<Object> keys = lanes == 1 ? List.of() : keys(batch);
-                long bytes = lanes == 1 ? 0 : bytes(batch);
-                if (!makeRoom(keys, bytes)) {
-                    return stopped();
+                Chunk chunk = new Chunk(batch, readAt, reads.progress());
+                if (batch.documents().isEmpty()) {
+                    lanes.addDone(chunkNo, chunk, WriteOutcome.NONE); // only rejected records: nothing to write
+                } else {
+                    List<Object> keys = lanes.lanes() == 1 ? List.of() : keys(batch);
+                    long bytes = lanes.lanes() == 1 ? 0 : bytes(batch);
+                    while (!lanes.hasRoom(keys, bytes)) {
+                        if (!recordHead()) {
+                            return stopped();
+                        }
+                    }
+                    long number = chunkNo;
+                    lanes.add(number, chunk, keys, bytes,
+                            turn -> writes.write(batch.documents(), batch.origins(), number, turn));
                 }
-                inFlight.addLast(new InFlight(chunkNo, batch, readAt, reads.progress(), keys, bytes, write(batch, chunkNo)));
-                keys.forEach(k -> keysInFlight.merge(k, 1, Integer::sum));
-                bytesInFlight += bytes;
-                job.chunksInFlight(inFlight.size());
                 // record what is acknowledged already, so the checkpoint follows the writes closely
-                while (!inFlight.isEmpty() && inFlight.peekFirst().write().isDone()) {
-                    if (!settleHead()) {
+                while (lanes.headDone()) {
+                    if (!recordHead()) {
                         return stopped();
                     }
                 }
             }
-        } finally {
-            abandonInFlight();
         }
-    }
-
-    /** Writes a chunk on a lane; a chunk of rejected records only is acknowledged at once. */
-    private CompletableFuture<Retried<WriteOutcome>> write(Batch batch, long chunkNo) {
-        if (batch.documents().isEmpty()) {
-            return CompletableFuture.completedFuture(new Retried.Done<>(WriteOutcome.NONE, 0));
-        }
-        CompletableFuture<Retried<WriteOutcome>> result = new CompletableFuture<>();
-        turns.started(chunkNo);
-        try {
-            laneExecutor.execute(() -> {
-                try {
-                    result.complete(writes.write(batch.documents(), batch.origins(), chunkNo,
-                            () -> turns.await(chunkNo, job)));
-                } catch (InterruptedException e) {
-                    result.completeExceptionally(e);
-                    Thread.currentThread().interrupt();
-                } catch (JobFailure | RuntimeException e) {
-                    result.completeExceptionally(e);
-                } finally {
-                    turns.finished(chunkNo);
-                }
-            });
-        } catch (RejectedExecutionException stopping) {
-            turns.finished(chunkNo);
-            result.complete(new Retried.Stopped<>()); // the daemon is stopping: the chunk is written on resume
-        }
-        return result;
-    }
-
-    /**
-     * Records chunks in order until a lane is free, the bytes in flight leave room for the next chunk,
-     * and no chunk in flight holds one of its keys.
-     *
-     * @return false if the job must stop
-     */
-    private boolean makeRoom(List<Object> keys, long bytes) throws JobFailure, InterruptedException {
-        while (!inFlight.isEmpty() && (inFlight.size() >= lanes || bytesInFlight + bytes > maxBytesInFlight
-                || keys.stream().anyMatch(keysInFlight::containsKey))) {
-            if (!settleHead()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     /**
@@ -213,39 +155,20 @@ final class CopyLoop implements AutoCloseable {
      * @return false if its write stopped (shutdown or cancel) or the job must stop before it was recorded
      * @throws JobFailure when its write failed for good
      */
-    private boolean settleHead() throws JobFailure, InterruptedException {
-        InFlight head = inFlight.peekFirst();
-        Retried<WriteOutcome> written;
-        try {
-            written = head.write().get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof JobFailure failure) {
-                throw failure;
-            }
-            if (e.getCause() instanceof InterruptedException) {
-                throw new InterruptedException("a lane of " + job.id() + " was interrupted");
-            }
-            throw new IllegalStateException(job.id() + ": chunk " + head.chunkNo() + " write failed", e.getCause());
-        }
-        inFlight.removeFirst();
-        head.keys().forEach(k -> keysInFlight.computeIfPresent(k, (key, n) -> n == 1 ? null : n - 1));
-        bytesInFlight -= head.bytes();
-        job.chunksInFlight(inFlight.size());
-        if (!(written instanceof Retried.Done<WriteOutcome> done)) {
+    private boolean recordHead() throws JobFailure, InterruptedException {
+        Lanes.Done<Chunk, WriteOutcome> head = lanes.takeHead();
+        if (!(head.result() instanceof Retried.Done<WriteOutcome> done)) {
             return false;
         }
-        job.sourceProgress(head.progress());
-        return ledger.recordChunk(head.batch(), done.value(), done.retries(), head.after());
+        Chunk chunk = head.item();
+        job.sourceProgress(chunk.progress());
+        return ledger.recordChunk(chunk.batch(), done.value(), done.retries(), chunk.after());
     }
 
-    /**
-     * Records every chunk in flight in order, until one stops.
-     *
-     * @return true if all were recorded
-     */
-    private boolean settleAll() throws JobFailure, InterruptedException {
-        while (!inFlight.isEmpty()) {
-            if (!settleHead()) {
+    /** Records every chunk in flight in order, until one stops. @return true if all were recorded */
+    private boolean recordAll() throws JobFailure, InterruptedException {
+        while (!lanes.isEmpty()) {
+            if (!recordHead()) {
                 return false;
             }
         }
@@ -254,35 +177,8 @@ final class CopyLoop implements AutoCloseable {
 
     /** Records what was acknowledged before the job must stop. @return false, always */
     private boolean stopped() throws JobFailure, InterruptedException {
-        settleAll();
+        recordAll();
         return false;
-    }
-
-    /**
-     * After a stop or a failure, waits for the writes still in flight (each holds a lease, and none may go
-     * on after the job ended); their chunks are not recorded and are written again on resume.
-     */
-    private void abandonInFlight() {
-        boolean interrupted = false;
-        for (InFlight chunk : inFlight) {
-            while (true) {
-                try {
-                    chunk.write().get();
-                    break;
-                } catch (ExecutionException e) {
-                    break;
-                } catch (InterruptedException e) {
-                    interrupted = true; // a stop: the lanes see it too and end their chunks promptly
-                }
-            }
-        }
-        inFlight.clear();
-        keysInFlight.clear();
-        bytesInFlight = 0;
-        job.chunksInFlight(0);
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
     }
 
     /** The keys a chunk's writes touch, each once. */
@@ -369,49 +265,8 @@ final class CopyLoop implements AutoCloseable {
          * @param turn    waited for before each retry: the chunk's turn comes once every chunk before it is written
          * @return what the acknowledged write did (with the documents refused, when the job skips them), or stopped
          */
-        Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Turn turn)
+        Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException;
-    }
-
-    /** A chunk's turn to retry. */
-    @FunctionalInterface
-    interface Turn {
-        /** @return false if the job must stop */
-        boolean await() throws InterruptedException;
-    }
-
-    /**
-     * The chunks of a job being written. After a transient failure a chunk retries only once every chunk
-     * before it is written: a job in trouble (a cut network, a server that clears its pool) retries one
-     * chunk at a time, in source order, instead of hammering the server with all its lanes, and goes back
-     * to all its lanes once the trouble is over. Used by the worker and the lanes at once.
-     */
-    private static final class Turns {
-        /** How often a waiting lane looks whether the job must stop. */
-        private static final long STOP_CHECK_MILLIS = 100;
-        private final ConcurrentSkipListSet<Long> writing = new ConcurrentSkipListSet<>();
-
-        void started(long chunkNo) {
-            writing.add(chunkNo);
-        }
-
-        void finished(long chunkNo) {
-            writing.remove(chunkNo);
-            synchronized (this) {
-                notifyAll();
-            }
-        }
-
-        /** @return false if the job must stop (shutdown or cancel) before the chunk's turn came */
-        synchronized boolean await(long chunkNo, RunningJob job) throws InterruptedException {
-            while (!writing.isEmpty() && writing.first() < chunkNo) {
-                if (job.isStopping() || job.isCancelled()) {
-                    return false;
-                }
-                wait(STOP_CHECK_MILLIS);
-            }
-            return true;
-        }
     }
 
     /**
@@ -594,7 +449,7 @@ final class CopyLoop implements AutoCloseable {
         }
 
         @Override
-        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Turn turn)
+        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException {
             try {
                 return policy.run(job, Side.DESTINATION, destination.connection(), chunkNo, new Attempt<>() {

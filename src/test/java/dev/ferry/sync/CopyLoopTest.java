@@ -283,7 +283,7 @@ class CopyLoopTest {
 
         @Override
         public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo,
-                                           CopyLoop.Turn turn) throws JobFailure, InterruptedException {
+                                           Lanes.Turn turn) throws JobFailure, InterruptedException {
             started.add(chunkNo);
             Object outcome;
             try {
@@ -357,7 +357,7 @@ class CopyLoopTest {
         JobFailure failure;
 
         @Override
-        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, CopyLoop.Turn turn)
+        public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure {
             if (failure != null) {
                 throw failure;

@@ -1,0 +1,224 @@
+package dev.ferry.sync;
+
+import dev.ferry.sync.retry.Retried;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentSkipListSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+
+/**
+ * A job's writes in flight (docs/jobs.md, "Lanes"): up to {@code lanes} at once, each on its own lane
+ * thread and lease, handed back in the order they were handed out, so that the job records a prefix
+ * of its source (or of its change stream) that is wholly acknowledged. Order by key is kept: a write
+ * that touches a key of a write in flight is held back until that one is acknowledged. The bytes in
+ * flight are capped. After a transient failure a write retries only once every write before it is
+ * done, so a job in trouble retries one write at a time, in order.
+ *
+ * <p>Threading: {@link #hasRoom}, {@link #add}, {@link #takeHead} and {@link #close} are called by the
+ * job's own thread only; the writes run on the lane executor and meet it again through their futures.
+ *
+ * @param <T> what the job keeps of each write until it records it (a chunk, a batch of events)
+ * @param <R> what a write returns
+ */
+final class Lanes<T, R> implements AutoCloseable {
+
+    /** One write's work on its lane. */
+    @FunctionalInterface
+    interface Write<R> {
+        /** @param turn waited for before each retry: the write's turn comes once every write before it is done */
+        Retried<R> write(Turn turn) throws JobFailure, InterruptedException;
+    }
+
+    /** A write's turn to retry. */
+    @FunctionalInterface
+    interface Turn {
+        /** @return false if the job must stop */
+        boolean await() throws InterruptedException;
+    }
+
+    /** A write handed back in order: what the job kept of it, and how it ended. */
+    record Done<T, R>(T item, Retried<R> result) {
+    }
+
+    private record Entry<T, R>(long number, T item, List<Object> keys, long bytes,
+                               CompletableFuture<Retried<R>> result) {
+    }
+
+    private final RunningJob job;
+    private final int lanes;
+    private final long maxBytes;
+    private final Executor executor;
+    private final Deque<Entry<T, R>> inFlight = new ArrayDeque<>();
+    /** How many writes in flight touch each key. */
+    private final Map<Object, Integer> keys = new HashMap<>();
+    private final Turns turns = new Turns();
+    private long bytes;
+
+    /**
+     * @param executor runs each write; {@code Runnable::run} writes on the job's thread (one lane)
+     */
+    Lanes(RunningJob job, int lanes, long maxBytes, Executor executor) {
+        this.job = job;
+        this.lanes = lanes;
+        this.maxBytes = maxBytes;
+        this.executor = executor;
+    }
+
+    int lanes() {
+        return lanes;
+    }
+
+    boolean isEmpty() {
+        return inFlight.isEmpty();
+    }
+
+    /** Whether the oldest write in flight is done (then {@link #takeHead} does not wait). */
+    boolean headDone() {
+        return !inFlight.isEmpty() && inFlight.peekFirst().result().isDone();
+    }
+
+    /**
+     * Whether a write of these keys and bytes may start now: a lane is free, the bytes fit (or nothing
+     * is in flight), and no write in flight touches one of the keys.
+     */
+    boolean hasRoom(List<Object> writeKeys, long writeBytes) {
+        if (inFlight.isEmpty()) {
+            return true;
+        }
+        if (inFlight.size() >= lanes || bytes + writeBytes > maxBytes) {
+            return false;
+        }
+        for (Object key : writeKeys) {
+            if (keys.containsKey(key)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Starts a write on a lane; call only when {@link #hasRoom} says so. */
+    void add(long number, T item, List<Object> writeKeys, long writeBytes, Write<R> write) {
+        CompletableFuture<Retried<R>> result = new CompletableFuture<>();
+        turns.started(number);
+        try {
+            executor.execute(() -> {
+                try {
+                    result.complete(write.write(() -> turns.await(number, job)));
+                } catch (InterruptedException e) {
+                    result.completeExceptionally(e);
+                    Thread.currentThread().interrupt();
+                } catch (JobFailure | RuntimeException e) {
+                    result.completeExceptionally(e);
+                } finally {
+                    turns.finished(number);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            turns.finished(number);
+            result.complete(new Retried.Stopped<>()); // the daemon is stopping: it is written again on resume
+        }
+        inFlight.addLast(new Entry<>(number, item, writeKeys, writeBytes, result));
+        writeKeys.forEach(k -> keys.merge(k, 1, Integer::sum));
+        bytes += writeBytes;
+        job.chunksInFlight(inFlight.size());
+    }
+
+    /** Adds an item that needs no write (a chunk of rejected records only), acknowledged at once. */
+    void addDone(long number, T item, R value) {
+        inFlight.addLast(new Entry<>(number, item, List.of(), 0,
+                CompletableFuture.completedFuture(new Retried.Done<>(value, 0))));
+        job.chunksInFlight(inFlight.size());
+    }
+
+    /**
+     * Waits for the oldest write in flight and hands it back.
+     *
+     * @throws JobFailure when it failed for good
+     */
+    Done<T, R> takeHead() throws JobFailure, InterruptedException {
+        Entry<T, R> head = inFlight.peekFirst();
+        Retried<R> result;
+        try {
+            result = head.result().get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof JobFailure failure) {
+                throw failure;
+            }
+            if (e.getCause() instanceof InterruptedException) {
+                throw new InterruptedException("a lane of " + job.id() + " was interrupted");
+            }
+            throw new IllegalStateException(job.id() + ": write " + head.number() + " failed", e.getCause());
+        }
+        inFlight.removeFirst();
+        head.keys().forEach(k -> keys.computeIfPresent(k, (key, n) -> n == 1 ? null : n - 1));
+        bytes -= head.bytes();
+        job.chunksInFlight(inFlight.size());
+        return new Done<>(head.item(), result);
+    }
+
+    /**
+     * Waits for the writes still in flight without handing them back (each holds a lease, and none may
+     * go on after the job stopped or failed); they are written again on resume.
+     */
+    @Override
+    public void close() {
+        boolean interrupted = false;
+        for (Entry<T, R> entry : inFlight) {
+            while (true) {
+                try {
+                    entry.result().get();
+                    break;
+                } catch (ExecutionException e) {
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true; // a stop: the lanes see it too and end their writes promptly
+                }
+            }
+        }
+        inFlight.clear();
+        keys.clear();
+        bytes = 0;
+        job.chunksInFlight(0);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The writes being made, by number: a retry waits until every write before it is done. Used by the
+     * job's thread and the lanes at once.
+     */
+    private static final class Turns {
+        /** How often a waiting lane looks whether the job must stop. */
+        private static final long STOP_CHECK_MILLIS = 100;
+        private final ConcurrentSkipListSet<Long> writing = new ConcurrentSkipListSet<>();
+
+        void started(long number) {
+            writing.add(number);
+        }
+
+        void finished(long number) {
+            writing.remove(number);
+            synchronized (this) {
+                notifyAll();
+            }
+        }
+
+        /** @return false if the job must stop (shutdown or cancel) before the write's turn came */
+        synchronized boolean await(long number, RunningJob job) throws InterruptedException {
+            while (!writing.isEmpty() && writing.first() < number) {
+                if (job.isStopping() || job.isCancelled()) {
+                    return false;
+                }
+                wait(STOP_CHECK_MILLIS);
+            }
+            return true;
+        }
+    }
+}
