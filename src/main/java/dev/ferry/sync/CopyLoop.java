@@ -195,31 +195,9 @@ final class CopyLoop implements AutoCloseable {
     private static long bytes(Batch batch) {
         long bytes = 0;
         for (BsonDocument document : batch.documents()) {
-            bytes += bytes(document);
+            bytes += Lanes.bytes(document);
         }
         return bytes;
-    }
-
-    private static long bytes(BsonValue value) {
-        return switch (value.getBsonType()) {
-            case DOCUMENT -> {
-                long b = 5;
-                for (Map.Entry<String, BsonValue> e : value.asDocument().entrySet()) {
-                    b += e.getKey().length() + 2 + bytes(e.getValue());
-                }
-                yield b;
-            }
-            case ARRAY -> {
-                long b = 5;
-                for (BsonValue v : value.asArray()) {
-                    b += 4 + bytes(v);
-                }
-                yield b;
-            }
-            case STRING -> 5 + value.asString().getValue().length();
-            case BINARY -> 5 + value.asBinary().getData().length;
-            default -> 8;
-        };
     }
 
     /** Releases the source (and a mongodb source's lease); the ledger stays usable. */

@@ -24,6 +24,8 @@ import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.retry.RetryPolicy.Side;
 import dev.ferry.sync.source.Origins;
 import dev.ferry.sync.source.Rejected;
+import dev.ferry.sync.write.ChunkWriter;
+import dev.ferry.sync.write.PermanentWriteException;
 import dev.ferry.sync.write.Rejection;
 import java.time.Clock;
 import java.time.Duration;
@@ -65,6 +67,8 @@ final class FollowLoop implements AutoCloseable {
     private final SourceSpec.Mongo source;
     private final DestinationSpec destination;
     private final SourceFilter filter;
+    /** The batches being applied, at most {@code lanes}; closed by {@link #run()}. */
+    private final Lanes<Applying, EventWriter.Outcome> inFlight;
     private Lease lease;
     private ChangeStreamSource stream;
 
@@ -78,6 +82,8 @@ final class FollowLoop implements AutoCloseable {
         this.source = (SourceSpec.Mongo) job.spec().source();
         this.destination = job.spec().destination();
         this.filter = new SourceFilter(source.filter(), source.projection());
+        int lanes = job.spec().lanes();
+        this.inFlight = new Lanes<>(job, lanes, stages.maxBytesInFlight(), lanes == 1 ? Runnable::run : stages.lanes());
     }
 
     /**
@@ -114,7 +120,10 @@ final class FollowLoop implements AutoCloseable {
     }
 
     /**
-     * Follows the source after its snapshot.
+     * Follows the source after its snapshot: polls batches of events and applies up to {@code lanes} of
+     * them at once; a batch that touches a document of a batch in flight waits for it, so each document's
+     * changes apply in stream order. Batches are recorded in stream order, so the saved token is always
+     * one before which every event is applied.
      *
      * @return true after finish; false when the job must stop (shutdown or cancel)
      * @throws JobFailure when the stream cannot be read (its history lost, the collection dropped) or a
@@ -131,64 +140,124 @@ final class FollowLoop implements AutoCloseable {
                 state.point().describe());
         long lastSave = clock.millis();
         long batchNo = 0;
-        while (true) {
-            if (!job.awaitRunnable()) {
-                return false;
-            }
-            boolean finishing = job.isFinishRequested();
-            StreamPoint from = state.point();
-            Retried<Polled> read = read(batchNo + 1, () -> poll(from));
-            if (!(read instanceof Retried.Done<Polled> polled)) {
-                return false;
-            }
-            ledger.retried(polled.retries());
-            EventBatch batch = polled.value().batch();
-            if (batch.isEmpty()) {
-                job.caughtUp(true);
-                job.state(JobState.FOLLOWING);
-                state = idleToken(state);
-                if (finishing || clock.millis() - lastSave >= IDLE_SAVE.toMillis()) {
-                    if (!ledger.saveNow(state)) {
+        // where the stream reads on: after the last batch polled, which may be ahead of the one recorded
+        StreamPoint readFrom = state.point();
+        long eventsPolled = state.eventsApplied();
+        try (inFlight) {
+            while (true) {
+                if (!job.awaitRunnable()) {
+                    return stopped();
+                }
+                boolean finishing = job.isFinishRequested();
+                StreamPoint from = readFrom;
+                Retried<Polled> read = read(batchNo + 1, () -> poll(from));
+                if (!(read instanceof Retried.Done<Polled> polled)) {
+                    return stopped();
+                }
+                ledger.retried(polled.retries());
+                EventBatch batch = polled.value().batch();
+                if (batch.isEmpty()) {
+                    if (!recordAll()) {
                         return false;
                     }
-                    lastSave = clock.millis();
+                    job.caughtUp(true);
+                    job.state(JobState.FOLLOWING);
+                    FollowState recorded = ledger.follow().orElseThrow();
+                    FollowState idle = idleToken(recorded);
+                    readFrom = idle.point();
+                    if (finishing || clock.millis() - lastSave >= IDLE_SAVE.toMillis()) {
+                        if (!ledger.saveNow(idle)) {
+                            return false;
+                        }
+                        lastSave = clock.millis();
+                    }
+                    if (finishing) {
+                        return true;
+                    }
+                    if (!job.sleep(IDLE)) {
+                        return false;
+                    }
+                    continue;
                 }
-                if (finishing) {
-                    return true;
+                job.caughtUp(false);
+                long number = ++batchNo;
+                List<ChangeEvent> writes = polled.value().writes();
+                // a refused write is named by the place in the stream of the event it comes from
+                long[] places = new long[writes.size()];
+                List<Object> keys = new ArrayList<>(writes.size());
+                long bytes = 0;
+                for (int i = 0; i < places.length; i++) {
+                    ChangeEvent change = writes.get(i);
+                    places[i] = eventsPolled + batch.place(change.id());
+                    keys.add(ChunkWriter.keyValue(change.id()));
+                    bytes += change.document() == null ? 16 : Lanes.bytes(change.document());
                 }
-                if (!job.sleep(IDLE)) {
-                    return false;
+                Origins origins = new Origins("change", places);
+                StreamPoint next = batch.lastToken().map(StreamPoint::after).orElse(readFrom);
+                Applying applying = new Applying(writes, origins, next, batch.events(), batch.newestClusterTimeMillis());
+                while (!inFlight.hasRoom(keys, bytes)) {
+                    if (!recordHead()) {
+                        return stopped();
+                    }
                 }
-                continue;
+                inFlight.add(number, applying, keys, bytes, turn -> apply(writes, origins, number, turn));
+                readFrom = next;
+                eventsPolled += batch.events();
+                while (inFlight.headDone()) {
+                    if (!recordHead()) {
+                        return stopped();
+                    }
+                }
             }
-            job.caughtUp(false);
-            batchNo++;
-            List<ChangeEvent> writes = polled.value().writes();
-            // a refused write is named by the place in the stream of the event it comes from
-            long[] places = new long[writes.size()];
-            for (int i = 0; i < places.length; i++) {
-                places[i] = state.eventsApplied() + batch.place(writes.get(i).id());
-            }
-            Origins origins = new Origins("change", places);
-            Retried<EventWriter.Outcome> write = apply(writes, origins, batchNo);
-            if (!(write instanceof Retried.Done<EventWriter.Outcome> written)) {
-                return false;
-            }
-            StreamPoint next = batch.lastToken().map(StreamPoint::after).orElse(state.point());
-            state = state.applied(next, batch.events(), written.value().deleted());
-            List<Rejected> refused = new ArrayList<>();
-            for (Rejection r : written.value().writes().rejected()) {
-                ChangeEvent change = writes.get(r.index());
-                // a refused delete has no document: its record is the key it could not delete
-                BsonDocument record = change.document() != null ? change.document() : new BsonDocument("_id", change.id());
-                refused.add(new Rejected(origins.unit(), origins.number(r.index()), r.reason(), record));
-            }
-            if (!ledger.recordEvents(state, written.value().writes(), refused, written.retries())) {
-                return false;
-            }
-            lastSave = clock.millis();
-            job.applied(batch.events(), batch.newestClusterTimeMillis());
         }
+    }
+
+    /** A batch of events handed to a lane, until it is recorded. */
+    private record Applying(List<ChangeEvent> writes, Origins origins, StreamPoint next, long events,
+                            long newestClusterTimeMillis) {
+    }
+
+    /**
+     * Waits for the oldest batch in flight and records it: its refused documents, then its token.
+     *
+     * @return false if its apply stopped (shutdown or cancel) or the job must stop before it was recorded
+     */
+    private boolean recordHead() throws JobFailure, InterruptedException {
+        Lanes.Done<Applying, EventWriter.Outcome> head = inFlight.takeHead();
+        if (!(head.result() instanceof Retried.Done<EventWriter.Outcome> written)) {
+            return false;
+        }
+        Applying batch = head.item();
+        FollowState state = ledger.follow().orElseThrow().applied(batch.next(), batch.events(),
+                written.value().deleted());
+        List<Rejected> refused = new ArrayList<>();
+        for (Rejection r : written.value().writes().rejected()) {
+            ChangeEvent change = batch.writes().get(r.index());
+            // a refused delete has no document: its record is the key it could not delete
+            BsonDocument record = change.document() != null ? change.document() : new BsonDocument("_id", change.id());
+            refused.add(new Rejected(batch.origins().unit(), batch.origins().number(r.index()), r.reason(), record));
+        }
+        if (!ledger.recordEvents(state, written.value().writes(), refused, written.retries())) {
+            return false;
+        }
+        job.applied(batch.events(), batch.newestClusterTimeMillis());
+        return true;
+    }
+
+    /** Records every batch in flight in order, until one stops. @return true if all were recorded */
+    private boolean recordAll() throws JobFailure, InterruptedException {
+        while (!inFlight.isEmpty()) {
+            if (!recordHead()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Records what was applied before the job must stop. @return false, always */
+    private boolean stopped() throws JobFailure, InterruptedException {
+        recordAll();
+        return false;
     }
 
     /** A real server's post-batch token moves on while the collection is quiet; following it loses nothing. */
@@ -252,17 +321,26 @@ final class FollowLoop implements AutoCloseable {
     }
 
     /**
-     * Applies a batch through a fresh lease per attempt; a DOWN destination is waited for. A document
-     * the destination refuses for good is set aside with {@code "onInvalid": "skip"}, else fails the job.
+     * Applies a batch on a lane through a fresh lease per attempt; a DOWN destination is waited for. A
+     * document the destination refuses for good is set aside with {@code "onInvalid": "skip"}, else
+     * fails the job.
      */
-    private Retried<EventWriter.Outcome> apply(List<ChangeEvent> writes, Origins origins, long batchNo)
-            throws JobFailure, InterruptedException {
+    private Retried<EventWriter.Outcome> apply(List<ChangeEvent> writes, Origins origins, long batchNo,
+                                               Lanes.Turn turn) throws JobFailure, InterruptedException {
         boolean skip = job.spec().onInvalid() == OnInvalid.SKIP;
         try {
-            return policy.run(job, Side.DESTINATION, destination.connection(), batchNo, () -> {
-                try (Lease l = pools.lease(destination.connection())) {
-                    return writer.write(l.collection(destination.database(), destination.collection()), writes,
-                            origins, skip);
+            return policy.run(job, Side.DESTINATION, destination.connection(), batchNo, new Attempt<>() {
+                @Override
+                public EventWriter.Outcome run() throws PermanentWriteException {
+                    try (Lease l = pools.lease(destination.connection())) {
+                        return writer.write(l.collection(destination.database(), destination.collection()), writes,
+                                origins, skip);
+                    }
+                }
+
+                @Override
+                public boolean awaitTurn() throws InterruptedException {
+                    return turn.await();
                 }
             });
         } catch (AttemptFailure e) {

@@ -1,6 +1,7 @@
 package dev.ferry.sync;
 
 import dev.ferry.sync.retry.Retried;
+import org.bson.BsonValue;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
@@ -188,6 +189,29 @@ final class Lanes<T, R> implements AutoCloseable {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /** About the bytes a document (or value) takes, as BSON would count them, without encoding it. */
+    static long bytes(BsonValue value) {
+        return switch (value.getBsonType()) {
+            case DOCUMENT -> {
+                long b = 5;
+                for (Map.Entry<String, BsonValue> e : value.asDocument().entrySet()) {
+                    b += e.getKey().length() + 2 + bytes(e.getValue());
+                }
+                yield b;
+            }
+            case ARRAY -> {
+                long b = 5;
+                for (BsonValue v : value.asArray()) {
+                    b += 4 + bytes(v);
+                }
+                yield b;
+            }
+            case STRING -> 5 + value.asString().getValue().length();
+            case BINARY -> 5 + value.asBinary().getData().length;
+            default -> 8;
+        };
     }
 
     /**

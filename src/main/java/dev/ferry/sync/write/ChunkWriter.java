@@ -398,6 +398,11 @@ public final class ChunkWriter {
         return Optional.of(values);
     }
 
+    /** A single key value as {@link #keyOf} gives it: numbers by their value. */
+    public static Object keyValue(BsonValue v) {
+        return canonical(v);
+    }
+
     private static Object canonical(BsonValue v) {
         if (v.isNumber()) {
             return v.asNumber().doubleValue();
