@@ -54,6 +54,7 @@ public final class Daemon implements AutoCloseable {
     private final ExecutorService checkpointIo;
     private final ExecutorService readAhead;
     private final ExecutorService lanes;
+    private final ExecutorService followers;
     private final EmbeddedStores embedded;
     private final PoolManager pools;
     private final PoolNotifications poolEvents;
@@ -77,6 +78,9 @@ public final class Daemon implements AutoCloseable {
         // a thread per chunk in flight: at most the lanes of the jobs running, idle ones end after a minute
         this.lanes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 new NamedThreadFactory("ferry-lane", false));
+        // a thread per follow job that follows: workers bound the copies only
+        this.followers = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                new NamedThreadFactory("ferry-follow", false));
         this.embedded = new EmbeddedStores();
         this.poolEvents = new PoolNotifications(MBeanRegistrar.name("Pools"), clock);
         this.pools = new PoolManager(settings.connections().values(), PoolMaintenance.from(settings),
@@ -85,7 +89,7 @@ public final class Daemon implements AutoCloseable {
         Spool spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
         this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
-                new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, readAhead, lanes, clock, mbeans),
+                new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, readAhead, lanes, followers, clock, mbeans),
                 watcher, workers, scheduler, jobEvents);
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
         this.localJmx = new LocalJmx(state, mbeanServer);
@@ -172,6 +176,7 @@ public final class Daemon implements AutoCloseable {
         try {
             orchestrator.stop(settings.shutdownTimeout());
             Executors2.shutdown("ferry-worker", workers, Duration.ofSeconds(5));
+            Executors2.shutdown("ferry-follow", followers, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-lane", lanes, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-read-ahead", readAhead, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-checkpoint", checkpointIo, Duration.ofSeconds(5));

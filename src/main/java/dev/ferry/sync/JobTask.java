@@ -13,6 +13,7 @@ import dev.ferry.sync.write.KeyIndex;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
 import javax.management.ObjectName;
 import org.slf4j.Logger;
@@ -24,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * the loops came out: completed, stopped (it stays in active/) or failed.
  *
  * <p>Threading: shared by all workers and holds no job's state; each call of {@link #run} runs one job
- * on the calling worker thread.
+ * on the calling worker thread, and a follow job that copied its snapshot then follows on a thread of
+ * the followers' executor, so that {@code workers} bounds the copies only.
  */
 final class JobTask {
     private static final Logger log = LoggerFactory.getLogger(JobTask.class);
@@ -35,10 +37,11 @@ final class JobTask {
      * @param readAhead        reads each job's next chunk while its current one is written (see {@link ReadAhead})
      * @param lanes            writes the chunks of jobs with more than one lane (see {@link CopyLoop})
      * @param maxBytesInFlight {@code job.maxBytesInFlight}: a job's chunks in flight hold at most this many bytes
+     * @param followers        a thread for each follow job that copied its snapshot and follows
      */
     record Stages(PoolManager pools, RetryPolicy policy, ChunkWriter chunkWriter, KeyIndex keyIndex,
                   EventWriter eventWriter, ExecutorService readAhead, ExecutorService lanes, long maxBytesInFlight,
-                  Clock clock) {
+                  ExecutorService followers, Clock clock) {
     }
 
     private final JobParser parser;
@@ -58,81 +61,148 @@ final class JobTask {
         this.mbeans = mbeans;
     }
 
-    /** @param onStart, onEnd see the job while it runs (not called for a job rejected before it started) */
+    /**
+     * Runs one claimed job on the calling worker thread. A follow job whose snapshot is copied goes on
+     * following on a thread of its own and this returns, so that the worker takes other jobs: the job
+     * ends (its outcome, {@code onEnd}, its claim released) on that thread.
+     *
+     * @param onStart, onEnd see the job while it runs (not called for a job rejected before it started)
+     */
     void run(JobClaim claim, Consumer<RunningJob> onStart, Consumer<RunningJob> onEnd) {
-        try (claim) {
-            JobSpec spec;
+        JobSpec spec;
+        try {
+            spec = parser.parse(claim.file());
+        } catch (JobRejectedException e) {
             try {
-                spec = parser.parse(claim.file());
-            } catch (JobRejectedException e) {
-                try {
-                    books.rejected(claim, e);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt(); // stopping: the file stays in active/ and is judged again
-                }
-                return;
-            }
-            RunningJob job = new RunningJob(spec, stages.clock().instant(), stages.clock(), gate, totals);
-            ObjectName bean = MBeanRegistrar.name("Job", spec.id());
-            onStart.accept(job);
-            mbeans.register(bean, job);
-            try {
-                runJob(job, claim);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                log.warn("{}: interrupted; the job stays in active/ and resumes from its checkpoint", spec.id());
+                books.rejected(claim, e);
+            } catch (InterruptedException ie) {
+                Thread.currentThread().interrupt(); // stopping: the file stays in active/ and is judged again
             } finally {
-                mbeans.unregister(bean);
-                onEnd.accept(job);
+                claim.close();
+            }
+            return;
+        }
+        RunningJob job = new RunningJob(spec, stages.clock().instant(), stages.clock(), gate, totals);
+        ObjectName bean = MBeanRegistrar.name("Job", spec.id());
+        onStart.accept(job);
+        mbeans.register(bean, job);
+        Runnable end = () -> {
+            mbeans.unregister(bean);
+            onEnd.accept(job);
+            claim.close();
+        };
+        boolean handedOver = false;
+        try {
+            handedOver = runJob(job, claim, end);
+        } catch (InterruptedException e) {
+            interrupted(job);
+        } finally {
+            if (!handedOver) {
+                end.run();
             }
         }
     }
 
-    private void runJob(RunningJob job, JobClaim claim) throws InterruptedException {
+    private static void interrupted(RunningJob job) {
+        Thread.currentThread().interrupt();
+        log.warn("{}: interrupted; the job stays in active/ and resumes from its checkpoint", job.id());
+    }
+
+    /** @return true when a follow job follows on its own thread, which then ends it with {@code end} */
+    private boolean runJob(RunningJob job, JobClaim claim, Runnable end) throws InterruptedException {
         Optional<JobLedger> opened = books.open(job, claim);
         if (opened.isEmpty()) {
-            return; // stopping while the disk was in trouble: the job resumes from its checkpoint
+            return false; // stopping while the disk was in trouble: the job resumes from its checkpoint
         }
-        try (JobLedger ledger = opened.get()) {
-            boolean ended;
-            try {
-                ended = loops(job, ledger);
-            } catch (JobFailure failure) {
-                ledger.failed(failure);
-                return;
+        JobLedger ledger = opened.get();
+        boolean handedOver = false;
+        try {
+            if (!job.spec().follows()) {
+                boolean copied;
+                try (CopyLoop copy = CopyLoop.of(job, ledger, stages)) {
+                    copied = copy.run();
+                } catch (JobFailure failure) {
+                    ledger.failed(failure);
+                    return false;
+                }
+                end(ledger, copied);
+                return false;
             }
-            if (ended) {
-                ledger.completed();
-            } else {
+            FollowLoop follow = new FollowLoop(job, ledger, stages);
+            boolean snapshot;
+            try {
+                snapshot = snapshot(job, ledger, follow);
+            } catch (JobFailure failure) {
+                follow.close();
+                ledger.failed(failure);
+                return false;
+            }
+            if (!snapshot) {
+                follow.close();
                 ledger.stopped();
+                return false;
+            }
+            try {
+                stages.followers().execute(() -> follow(job, ledger, follow, end));
+                handedOver = true;
+                return true;
+            } catch (RejectedExecutionException stopping) {
+                follow.close();
+                ledger.stopped();
+                return false;
+            }
+        } finally {
+            if (!handedOver) {
+                ledger.close();
             }
         }
     }
 
     /**
-     * Runs the job's loops; each releases its source (and a mongodb source's lease) before the job's
-     * outcome is written.
+     * A follow job's start: its stream's start point recorded, then its snapshot copied (unless an
+     * earlier run copied it); the copy releases its source before the job follows.
      *
-     * @return true when the job is complete; false when it must stop (shutdown or cancel)
+     * @return false if the job must stop
      */
-    private boolean loops(RunningJob job, JobLedger ledger) throws JobFailure, InterruptedException {
-        if (!job.spec().follows()) {
-            try (CopyLoop copy = CopyLoop.of(job, ledger, stages)) {
-                return copy.run();
-            }
+    private boolean snapshot(RunningJob job, JobLedger ledger, FollowLoop follow) throws JobFailure, InterruptedException {
+        if (!follow.start()) {
+            return false;
         }
-        try (FollowLoop follow = new FollowLoop(job, ledger, stages)) {
-            if (!follow.start()) {
-                return false;
+        if (follow.snapshotCopied()) {
+            return true;
+        }
+        try (CopyLoop snapshot = CopyLoop.of(job, ledger, stages)) {
+            return snapshot.run();
+        }
+    }
+
+    /** A follow job after its snapshot, on a follower thread: follows until finish, cancel or shutdown, then ends. */
+    private static void follow(RunningJob job, JobLedger ledger, FollowLoop loop, Runnable end) {
+        try (ledger) {
+            boolean finished;
+            try (loop) {
+                finished = loop.run();
+            } catch (JobFailure failure) {
+                ledger.failed(failure);
+                return;
             }
-            if (!follow.snapshotCopied()) {
-                try (CopyLoop snapshot = CopyLoop.of(job, ledger, stages)) {
-                    if (!snapshot.run()) {
-                        return false;
-                    }
-                }
-            }
-            return follow.run();
+            end(ledger, finished);
+        } catch (InterruptedException e) {
+            interrupted(job);
+        } catch (RuntimeException e) {
+            log.error("{}: following stopped by an unexpected error; the job stays in active/ and resumes from "
+                    + "its checkpoint at the next start", job.id(), e);
+        } finally {
+            end.run();
+        }
+    }
+
+    /** Writes the outcome of a job whose loops are closed: done/ when complete, else stopped or cancelled. */
+    private static void end(JobLedger ledger, boolean complete) throws InterruptedException {
+        if (complete) {
+            ledger.completed();
+        } else {
+            ledger.stopped();
         }
     }
 }

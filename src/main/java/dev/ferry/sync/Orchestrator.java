@@ -89,7 +89,8 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         this.books = new JobLedger.Books(services.spool(), services.checkpoints(), services.checkpointIo(), policy, gate,
                 clock, totals, events);
         JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
-                new EventWriter(classifier), services.readAhead(), services.lanes(), settings.jobMaxBytesInFlight(), clock);
+                new EventWriter(classifier), services.readAhead(), services.lanes(), settings.jobMaxBytesInFlight(),
+                services.followers(), clock);
         this.task = new JobTask(new JobParser(settings), books, stages, gate, totals, mbeans);
         this.watcher = watcher;
         this.workers = settings.workers();
@@ -147,7 +148,8 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             // that threw) must not keep its worker slot, or a few broken files would stop all claiming
             workerPool.execute(() -> {
                 try {
-                    task.run(claim, job -> running.put(job.id(), job), job -> running.remove(job.id(), job));
+                    // a follow job that copied its snapshot ends on its own thread: the worker is free at once
+                    task.run(claim, job -> running.put(job.id(), job), this::ended);
                 } finally {
                     release();
                     dispatch();
@@ -157,6 +159,14 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             // shutting down: the job stays in active/ and resumes at the next start
             claim.close();
             release();
+        }
+    }
+
+    /** A job ended (in done/ or failed/, or left in active/ by a stop): stop() may be waiting for it. */
+    private void ended(RunningJob job) {
+        running.remove(job.id(), job);
+        synchronized (idle) {
+            idle.notifyAll();
         }
     }
 
@@ -191,7 +201,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
      */
     public boolean stop(Duration timeout) {
         if (!state.compareAndSet(State.RUNNING, State.STOPPING) && !state.compareAndSet(State.NEW, State.STOPPING)) {
-            return inFlight.get() == 0;
+            return inFlight.get() == 0 && running.isEmpty();
         }
         gate.stop();
         watcher.close();
@@ -201,7 +211,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (idle) {
-            while (inFlight.get() > 0) {
+            while (inFlight.get() > 0 || !running.isEmpty()) {
                 long left = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
                 if (left <= 0) {
                     break;
@@ -214,7 +224,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
                 }
             }
         }
-        boolean clean = inFlight.get() == 0;
+        boolean clean = inFlight.get() == 0 && running.isEmpty();
         if (!clean) {
             log.warn("orchestrator: {} job(s) still busy after {} s: {}; they resume from their checkpoints at the "
                     + "next start", inFlight.get(), timeout.toSeconds(), running.keySet());

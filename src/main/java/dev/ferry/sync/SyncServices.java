@@ -17,9 +17,11 @@ import java.util.concurrent.ExecutorService;
  *                     owned by the daemon
  * @param lanes        writes the chunks of jobs with more than one lane (see {@link CopyLoop}): its threads are
  *                     at most the lanes of the jobs running; owned by the daemon
+ * @param followers    a thread for each follow job that copied its snapshot and follows; owned by the daemon
  */
 public record SyncServices(Spool spool, PoolManager pools, CheckpointStore checkpoints, ExecutorService checkpointIo,
-                           ExecutorService readAhead, ExecutorService lanes, Clock clock, MBeanRegistrar mbeans) {
+                           ExecutorService readAhead, ExecutorService lanes, ExecutorService followers, Clock clock,
+                           MBeanRegistrar mbeans) {
     public SyncServices {
         Objects.requireNonNull(spool, "spool");
         Objects.requireNonNull(pools, "pools");
@@ -27,6 +29,7 @@ public record SyncServices(Spool spool, PoolManager pools, CheckpointStore check
         Objects.requireNonNull(checkpointIo, "checkpointIo");
         Objects.requireNonNull(readAhead, "readAhead");
         Objects.requireNonNull(lanes, "lanes");
+        Objects.requireNonNull(followers, "followers");
         Objects.requireNonNull(clock, "clock");
         Objects.requireNonNull(mbeans, "mbeans");
     }

@@ -131,11 +131,14 @@ class JobTaskTest {
         JobClaim claim = world.claim("f", "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
                 + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
                 + " \"collection\": \"people\"}}");
-        List<RunningJob> jobs = new ArrayList<>();
+        List<RunningJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
         ExecutorService worker = Executors.newSingleThreadExecutor();
         try {
-            Future<?> running = worker.submit(() -> world.task.run(claim, jobs::add, job -> { }));
+            Future<?> running = worker.submit(() -> world.task.run(claim, jobs::add, job -> ended.countDown()));
             Await.until(WAIT, () -> !jobs.isEmpty() && "FOLLOWING".equals(jobs.get(0).getState()), "following");
+            running.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertEquals(1, ended.getCount(), "the worker is free while the job follows on its own thread");
             RunningJob job = jobs.get(0);
             assertEquals(3, collection("ferrytest", "people").countDocuments(), "the snapshot was copied");
 
@@ -144,7 +147,7 @@ class JobTaskTest {
             Await.until(WAIT, () -> job.getEventsApplied() >= 2, "2 events applied");
             assertTrue(job.requestFinish());
             world.gate.signal();
-            running.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(ended.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the job ended on finish");
         } finally {
             worker.shutdownNow();
         }
@@ -161,11 +164,13 @@ class JobTaskTest {
             + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
             + " \"collection\": \"people\"}}";
 
-    /** Runs a job on a worker thread until it shows {@code state}; returns the running job and its future. */
+    /** Runs a job on a worker thread until it shows {@code state}; its end counts down {@code ended}. */
     private RunningJob runUntil(JobWorld in, JobClaim claim, String state, ExecutorService worker,
-                                List<Future<?>> futures) {
+                                List<java.util.concurrent.CountDownLatch> ends) {
         List<RunningJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
-        futures.add(worker.submit(() -> in.task.run(claim, jobs::add, job -> { })));
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        ends.add(ended);
+        worker.submit(() -> in.task.run(claim, jobs::add, job -> ended.countDown()));
         Await.until(WAIT, () -> !jobs.isEmpty() && state.equals(jobs.get(0).getState()), state);
         return jobs.get(0);
     }
@@ -174,22 +179,22 @@ class JobTaskTest {
     void aFollowJobStoppedWhileFollowingResumesFromItsTokenWithoutCopyingItsSnapshotAgain() throws Exception {
         MongoCollection<Document> people = collection("srcdb", "people");
         ExecutorService worker = Executors.newSingleThreadExecutor();
-        List<Future<?>> futures = new ArrayList<>();
+        List<java.util.concurrent.CountDownLatch> ends = new ArrayList<>();
         try {
-            runUntil(world, world.claim("f", FOLLOW_JOB), "FOLLOWING", worker, futures);
+            runUntil(world, world.claim("f", FOLLOW_JOB), "FOLLOWING", worker, ends);
             world.gate.stop(); // the daemon stops: the job stays in active/ with its token
-            futures.get(0).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(ends.get(0).await(WAIT.toSeconds(), TimeUnit.SECONDS));
             world.close();
             assertTrue(Files.exists(world.spool.active().resolve("f.json")));
 
             people.insertOne(new Document("_id", 5).append("name", "while stopped"));
             world = new JobWorld(conf());
-            RunningJob job = runUntil(world, world.adopt("f"), "FOLLOWING", worker, futures);
+            RunningJob job = runUntil(world, world.adopt("f"), "FOLLOWING", worker, ends);
             Await.until(WAIT, () -> job.getEventsApplied() >= 1, "the change made while stopped applied");
             assertEquals(3, job.getDocumentsWritten(), "the snapshot is not copied again");
             job.requestFinish();
             world.gate.signal();
-            futures.get(1).get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertTrue(ends.get(1).await(WAIT.toSeconds(), TimeUnit.SECONDS));
         } finally {
             worker.shutdownNow();
         }

@@ -46,6 +46,7 @@ final class JobWorld implements AutoCloseable {
     final ExecutorService io = Executors.newSingleThreadExecutor(new NamedThreadFactory("test-checkpoint", true));
     final ExecutorService readAhead = Executors.newSingleThreadExecutor(new NamedThreadFactory("test-read-ahead", true));
     final ExecutorService lanes = Executors.newCachedThreadPool(new NamedThreadFactory("test-lane", true));
+    final ExecutorService followers = Executors.newCachedThreadPool(new NamedThreadFactory("test-follow", true));
     final PoolManager pools;
     final JobLedger.Books books;
     final JobTask.Stages stages;
@@ -64,7 +65,7 @@ final class JobWorld implements AutoCloseable {
                 settings.secrets(), () -> new SplittableRandom(7), name -> pools.pool(name).state());
         books = new JobLedger.Books(spool, store, io, policy, gate, Clock.systemUTC(), totals, JobEvents.NONE);
         stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
-                new EventWriter(classifier), readAhead, lanes, settings.jobMaxBytesInFlight(), Clock.systemUTC());
+                new EventWriter(classifier), readAhead, lanes, settings.jobMaxBytesInFlight(), followers, Clock.systemUTC());
         task = new JobTask(new JobParser(settings), books, stages, gate, totals, new MBeanRegistrar(mbeanServer));
     }
 
@@ -83,6 +84,7 @@ final class JobWorld implements AutoCloseable {
     public void close() {
         gate.stop();
         pools.close();
+        Executors2.shutdown("test-follow", followers, Duration.ofSeconds(5));
         Executors2.shutdown("test-lane", lanes, Duration.ofSeconds(5));
         Executors2.shutdown("test-read-ahead", readAhead, Duration.ofSeconds(5));
         Executors2.shutdown("test-checkpoint", io, Duration.ofSeconds(5));
