@@ -19,6 +19,8 @@ public final class TestMongoServer implements AutoCloseable {
     private final boolean oplog;
     private volatile boolean historyLost;
     private volatile boolean standalone;
+    private volatile int failEvery;
+    private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private MongoServer server;
     private int port;
 
@@ -61,6 +63,14 @@ public final class TestMongoServer implements AutoCloseable {
      */
     public void enableOplog() {
         server.enableOplog();
+    }
+
+    /**
+     * From now on every {@code n}-th insert or update command fails before it writes anything, with
+     * error 91 (ShutdownInProgress) as a server that steps down answers: a transient error, retried.
+     */
+    public void failEveryNthWrite(int n) {
+        failEvery = n;
     }
 
     /**
@@ -137,6 +147,10 @@ public final class TestMongoServer implements AutoCloseable {
             if (historyLost && command.equals("aggregate") && resumes(query)) {
                 throw new MongoServerError(286, "ChangeStreamHistoryLost",
                         "Resume of change stream was not possible, as the resume point may no longer be in the oplog.");
+            }
+            if (failEvery > 0 && (command.equals("insert") || command.equals("update"))
+                    && writes.incrementAndGet() % failEvery == 0) {
+                throw new MongoServerError(91, "ShutdownInProgress", "The server is in quiesce mode and will shut down");
             }
             return super.handleCommand(channel, database, command, query);
         }

@@ -1,0 +1,114 @@
+package dev.ferry.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.DelayProxy;
+import dev.ferry.testing.FerryConf;
+import dev.ferry.testing.FerryProcess;
+import dev.ferry.testing.Spooler;
+import dev.ferry.testing.TestMongoServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A job in 8 lanes, its daemon a real process killed with SIGKILL three times while chunks are in
+ * flight to a server 10 ms away: keys repeat far apart in the file, hot keys in every chunk, and some lines are broken
+ * ({@code "onInvalid": "skip"}), and every 13th write fails transiently and is retried. The destination ends with exactly the last valid record of each key,
+ * every broken line is in {@code ID.rejected.ndjson} once, and the result counts every line once.
+ */
+class LanesCrashResumeProcessTest {
+    private static final int LINES = 30_000;
+    private static final int KEYS = 4_000;
+    private static final Duration WAIT = Duration.ofSeconds(120);
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void killedThreeTimesWithChunksInFlightItEndsWithTheLastRecordOfEachKeyAndEachBadLineOnce() throws Exception {
+        try (TestMongoServer server = new TestMongoServer();
+             DelayProxy proxy = new DelayProxy("127.0.0.1", server.port(), Duration.ofMillis(10));
+             MongoClient client = MongoClients.create(server.uri())) {
+            FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:" + proxy.port() + "/ferrytest")
+                    .set("job.lanes", "8");
+            Path confDir = conf.write();
+            // a write retried after the chunks behind it were written must not bring back an older record
+            server.failEveryNthWrite(13);
+            // key k = i % KEYS: each key comes back every 4,000 lines, dozens of chunks apart
+            Map<Integer, Integer> last = new TreeMap<>();
+            List<Integer> badLines = new ArrayList<>();
+            StringBuilder text = new StringBuilder();
+            for (int i = 1; i <= LINES; i++) {
+                if (i % 997 == 0) {
+                    text.append("{\"k\": ").append(i % KEYS).append(", broken\n");
+                    badLines.add(i);
+                    continue;
+                }
+                // and every 7th line a hot key, back in every chunk: chunks in flight together share it
+                int key = i % 7 == 0 ? 100_000 + i % 50 : i % KEYS;
+                text.append("{\"_id\": ").append(key).append(", \"line\": ").append(i).append("}\n");
+                last.put(key, i);
+            }
+            Path file = Files.writeString(conf.data().resolve("repeat.ndjson"), text);
+            Spooler spool = new Spooler(conf.spool());
+            spool.drop("repeat.json", "{\"source\": {\"type\": \"file\", \"path\": \"" + file + "\", \"format\":"
+                    + " \"ndjson\"}, \"destination\": {\"connection\": \"dest\", \"collection\": \"repeat\"},"
+                    + " \"chunkSize\": 100, \"onInvalid\": \"skip\"}");
+            Path checkpoint = conf.state().resolve("checkpoints").resolve("repeat.checkpoint.json");
+            long[] killAt = {6_000, 14_000, 22_000};
+            for (int k = 0; k < killAt.length; k++) {
+                long point = killAt[k];
+                try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-" + k + ".log"))) {
+                    ferry.awaitLog("started", WAIT);
+                    Await.until(WAIT, () -> documentsRead(checkpoint) >= point || !ferry.isAlive(),
+                            "the job to pass line " + point);
+                    ferry.sigkill();
+                    ferry.awaitExit(Duration.ofSeconds(30));
+                    assertEquals(0, spool.count("done"), "the job was still running when killed; log:\n" + ferry.log());
+                }
+            }
+            try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-last.log"))) {
+                Document result = spool.awaitDone("repeat", WAIT);
+                assertEquals((long) LINES, ((Number) result.get("documentsRead")).longValue(), "every line once");
+                assertEquals((long) badLines.size(), ((Number) result.get("rejected")).longValue());
+                ferry.sigterm();
+                ferry.awaitExit(Duration.ofSeconds(30));
+            }
+
+            Map<Integer, Integer> actual = new HashMap<>();
+            for (Document d : client.getDatabase("ferrytest").getCollection("repeat").find()) {
+                actual.put(d.getInteger("_id"), d.getInteger("line"));
+            }
+            assertEquals(last, new TreeMap<>(actual), "the last valid record of each key, nothing else");
+            List<Integer> rejected = new ArrayList<>();
+            for (String line : Files.readAllLines(conf.spool().resolve("done").resolve("repeat.rejected.ndjson"))) {
+                rejected.add(Document.parse(line).getInteger("line"));
+            }
+            assertEquals(badLines, rejected, "each broken line once, in file order");
+        }
+    }
+
+    private static long documentsRead(Path checkpoint) {
+        try {
+            Document saved = Document.parse(Files.readString(checkpoint));
+            Object position = saved.get("position");
+            Object read = position instanceof Document p ? p.get("documentsRead") : saved.get("documentsRead");
+            return read instanceof Number n ? n.longValue() : 0;
+        } catch (Exception e) {
+            return 0; // not written yet, or being replaced
+        }
+    }
+}
