@@ -318,7 +318,7 @@ final class CopyLoop implements AutoCloseable {
                 if (expectedDocuments == NOT_COUNTED) {
                     expectedDocuments = count(m);
                 }
-                source = Sources.open(m, position, s -> lease.collection(s.database(), s.collection()));
+                source = Sources.open(m, position, s -> lease.collection(s.database(), s.collection()), spec.lanes());
             } else {
                 source = Sources.open(spec.source(), position, null, spec.onInvalid());
             }

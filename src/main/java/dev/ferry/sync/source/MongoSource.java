@@ -1,5 +1,6 @@
 package dev.ferry.sync.source;
 
+import dev.ferry.config.Limits;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.MongoCursor;
 import com.mongodb.client.FindIterable;
@@ -13,7 +14,8 @@ import org.bson.BsonValue;
 
 /**
  * A collection read in {@code _id} order through ONE cursor, opened on the first chunk with a batch
- * size equal to the chunk size, so each chunk costs one {@code getMore} and no new query (a sorted
+ * size of the chunk size times the job's lanes, so that lanes chunks cost one {@code getMore} (one round
+ * trip to a distant server, the server capping a batch at 16 MiB) and no new query (a sorted
  * {@code $gt}+{@code limit} page query per chunk would rescan the collection each time on some servers).
  *
  * <p>Resume: {@code {$and: [filter, {_id: {$gt: lastId}}]}}. {@code $gt} compares only within one
@@ -30,12 +32,21 @@ public final class MongoSource implements Source {
     private final MongoCollection<BsonDocument> collection;
     private final BsonDocument query;
     private final BsonDocument projection;
+    /** Chunks fetched per {@code getMore}: the job's lanes, so that reading keeps up with its writes. */
+    private final int chunksPerBatch;
     private MongoCursor<BsonDocument> cursor;
     private long documentsRead;
     private BsonValue lastId;
     private boolean closed;
 
     public MongoSource(MongoCollection<BsonDocument> collection, BsonDocument filter, BsonDocument projection, Position start) {
+        this(collection, filter, projection, start, 1);
+    }
+
+    /** @param chunksPerBatch chunks the cursor fetches per round trip (the job's lanes) */
+    public MongoSource(MongoCollection<BsonDocument> collection, BsonDocument filter, BsonDocument projection,
+                       Position start, int chunksPerBatch) {
+        this.chunksPerBatch = Math.max(1, chunksPerBatch);
         this.collection = Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(start, "start");
         BsonDocument userFilter = filter == null ? new BsonDocument() : filter.clone();
@@ -67,7 +78,9 @@ public final class MongoSource implements Source {
             throw new IllegalStateException("source is closed");
         }
         if (cursor == null) {
-            FindIterable<BsonDocument> find = collection.find(query).sort(new BsonDocument("_id", new BsonInt32(1))).batchSize(max);
+            int batch = (int) Math.min(Limits.MAX_CHUNK_SIZE, (long) max * chunksPerBatch);
+            FindIterable<BsonDocument> find = collection.find(query).sort(new BsonDocument("_id", new BsonInt32(1)))
+                    .batchSize(batch);
             if (projection != null) {
                 find = find.projection(projection);
             }
