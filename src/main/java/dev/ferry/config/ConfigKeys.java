@@ -20,7 +20,7 @@ public final class ConfigKeys {
     public static final Key<Integer> WORKERS = Key.integer("workers", 4, 1, Integer.MAX_VALUE, "jobs run at once (≥ 1)");
     public static final Key<Integer> CHUNK_SIZE = Key.integer("chunk.size", 1000, 1, Limits.MAX_CHUNK_SIZE,
             "documents per chunk unless the job says otherwise (1–100000)");
-    public static final Key<Integer> JOB_LANES = Key.integer("job.lanes", 8, 1, Limits.MAX_LANES,
+    public static final Key<Integer> JOB_LANES = Key.integer("job.lanes", 16, 1, Limits.MAX_LANES,
             "chunks of a job in flight at once, each on its own lease, unless the job says otherwise (1–64; "
                     + "see [Lanes](jobs.md#lanes))");
     public static final Key<Long> JOB_MAX_BYTES_IN_FLIGHT = Key.whole("job.maxBytesInFlight", 64L * 1024 * 1024,

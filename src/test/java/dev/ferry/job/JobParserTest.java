@@ -381,7 +381,7 @@ class JobParserTest {
         assertEquals(new JobSpec("people-2026-11-26",
                 new SourceSpec.File(data.toRealPath(), SourceSpec.FileFormat.NDJSON),
                 new DestinationSpec("local", "demo", "people"), WriteMode.UPSERT, List.of("_id"), 500, OnInvalid.FAIL,
-                IdFrom.NONE, 8), spec);
+                IdFrom.NONE, 16), spec);
     }
 
     @Test
@@ -389,8 +389,8 @@ class JobParserTest {
         Path data = Files.writeString(allowed.resolve("people.ndjson"), "{}\n");
         String withLanes = fileSource(data.toString(), "ndjson").replaceFirst("\\{", "{\"lanes\": 64, ");
         assertEquals(64, parser.parse(write("wide.json", withLanes)).lanes());
-        assertEquals(8, parser.parse(write("default.json", fileSource(data.toString(), "ndjson"))).lanes(),
-                "job.lanes is 8 unless configured");
+        assertEquals(16, parser.parse(write("default.json", fileSource(data.toString(), "ndjson"))).lanes(),
+                "job.lanes is 16 unless configured");
     }
 
     @Test
@@ -399,7 +399,7 @@ class JobParserTest {
                 "copy.json");
         assertEquals(new JobSpec("copy", new SourceSpec.Mongo("local", "demo", "src", null, null),
                 new DestinationSpec("local", "demo", "people"), WriteMode.UPSERT, List.of("_id"), 500, OnInvalid.FAIL,
-                IdFrom.NONE, 8), spec);
+                IdFrom.NONE, 16), spec);
         assertEquals(new BsonDocument(), ((SourceSpec.Mongo) spec.source()).filter());
     }
 
