@@ -61,7 +61,7 @@ final class CtlCommand {
             }
             case "pause" -> {
                 view.invoke(orchestrator, "pause");
-                out.println("paused: no new claims; running jobs stop after their current chunk");
+                out.println("paused: no new claims; running jobs stop once their chunks in flight are written");
             }
             case "resume" -> {
                 view.invoke(orchestrator, "resume");

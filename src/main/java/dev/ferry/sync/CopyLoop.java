@@ -430,7 +430,7 @@ final class CopyLoop implements AutoCloseable {
         public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException {
             try {
-                return policy.run(job, Side.DESTINATION, destination.connection(), chunkNo, new Attempt<>() {
+                return policy.run(job.lane(), Side.DESTINATION, destination.connection(), chunkNo, new Attempt<>() {
                     @Override
                     public WriteOutcome run() throws PermanentWriteException {
                         return writeOnce(chunk, origins);

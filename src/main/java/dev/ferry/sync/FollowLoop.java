@@ -329,7 +329,7 @@ final class FollowLoop implements AutoCloseable {
                                                Lanes.Turn turn) throws JobFailure, InterruptedException {
         boolean skip = job.spec().onInvalid() == OnInvalid.SKIP;
         try {
-            return policy.run(job, Side.DESTINATION, destination.connection(), batchNo, new Attempt<>() {
+            return policy.run(job.lane(), Side.DESTINATION, destination.connection(), batchNo, new Attempt<>() {
                 @Override
                 public EventWriter.Outcome run() throws PermanentWriteException {
                     try (Lease l = pools.lease(destination.connection())) {

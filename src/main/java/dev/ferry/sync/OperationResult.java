@@ -13,7 +13,7 @@ public final class OperationResult {
     public enum Outcome {
         /** It happened (a waiting job cancelled, a failed job moved back). */
         DONE,
-        /** It will happen after the job's current chunk (a cancel or finish of a running job). */
+        /** It will happen once the job's chunks in flight are written (a cancel or finish of a running job). */
         ACCEPTED,
         /** No job with that id where the operation looks. */
         NOT_FOUND,

@@ -194,7 +194,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     }
 
     /**
-     * Stops claiming, lets every running job finish its current chunk and checkpoint, and waits up to
+     * Stops claiming, lets every running job finish its chunks in flight and checkpoint, and waits up to
      * {@code timeout} for them. Jobs stay in active/ and resume at the next start. Idempotent.
      *
      * @return true if every job stopped in time
@@ -293,7 +293,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     @Override
     public void pause() {
         gate.pause();
-        log.info("orchestrator: paused; no new claims, running jobs stop after their current chunk");
+        log.info("orchestrator: paused; no new claims, running jobs stop once their chunks in flight are written");
     }
 
     @Override
@@ -309,8 +309,8 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         if (job != null) {
             job.cancel();
             gate.signal();
-            log.info("{}: cancel requested; it stops after its current chunk", id);
-            return OperationResult.of(Outcome.ACCEPTED, id + ": cancelling; it stops after its current chunk and moves to failed/");
+            log.info("{}: cancel requested; it stops once its chunks in flight are written", id);
+            return OperationResult.of(Outcome.ACCEPTED, id + ": cancelling; it stops once its chunks in flight are written and moves to failed/");
         }
         Path waiting = spool.incoming().resolve(id + ".json");
         if (JobParser.isValidId(id) && Files.exists(waiting)) {

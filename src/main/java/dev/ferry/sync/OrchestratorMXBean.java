@@ -6,7 +6,7 @@ import dev.ferry.jmx.Param;
 /** {@code dev.ferry:type=Orchestrator} (docs/monitoring.md, "JMX: watching and steering ferry"). Operations answer in words for JConsole and ferry ctl. */
 @Description("Takes jobs from the spool and runs them. Notifications: ferry.job.done, ferry.job.failed")
 public interface OrchestratorMXBean {
-    @Description("true after pause(): nothing new is claimed and running jobs wait after their current chunk")
+    @Description("true after pause(): nothing new is claimed and running jobs wait once their chunks in flight are written")
     boolean isPaused();
 
     @Description("job files waiting in incoming/")
@@ -33,14 +33,14 @@ public interface OrchestratorMXBean {
     @Description("ids of the running jobs; each has a dev.ferry:type=Job,name=ID bean")
     String[] getRunningJobIds();
 
-    @Description("stop claiming new jobs at once and running jobs after their current chunk; nothing fails")
+    @Description("stop claiming new jobs at once and running jobs once their chunks in flight are written; nothing fails")
     void pause();
 
     @Description("undo pause(): running jobs go on and new jobs are claimed again")
     void resume();
 
-    /** Stops a running job after its current chunk (or a waiting one at once) and moves it to failed/. */
-    @Description("stop the job after its current chunk (or a job waiting in incoming/ at once) and move it to"
+    /** Stops a running job once its chunks in flight are written (or a waiting one at once) and moves it to failed/. */
+    @Description("stop the job once its chunks in flight are written (or a job waiting in incoming/ at once) and move it to"
             + " failed/ with kind cancelled")
     OperationResult cancel(@Param(name = "jobId", description = "the id of a running or waiting job") String id);
 

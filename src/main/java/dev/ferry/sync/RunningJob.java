@@ -162,6 +162,57 @@ final class RunningJob implements JobMXBean, JobControl {
         return gate.sleep(delay, this);
     }
 
+    /**
+     * The job as one of its lanes works for it: as the job itself, except that a pause does not hold a
+     * write already handed to a lane; the job's own thread holds at its next chunk, after recording
+     * nothing more, so that a paused job has written its chunks in flight and records them on resume.
+     */
+    JobControl lane() {
+        return lane;
+    }
+
+    private final JobControl lane = new JobControl() {
+        @Override
+        public String id() {
+            return RunningJob.this.id();
+        }
+
+        @Override
+        public JobState state() {
+            return RunningJob.this.state();
+        }
+
+        @Override
+        public void state(JobState newState) {
+            RunningJob.this.state(newState);
+        }
+
+        @Override
+        public void lastError(String message) {
+            RunningJob.this.lastError(message);
+        }
+
+        @Override
+        public void failedTransiently(String message) {
+            RunningJob.this.failedTransiently(message);
+        }
+
+        @Override
+        public boolean isStopping() {
+            return RunningJob.this.isStopping();
+        }
+
+        @Override
+        public boolean awaitRunnable() {
+            return !isStopping() && !isCancelled();
+        }
+
+        @Override
+        public boolean sleep(Duration delay) throws InterruptedException {
+            return RunningJob.this.sleep(delay);
+        }
+    };
+
     /** @return false if it was already cancelled */
     boolean cancel() {
         return cancelled.compareAndSet(false, true);

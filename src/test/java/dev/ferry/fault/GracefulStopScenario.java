@@ -51,7 +51,7 @@ final class GracefulStopScenario {
                 ferry.awaitLog("started", Duration.ofSeconds(60));
                 for (int j = 0; j < jobs; j++) {
                     spool.drop(ids.get(j) + ".json", Workload.fileJob(ids.get(j),
-                            conf.data().resolve(ids.get(j) + ".ndjson"), "dest", collections.get(j), 1000));
+                            conf.data().resolve(ids.get(j) + ".ndjson"), "dest", collections.get(j), 100));
                 }
                 Await.until(Duration.ofSeconds(60), () -> collections.stream().allMatch(c ->
                         client.getDatabase(Workload.DATABASE).getCollection(c).estimatedDocumentCount() > 0),

@@ -100,7 +100,7 @@ class BeanDescriptionsTest {
                     .stream().filter(o -> o.getName().equals("cancel")).findFirst().orElseThrow();
             assertEquals("jobId", cancel.getSignature()[0].getName());
             assertEquals("java.lang.String", cancel.getSignature()[0].getType());
-            assertTrue(cancel.getDescription().startsWith("stop the job after its current chunk"), cancel.getDescription());
+            assertTrue(cancel.getDescription().startsWith("stop the job once its chunks in flight are written"), cancel.getDescription());
         }
     }
 }
