@@ -106,7 +106,8 @@ final class CopyLoop implements AutoCloseable {
         long chunkNo = start.counters().chunks();
         try (lanes) {
             while (true) {
-                if (!job.awaitRunnable()) {
+                // paused: the chunks in flight are written and recorded first, then the job waits with none
+                if (job.isPaused() && !recordAll() || !job.awaitRunnable()) {
                     return stopped();
                 }
                 Retried<Batch> read;

@@ -145,7 +145,8 @@ final class FollowLoop implements AutoCloseable {
         long eventsPolled = state.eventsApplied();
         try (inFlight) {
             while (true) {
-                if (!job.awaitRunnable()) {
+                // paused: the chunks in flight are written and recorded first, then the job waits with none
+                if (job.isPaused() && !recordAll() || !job.awaitRunnable()) {
                     return stopped();
                 }
                 boolean finishing = job.isFinishRequested();

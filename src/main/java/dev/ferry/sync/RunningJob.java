@@ -162,6 +162,11 @@ final class RunningJob implements JobMXBean, JobControl {
         return gate.sleep(delay, this);
     }
 
+    /** Whether the daemon is paused: the job then writes and records its chunks in flight and waits. */
+    boolean isPaused() {
+        return gate.isPaused();
+    }
+
     /**
      * The job as one of its lanes works for it: as the job itself, except that a pause does not hold a
      * write already handed to a lane; the job's own thread holds at its next chunk, after recording

@@ -110,10 +110,12 @@ class SourceOutageEndToEndTest {
                         "the job " + waiting + ", or failed");
                 assertFalse(Files.exists(error), "the job gave up on its DOWN " + down + ": "
                         + (Files.exists(error) ? Files.readString(error) : ""));
-                long chunksWaiting = orchestrator.getChunksWritten();
                 // longer than MAX_ATTEMPTS tries against the DOWN pool take (about 2 s): 3 more failed health
-                // checks (3 s)
+                // checks (3 s); the chunks acknowledged before the outage are recorded within the first
                 int failures = pool.getConsecutiveHealthFailures();
+                Await.until(WAIT, () -> Files.exists(error)
+                        || pool.getConsecutiveHealthFailures() >= failures + 1, "1 more failed health check");
+                long chunksWaiting = orchestrator.getChunksWritten();
                 Await.until(WAIT, () -> Files.exists(error)
                         || pool.getConsecutiveHealthFailures() >= failures + 3, "3 more failed health checks");
                 assertFalse(Files.exists(error), "the job gave up on its DOWN " + down + " while waiting: "
