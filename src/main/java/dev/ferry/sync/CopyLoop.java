@@ -107,14 +107,14 @@ final class CopyLoop implements AutoCloseable {
         try (lanes) {
             while (true) {
                 // paused: the chunks in flight are written and recorded first, then the job waits with none
-                if (job.isPaused() && !recordAll() || !job.awaitRunnable()) {
+                if (job.isPaused() && !lanes.recordAll(this::record) || !job.awaitRunnable()) {
                     return stopped();
                 }
                 Retried<Batch> read;
                 try {
                     read = reads.next(readAt, ++chunkNo);
                 } catch (JobFailure failure) {
-                    recordAll(); // the chunks before the one that cannot be read are recorded, their rejects kept
+                    lanes.recordAll(this::record); // the chunks before the one that cannot be read are recorded, their rejects kept
                     throw failure;
                 }
                 if (!(read instanceof Retried.Done<Batch> done)) {
@@ -122,7 +122,7 @@ final class CopyLoop implements AutoCloseable {
                 }
                 Batch batch = done.value();
                 if (batch.records() == 0) {
-                    return recordAll();
+                    return lanes.recordAll(this::record);
                 }
                 readAt = reads.position();
                 Chunk chunk = new Chunk(batch, readAt, reads.progress());
@@ -132,7 +132,7 @@ final class CopyLoop implements AutoCloseable {
                     List<Object> keys = lanes.lanes() == 1 ? List.of() : keys(batch);
                     long bytes = lanes.lanes() == 1 ? 0 : bytes(batch);
                     while (!lanes.hasRoom(keys, bytes)) {
-                        if (!recordHead()) {
+                        if (!lanes.recordHead(this::record)) {
                             return stopped();
                         }
                     }
@@ -142,7 +142,7 @@ final class CopyLoop implements AutoCloseable {
                 }
                 // record what is acknowledged already, so the checkpoint follows the writes closely
                 while (lanes.headDone()) {
-                    if (!recordHead()) {
+                    if (!lanes.recordHead(this::record)) {
                         return stopped();
                     }
                 }
@@ -151,34 +151,21 @@ final class CopyLoop implements AutoCloseable {
     }
 
     /**
-     * Waits for the oldest chunk in flight and records it.
+     * Records a chunk handed back in order.
      *
      * @return false if its write stopped (shutdown or cancel) or the job must stop before it was recorded
-     * @throws JobFailure when its write failed for good
      */
-    private boolean recordHead() throws JobFailure, InterruptedException {
-        Lanes.Done<Chunk, WriteOutcome> head = lanes.takeHead();
-        if (!(head.result() instanceof Retried.Done<WriteOutcome> done)) {
+    private boolean record(Chunk chunk, Retried<WriteOutcome> written) throws InterruptedException {
+        if (!(written instanceof Retried.Done<WriteOutcome> done)) {
             return false;
         }
-        Chunk chunk = head.item();
         job.sourceProgress(chunk.progress());
         return ledger.recordChunk(chunk.batch(), done.value(), done.retries(), chunk.after());
     }
 
-    /** Records every chunk in flight in order, until one stops. @return true if all were recorded */
-    private boolean recordAll() throws JobFailure, InterruptedException {
-        while (!lanes.isEmpty()) {
-            if (!recordHead()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Records what was acknowledged before the job must stop. @return false, always */
     private boolean stopped() throws JobFailure, InterruptedException {
-        recordAll();
+        lanes.recordAll(this::record);
         return false;
     }
 

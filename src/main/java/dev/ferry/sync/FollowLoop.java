@@ -146,7 +146,7 @@ final class FollowLoop implements AutoCloseable {
         try (inFlight) {
             while (true) {
                 // paused: the chunks in flight are written and recorded first, then the job waits with none
-                if (job.isPaused() && !recordAll() || !job.awaitRunnable()) {
+                if (job.isPaused() && !inFlight.recordAll(this::record) || !job.awaitRunnable()) {
                     return stopped();
                 }
                 boolean finishing = job.isFinishRequested();
@@ -158,7 +158,7 @@ final class FollowLoop implements AutoCloseable {
                 ledger.retried(polled.retries());
                 EventBatch batch = polled.value().batch();
                 if (batch.isEmpty()) {
-                    if (!recordAll()) {
+                    if (!inFlight.recordAll(this::record)) {
                         return false;
                     }
                     job.caughtUp(true);
@@ -197,7 +197,7 @@ final class FollowLoop implements AutoCloseable {
                 StreamPoint next = batch.lastToken().map(StreamPoint::after).orElse(readFrom);
                 Applying applying = new Applying(writes, origins, next, batch.events(), batch.newestClusterTimeMillis());
                 while (!inFlight.hasRoom(keys, bytes)) {
-                    if (!recordHead()) {
+                    if (!inFlight.recordHead(this::record)) {
                         return stopped();
                     }
                 }
@@ -205,7 +205,7 @@ final class FollowLoop implements AutoCloseable {
                 readFrom = next;
                 eventsPolled += batch.events();
                 while (inFlight.headDone()) {
-                    if (!recordHead()) {
+                    if (!inFlight.recordHead(this::record)) {
                         return stopped();
                     }
                 }
@@ -219,16 +219,14 @@ final class FollowLoop implements AutoCloseable {
     }
 
     /**
-     * Waits for the oldest batch in flight and records it: its refused documents, then its token.
+     * Records a batch handed back in stream order: its refused documents, then its token.
      *
      * @return false if its apply stopped (shutdown or cancel) or the job must stop before it was recorded
      */
-    private boolean recordHead() throws JobFailure, InterruptedException {
-        Lanes.Done<Applying, EventWriter.Outcome> head = inFlight.takeHead();
-        if (!(head.result() instanceof Retried.Done<EventWriter.Outcome> written)) {
+    private boolean record(Applying batch, Retried<EventWriter.Outcome> result) throws InterruptedException {
+        if (!(result instanceof Retried.Done<EventWriter.Outcome> written)) {
             return false;
         }
-        Applying batch = head.item();
         FollowState state = ledger.follow().orElseThrow().applied(batch.next(), batch.events(),
                 written.value().deleted());
         List<Rejected> refused = new ArrayList<>();
@@ -245,19 +243,9 @@ final class FollowLoop implements AutoCloseable {
         return true;
     }
 
-    /** Records every batch in flight in order, until one stops. @return true if all were recorded */
-    private boolean recordAll() throws JobFailure, InterruptedException {
-        while (!inFlight.isEmpty()) {
-            if (!recordHead()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
     /** Records what was applied before the job must stop. @return false, always */
     private boolean stopped() throws JobFailure, InterruptedException {
-        recordAll();
+        inFlight.recordAll(this::record);
         return false;
     }
 

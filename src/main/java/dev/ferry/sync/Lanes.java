@@ -21,7 +21,7 @@ import java.util.concurrent.RejectedExecutionException;
  * flight are capped. After a transient failure a write retries only once every write before it is
  * done, so a job in trouble retries one write at a time, in order.
  *
- * <p>Threading: {@link #hasRoom}, {@link #add}, {@link #takeHead} and {@link #close} are called by the
+ * <p>Threading: {@link #hasRoom}, {@link #add}, {@link #recordHead} and {@link #close} are called by the
  * job's own thread only; the writes run on the lane executor and meet it again through their futures.
  *
  * @param <T> what the job keeps of each write until it records it (a chunk, a batch of events)
@@ -45,6 +45,13 @@ final class Lanes<T, R> implements AutoCloseable {
 
     /** A write handed back in order: what the job kept of it, and how it ended. */
     record Done<T, R>(T item, Retried<R> result) {
+    }
+
+    /** Records a write handed back in order. */
+    @FunctionalInterface
+    interface Recorder<T, R> {
+        /** @return false if the write stopped or the job must stop before it was recorded */
+        boolean record(T item, Retried<R> result) throws JobFailure, InterruptedException;
     }
 
     private record Entry<T, R>(long number, T item, List<Object> keys, long bytes,
@@ -142,7 +149,7 @@ final class Lanes<T, R> implements AutoCloseable {
      *
      * @throws JobFailure when it failed for good
      */
-    Done<T, R> takeHead() throws JobFailure, InterruptedException {
+    private Done<T, R> takeHead() throws JobFailure, InterruptedException {
         Entry<T, R> head = inFlight.peekFirst();
         Retried<R> result;
         try {
@@ -161,6 +168,27 @@ final class Lanes<T, R> implements AutoCloseable {
         bytes -= head.bytes();
         job.chunksInFlight(inFlight.size());
         return new Done<>(head.item(), result);
+    }
+
+    /**
+     * Waits for the oldest write in flight and records it.
+     *
+     * @return what the recorder said: false if the job must stop
+     * @throws JobFailure when the write failed for good
+     */
+    boolean recordHead(Recorder<T, R> recorder) throws JobFailure, InterruptedException {
+        Done<T, R> head = takeHead();
+        return recorder.record(head.item(), head.result());
+    }
+
+    /** Records every write in flight in order, until one stops. @return true if all were recorded */
+    boolean recordAll(Recorder<T, R> recorder) throws JobFailure, InterruptedException {
+        while (!inFlight.isEmpty()) {
+            if (!recordHead(recorder)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
