@@ -17,7 +17,8 @@ public final class ConfigKeys {
     public static final Key<Path> SPOOL_DIR = Key.path("spool.dir", "var/spool", "holds `incoming/ active/ done/ failed/`");
     public static final Key<Path> STATE_DIR = Key.path("state.dir", "var/state",
             "checkpoints, `ferry.pid`, `ferry.lock`, `jmx.local`; one daemon per state dir");
-    public static final Key<Integer> WORKERS = Key.integer("workers", 4, 1, Integer.MAX_VALUE, "jobs run at once (≥ 1)");
+    public static final Key<Integer> WORKERS = Key.integer("workers", 4, 1, Integer.MAX_VALUE,
+            "jobs copied at once (≥ 1); a follow job that copied its snapshot follows beside them without a worker");
     public static final Key<Integer> CHUNK_SIZE = Key.integer("chunk.size", 1000, 1, Limits.MAX_CHUNK_SIZE,
             "documents per chunk unless the job says otherwise (1–100000)");
     public static final Key<Integer> JOB_LANES = Key.integer("job.lanes", 16, 1, Limits.MAX_LANES,

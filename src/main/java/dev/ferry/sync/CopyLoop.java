@@ -126,16 +126,16 @@ final class CopyLoop implements AutoCloseable {
                 }
                 readAt = reads.position();
                 Chunk chunk = new Chunk(batch, readAt, reads.progress());
+                List<Object> keys = lanes.lanes() == 1 ? List.of() : keys(batch);
+                long bytes = lanes.lanes() == 1 ? 0 : bytes(batch);
+                while (!lanes.hasRoom(keys, bytes)) {
+                    if (!lanes.recordHead(this::record)) {
+                        return stopped();
+                    }
+                }
                 if (batch.documents().isEmpty()) {
                     lanes.addDone(chunkNo, chunk, WriteOutcome.NONE); // only rejected records: nothing to write
                 } else {
-                    List<Object> keys = lanes.lanes() == 1 ? List.of() : keys(batch);
-                    long bytes = lanes.lanes() == 1 ? 0 : bytes(batch);
-                    while (!lanes.hasRoom(keys, bytes)) {
-                        if (!lanes.recordHead(this::record)) {
-                            return stopped();
-                        }
-                    }
                     long number = chunkNo;
                     lanes.add(number, chunk, keys, bytes,
                             turn -> writes.write(batch.documents(), batch.origins(), number, turn));

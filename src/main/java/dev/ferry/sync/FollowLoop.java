@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * <p>The stream is read through a lease on the source connection; when the pool retired its client (a
  * reset or health reconnect), the stream is reopened on the new client from the last applied point, so
  * the old client drains within one read. A read that fails transiently is retried on a fresh stream
- * from the same point. Threading: used by the job's worker thread only.
+ * from the same point. Threading: used by the job's own thread (its worker for the start, a follower
+ * thread once it follows); the batches are applied on lane threads through {@link Lanes}.
  */
 final class FollowLoop implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FollowLoop.class);

@@ -67,6 +67,11 @@ final class Lanes<T, R> implements AutoCloseable {
     private final Map<Object, Integer> keys = new HashMap<>();
     private final Turns turns = new Turns();
     private long bytes;
+    /**
+     * Set once a write came back stopped or could not be recorded: nothing after it may be recorded, or
+     * the checkpoint would pass a write that never happened.
+     */
+    private boolean halted;
 
     /**
      * @param executor runs each write; {@code Runnable::run} writes on the job's thread (one lane)
@@ -121,7 +126,8 @@ final class Lanes<T, R> implements AutoCloseable {
                 } catch (InterruptedException e) {
                     result.completeExceptionally(e);
                     Thread.currentThread().interrupt();
-                } catch (JobFailure | RuntimeException e) {
+                } catch (Throwable e) {
+                    // an Error too: a future never completed would hold the job's thread for good
                     result.completeExceptionally(e);
                 } finally {
                     turns.finished(number);
@@ -137,7 +143,10 @@ final class Lanes<T, R> implements AutoCloseable {
         job.chunksInFlight(inFlight.size());
     }
 
-    /** Adds an item that needs no write (a chunk of rejected records only), acknowledged at once. */
+    /**
+     * Adds an item that needs no write (a chunk of rejected records only), acknowledged at once; call
+     * only when {@link #hasRoom} says so, as for a write.
+     */
     void addDone(long number, T item, R value) {
         inFlight.addLast(new Entry<>(number, item, List.of(), 0,
                 CompletableFuture.completedFuture(new Retried.Done<>(value, 0))));
@@ -177,8 +186,15 @@ final class Lanes<T, R> implements AutoCloseable {
      * @throws JobFailure when the write failed for good
      */
     boolean recordHead(Recorder<T, R> recorder) throws JobFailure, InterruptedException {
+        if (halted) {
+            return false;
+        }
         Done<T, R> head = takeHead();
-        return recorder.record(head.item(), head.result());
+        if (!recorder.record(head.item(), head.result())) {
+            halted = true;
+            return false;
+        }
+        return true;
     }
 
     /** Records every write in flight in order, until one stops. @return true if all were recorded */
@@ -197,6 +213,7 @@ final class Lanes<T, R> implements AutoCloseable {
      */
     @Override
     public void close() {
+        turns.abandon(); // a lane waiting for its turn to retry gives up: nothing after this is recorded
         boolean interrupted = false;
         for (Entry<T, R> entry : inFlight) {
             while (true) {
@@ -250,6 +267,12 @@ final class Lanes<T, R> implements AutoCloseable {
         /** How often a waiting lane looks whether the job must stop. */
         private static final long STOP_CHECK_MILLIS = 100;
         private final ConcurrentSkipListSet<Long> writing = new ConcurrentSkipListSet<>();
+        private volatile boolean abandoned;
+
+        synchronized void abandon() {
+            abandoned = true;
+            notifyAll();
+        }
 
         void started(long number) {
             writing.add(number);
@@ -264,13 +287,13 @@ final class Lanes<T, R> implements AutoCloseable {
 
         /** @return false if the job must stop (shutdown or cancel) before the write's turn came */
         synchronized boolean await(long number, RunningJob job) throws InterruptedException {
-            while (!writing.isEmpty() && writing.first() < number) {
+            while (!abandoned && !writing.isEmpty() && writing.first() < number) {
                 if (job.isStopping() || job.isCancelled()) {
                     return false;
                 }
                 wait(STOP_CHECK_MILLIS);
             }
-            return true;
+            return !abandoned;
         }
     }
 }

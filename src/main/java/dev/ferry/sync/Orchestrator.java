@@ -227,7 +227,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         boolean clean = inFlight.get() == 0 && running.isEmpty();
         if (!clean) {
             log.warn("orchestrator: {} job(s) still busy after {} s: {}; they resume from their checkpoints at the "
-                    + "next start", inFlight.get(), timeout.toSeconds(), running.keySet());
+                    + "next start", Math.max(inFlight.get(), running.size()), timeout.toSeconds(), running.keySet());
         }
         mbeans.unregister(MBeanRegistrar.name("Orchestrator"));
         state.set(State.STOPPED);

@@ -16,8 +16,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * The live view of one job, and its control: what its MXBean, the progress log and cancel() see, and
- * how its stages wait (the daemon's {@link RunGate}) and report. Written by the job's worker thread
- * only; read by any thread through volatile fields.
+ * how its stages wait (the daemon's {@link RunGate}) and report. Written by the job's own thread (its
+ * worker, then a follower thread) and, for its state and last error only, by its lanes; read by any
+ * thread through volatile fields.
  */
 final class RunningJob implements JobMXBean, JobControl {
     private final JobSpec spec;
@@ -182,9 +183,14 @@ final class RunningJob implements JobMXBean, JobControl {
             return RunningJob.this.id();
         }
 
+        /** What the job does when no lane waits: a lane's retry never leaves another lane's RETRYING behind. */
         @Override
         public JobState state() {
-            return RunningJob.this.state();
+            JobState s = RunningJob.this.state();
+            if (s == JobState.RETRYING || s == JobState.WAITING_FOR_SOURCE || s == JobState.WAITING_FOR_DESTINATION) {
+                return phase == Phase.FOLLOWING ? JobState.FOLLOWING : JobState.RUNNING;
+            }
+            return s;
         }
 
         @Override

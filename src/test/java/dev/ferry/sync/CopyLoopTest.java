@@ -243,6 +243,20 @@ class CopyLoopTest {
     }
 
     @Test
+    void aStoppedChunkIsNeverPassedByTheCheckpointEvenWhenTheChunksAfterItWereWritten() throws Exception {
+        reads.chunks(2, 2, 2);
+        Gated gated = new Gated();
+        Future<Boolean> run = worker.submit(loop(2, Long.MAX_VALUE, gated)::run);
+        Await.until(WAIT, () -> gated.started.size() == 2, "two chunks in flight");
+        gated.release(2); // acknowledged, but behind chunk 1
+        gated.stop(1); // shutdown while chunk 1 waited for a retry
+        assertFalse(run.get(10, TimeUnit.SECONDS));
+        assertEquals(JobLedger.Progress.START, ledger.progress(), "chunk 2 is not recorded past chunk 1");
+        ledger.stopped();
+        assertTrue(store.load("job").isEmpty(), "no checkpoint passes the chunk that was not written");
+    }
+
+    @Test
     void aChunkThatFailsForGoodFailsTheJobAfterTheChunksBeforeItAreRecorded() throws Exception {
         reads.chunks(2, 2, 2);
         Gated gated = new Gated();

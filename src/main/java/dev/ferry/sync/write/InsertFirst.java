@@ -8,7 +8,8 @@ import java.util.List;
  * what the last chunk met. Inserts are the fast way to load new documents, but each document that
  * exists costs an upsert job a second write; so an upsert job inserts first while most of its last
  * chunk was new (a first load), and replaces at once while most of it existed (a rerun, or a resume
- * into what a crashed run wrote). One per run of a job, used by one thread.
+ * into what a crashed run wrote). One per run of a job, shared by its lanes: a decision
+ * taken on what an earlier chunk met only ever costs speed, never correctness.
  */
 public final class InsertFirst {
     private final boolean possible;
