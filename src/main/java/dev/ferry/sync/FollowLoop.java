@@ -1,5 +1,6 @@
 package dev.ferry.sync;
 
+import dev.ferry.config.Limits;
 import dev.ferry.job.DestinationSpec;
 import dev.ferry.job.OnInvalid;
 import dev.ferry.job.SourceSpec;
@@ -272,8 +273,9 @@ final class FollowLoop implements AutoCloseable {
             }
             close();
             lease = pools.lease(source.connection());
+            // a getMore fetches a batch for each lane, so that one round trip to the source feeds them all
             stream = new ChangeStreamSource(lease.collection(source.database(), source.collection()), from,
-                    job.spec().chunkSize());
+                    (int) Math.min(Limits.MAX_CHUNK_SIZE, (long) job.spec().chunkSize() * job.spec().lanes()));
         }
         EventBatch batch = stream.poll(job.spec().chunkSize(), BATCH_WINDOW, clock);
         if (batch.isEmpty()) {
