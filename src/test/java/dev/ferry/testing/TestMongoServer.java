@@ -67,7 +67,9 @@ public final class TestMongoServer implements AutoCloseable {
 
     /**
      * From now on every {@code n}-th insert or update command fails before it writes anything, with
-     * error 91 (ShutdownInProgress) as a server that steps down answers: a transient error, retried.
+     * error 50 (MaxTimeMSExpired), as a server whose write ran out of time answers: a transient error,
+     * retried. (Not 91, ShutdownInProgress: the driver would then mark the server unknown and wait half a
+     * second for its next heartbeat before every retry.)
      */
     public void failEveryNthWrite(int n) {
         failEvery = n;
@@ -150,7 +152,7 @@ public final class TestMongoServer implements AutoCloseable {
             }
             if (failEvery > 0 && (command.equals("insert") || command.equals("update"))
                     && writes.incrementAndGet() % failEvery == 0) {
-                throw new MongoServerError(91, "ShutdownInProgress", "The server is in quiesce mode and will shut down");
+                throw new MongoServerError(50, "MaxTimeMSExpired", "operation exceeded time limit");
             }
             return super.handleCommand(channel, database, command, query);
         }
