@@ -10,7 +10,6 @@ import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -58,7 +57,7 @@ public final class DelayProxy implements AutoCloseable {
         if (roundTrip.isNegative()) {
             throw new IllegalArgumentException("roundTrip must not be negative, was " + roundTrip);
         }
-        this.target = new InetSocketAddress(loopback(targetHost), targetPort);
+        this.target = new InetSocketAddress(FaultProxy.loopback(targetHost), targetPort);
         this.oneWayNanos = roundTrip.toNanos() / 2;
         try {
             listening = new ServerSocket();
@@ -274,19 +273,6 @@ public final class DelayProxy implements AutoCloseable {
             }
             threads.forEach(Thread::interrupt);
             connections.remove(this);
-        }
-    }
-
-    private static InetAddress loopback(String host) {
-        Objects.requireNonNull(host, "targetHost");
-        try {
-            InetAddress address = InetAddress.getByName(host);
-            if (!address.isLoopbackAddress()) {
-                throw new IllegalArgumentException("targetHost must be a loopback address, was " + host);
-            }
-            return address;
-        } catch (java.net.UnknownHostException e) {
-            throw new IllegalArgumentException("targetHost cannot be resolved: " + host, e);
         }
     }
 }

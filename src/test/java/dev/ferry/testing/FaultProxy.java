@@ -333,7 +333,8 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    private static InetAddress loopback(String host) {
+    /** The target's address, refused unless it is a loopback one: these proxies never reach out of the machine. */
+    static InetAddress loopback(String host) {
         Objects.requireNonNull(host, "targetHost");
         try {
             InetAddress address = InetAddress.getByName(host);
