@@ -85,10 +85,8 @@ final class CopyLoop implements AutoCloseable {
     /** The loop of one job on the shared stages: its source read ahead, its destination written by key in lanes. */
     static CopyLoop of(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
         Reads source = new SourceReader(stages.pools(), stages.policy(), job);
-        int lanes = job.spec().lanes();
         return new CopyLoop(job, ledger, new ReadAhead(source, stages.readAhead(), job.id()),
-                new DestinationWriter(stages, job), lanes, stages.maxBytesInFlight(),
-                lanes == 1 ? Runnable::run : stages.lanes());
+                new DestinationWriter(stages, job), job.spec().lanes(), stages.maxBytesInFlight(), stages.lanes());
     }
 
     /** A chunk read and handed to a lane, with where the source stood after it, until it is recorded. */

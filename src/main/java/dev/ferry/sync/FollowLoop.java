@@ -84,8 +84,7 @@ final class FollowLoop implements AutoCloseable {
         this.source = (SourceSpec.Mongo) job.spec().source();
         this.destination = job.spec().destination();
         this.filter = new SourceFilter(source.filter(), source.projection());
-        int lanes = job.spec().lanes();
-        this.inFlight = new Lanes<>(job, lanes, stages.maxBytesInFlight(), lanes == 1 ? Runnable::run : stages.lanes());
+        this.inFlight = new Lanes<>(job, job.spec().lanes(), stages.maxBytesInFlight(), stages.lanes());
     }
 
     /**

@@ -97,21 +97,34 @@ final class JobLedger implements AutoCloseable {
      */
     boolean recordChunk(Batch batch, WriteOutcome outcome, long retries, Position after)
             throws InterruptedException {
-        List<Rejected> refused = rejected(batch, outcome);
+        Progress next = new Progress(after, progress.counters().plusChunk(outcome)
+                .plusRejected(batch.rejected().size()).plusRetries(retries));
+        if (!commit(rejected(batch, outcome), next, follow, "write the checkpoint of chunk " + next.counters().chunks())) {
+            return false;
+        }
+        books.totals.chunksWritten.increment();
+        books.totals.documentsWritten.add(batch.documents().size() - outcome.rejected().size());
+        return true;
+    }
+
+    /**
+     * Makes an acknowledged chunk or batch durable: its rejected records on disk, then its checkpoint;
+     * only then is it where the job stands, on its MXBean too.
+     *
+     * @return false if the job must stop before both were written
+     */
+    private boolean commit(List<Rejected> refused, Progress next, Optional<FollowState> nextFollow, String what)
+            throws InterruptedException {
         if (!refused.isEmpty() && !keep(refused)) {
             return false;
         }
-        Progress next = new Progress(after, progress.counters().plusChunk(outcome)
-                .plusRejected(batch.rejected().size()).plusRetries(retries));
-        Checkpoint checkpoint = checkpoint(next);
-        if (!books.policy.durably(job, "write the checkpoint of chunk " + next.counters().chunks(),
-                () -> pipeline.submit(checkpoint))) {
+        Checkpoint checkpoint = checkpoint(next, nextFollow);
+        if (!books.policy.durably(job, what, () -> pipeline.submit(checkpoint))) {
             return false;
         }
         progress = next;
-        job.progress(next.counters(), after.documentsRead());
-        books.totals.chunksWritten.increment();
-        books.totals.documentsWritten.add(batch.documents().size() - outcome.rejected().size());
+        follow = nextFollow;
+        job.progress(next.counters(), next.position().documentsRead());
         return true;
     }
 
@@ -143,7 +156,7 @@ final class JobLedger implements AutoCloseable {
      */
     boolean saveNow(FollowState state) throws InterruptedException {
         follow = Optional.of(state);
-        Checkpoint checkpoint = checkpoint(progress);
+        Checkpoint checkpoint = checkpoint(progress, follow);
         if (!books.policy.durably(job, "write the checkpoint", () -> {
             pipeline.submit(checkpoint);
             pipeline.drain();
@@ -188,23 +201,12 @@ final class JobLedger implements AutoCloseable {
      */
     boolean recordEvents(FollowState state, WriteOutcome writes, List<Rejected> refused, long retries)
             throws InterruptedException {
-        if (!refused.isEmpty() && !keep(refused)) {
-            return false;
-        }
         Progress next = new Progress(progress.position(), progress.counters().plusWrites(writes).plusRetries(retries));
-        follow = Optional.of(state);
-        Checkpoint checkpoint = checkpoint(next);
-        if (!books.policy.durably(job, "write the checkpoint after " + state.eventsApplied() + " events",
-                () -> pipeline.submit(checkpoint))) {
-            return false;
-        }
-        progress = next;
-        job.progress(next.counters(), next.position().documentsRead());
-        return true;
+        return commit(refused, next, Optional.of(state), "write the checkpoint after " + state.eventsApplied() + " events");
     }
 
-    private Checkpoint checkpoint(Progress at) {
-        return new Checkpoint(job.id(), fingerprint, at.position(), at.counters(), job.startedAt(), follow);
+    private Checkpoint checkpoint(Progress at, Optional<FollowState> with) {
+        return new Checkpoint(job.id(), fingerprint, at.position(), at.counters(), job.startedAt(), with);
     }
 
     /** The last checkpoint on disk before it is deleted or the job stops: a save in flight never outlives the job. */

@@ -74,13 +74,14 @@ final class Lanes<T, R> implements AutoCloseable {
     private boolean halted;
 
     /**
-     * @param executor runs each write; {@code Runnable::run} writes on the job's thread (one lane)
+     * @param executor runs each write when there is more than one lane; with one, the job's own thread
+     *                 writes, as before lanes
      */
     Lanes(RunningJob job, int lanes, long maxBytes, Executor executor) {
         this.job = job;
         this.lanes = lanes;
         this.maxBytes = maxBytes;
-        this.executor = executor;
+        this.executor = lanes == 1 ? Runnable::run : executor;
     }
 
     int lanes() {

@@ -187,7 +187,7 @@ final class RunningJob implements JobMXBean, JobControl {
         @Override
         public JobState state() {
             JobState s = RunningJob.this.state();
-            if (s == JobState.RETRYING || s == JobState.WAITING_FOR_SOURCE || s == JobState.WAITING_FOR_DESTINATION) {
+            if (s.isRetryWait()) {
                 return phase == Phase.FOLLOWING ? JobState.FOLLOWING : JobState.RUNNING;
             }
             return s;

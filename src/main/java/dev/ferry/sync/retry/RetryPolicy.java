@@ -102,8 +102,8 @@ public final class RetryPolicy {
             attempts++;
             try {
                 T value = attempt.run();
-                if (isPolicyState(job.state())) {
-                    job.state(isPolicyState(working) ? JobState.RUNNING : working);
+                if (job.state().isRetryWait()) {
+                    job.state(working.isRetryWait() ? JobState.RUNNING : working);
                 }
                 return new Retried.Done<>(value, attempts - 1 + freeRetries);
             } catch (InterruptedException e) {
@@ -137,11 +137,6 @@ public final class RetryPolicy {
                 throw new AttemptFailure(scrub(classifier.describe(e)), attempts, false, e);
             }
         }
-    }
-
-    private static boolean isPolicyState(JobState state) {
-        return state == JobState.RETRYING || state == JobState.WAITING_FOR_SOURCE
-                || state == JobState.WAITING_FOR_DESTINATION;
     }
 
     /** Waits while the pool is DOWN, then while the daemon is paused. @return false if the job must stop */
