@@ -13,7 +13,10 @@ import dev.ferry.sync.retry.AttemptFailure;
 import dev.ferry.sync.retry.Retried;
 import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.retry.RetryPolicy.Side;
+import com.mongodb.MongoCommandException;
 import dev.ferry.sync.source.Batch;
+import dev.ferry.sync.source.MongoRanges;
+import dev.ferry.sync.source.MongoSource;
 import dev.ferry.sync.source.Origins;
 import dev.ferry.sync.source.Position;
 import dev.ferry.sync.source.RecordSource;
@@ -30,6 +33,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
 import org.bson.BsonValue;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -84,7 +88,7 @@ final class CopyLoop implements AutoCloseable {
 
     /** The loop of one job on the shared stages: its source read ahead, its destination written by key in lanes. */
     static CopyLoop of(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
-        Reads source = new SourceReader(stages.pools(), stages.policy(), job);
+        Reads source = new SourceReader(stages.pools(), stages.policy(), job, stages.lanes());
         return new CopyLoop(job, ledger, new ReadAhead(source, stages.readAhead(), job.id()),
                 new DestinationWriter(stages, job), job.spec().lanes(), stages.maxBytesInFlight(), stages.lanes());
     }
@@ -249,6 +253,8 @@ final class CopyLoop implements AutoCloseable {
         private final RetryPolicy policy;
         private final RunningJob job;
         private final JobSpec spec;
+        /** Runs the readers of a mongodb source read in ranges. */
+        private final ExecutorService rangeReaders;
         /** The connection of a mongodb source, else null. */
         private final String connection;
         /** Present when the job makes {@code _id}s from positions. */
@@ -258,10 +264,11 @@ final class CopyLoop implements AutoCloseable {
         /** Matching documents of a mongodb source, counted once per job; {@link #NOT_COUNTED} until then. */
         private long expectedDocuments = NOT_COUNTED;
 
-        SourceReader(PoolManager pools, RetryPolicy policy, RunningJob job) {
+        SourceReader(PoolManager pools, RetryPolicy policy, RunningJob job, ExecutorService rangeReaders) {
             this.pools = pools;
             this.policy = policy;
             this.job = job;
+            this.rangeReaders = rangeReaders;
             this.spec = job.spec();
             this.connection = spec.source() instanceof SourceSpec.Mongo m ? m.connection() : null;
             this.ids = spec.idFrom() == IdFrom.POSITION ? Optional.of(new PositionIds(spec.id())) : Optional.empty();
@@ -304,10 +311,38 @@ final class CopyLoop implements AutoCloseable {
                 if (expectedDocuments == NOT_COUNTED) {
                     expectedDocuments = count(m);
                 }
-                source = Sources.open(m, position, s -> lease.collection(s.database(), s.collection()), spec.lanes());
+                source = openMongo(m, lease.collection(m.database(), m.collection()), position);
             } else {
                 source = Sources.open(spec.source(), position, null, spec.onInvalid());
             }
+        }
+
+        /**
+         * A copy keyed by {@code _id} is read in ranges, as many as it has lanes and each with a chunk or
+         * more, when the server can sample {@code _id}s; a resumed one as its checkpoint was read
+         * (docs/jobs.md, "Reading a mongodb source in ranges"). Other keys read one cursor: two documents with one key in two ranges
+         * would be written in the order the ranges happen to deliver them, not in {@code _id} order.
+         */
+        private Source openMongo(SourceSpec.Mongo m, MongoCollection<BsonDocument> collection, Position position) {
+            if (MongoRanges.isRanges(position)) {
+                return MongoRanges.resume(collection, m.filter(), m.projection(), position, rangeReaders);
+            }
+            long chunks = expectedDocuments < 0 ? Long.MAX_VALUE
+                    : (expectedDocuments + spec.chunkSize() - 1) / spec.chunkSize();
+            int ranges = spec.key().equals(List.of("_id")) ? (int) Math.min(spec.lanes(), chunks) : 1;
+            if (position.equals(Position.START) && ranges > 1) {
+                try {
+                    List<BsonValue> points = MongoRanges.splitPoints(collection, m.filter(), ranges);
+                    if (!points.isEmpty()) {
+                        log.info("{}: reading the source in {} ranges of _id at once", spec.id(), points.size() + 1);
+                        return MongoRanges.start(collection, m.filter(), m.projection(), points, rangeReaders);
+                    }
+                } catch (MongoCommandException e) {
+                    log.warn("{}: the source cannot sample _ids to split the reading into ranges, so one cursor reads it: {}",
+                            spec.id(), e.getErrorMessage());
+                }
+            }
+            return new MongoSource(collection, m.filter(), m.projection(), position, spec.lanes());
         }
 
         /** Once, before the first chunk; a failure only leaves the job's Progress unknown. */

@@ -101,6 +101,72 @@ class LanesCrashResumeProcessTest {
         }
     }
 
+    /**
+     * The same for a mongodb source read in 8 ranges, both servers 10 ms away, {@code _id}s of three
+     * types: after three kills the destination equals the source and the result counts each document once.
+     */
+    @Test
+    void aMongodbSourceReadInRangesKilledThreeTimesEndsEqualToTheSource() throws Exception {
+        try (TestMongoServer source = new TestMongoServer();
+             TestMongoServer destination = new TestMongoServer();
+             DelayProxy sourceProxy = new DelayProxy("127.0.0.1", source.port(), Duration.ofMillis(10));
+             DelayProxy destinationProxy = new DelayProxy("127.0.0.1", destination.port(), Duration.ofMillis(10));
+             MongoClient sourceClient = MongoClients.create(source.uri());
+             MongoClient destinationClient = MongoClients.create(destination.uri())) {
+            FerryConf conf = new FerryConf(dir, "mongodb://127.0.0.1:" + destinationProxy.port() + "/ferrytest")
+                    .set("job.lanes", "8")
+                    .set("connection.src.uri", "mongodb://127.0.0.1:" + sourceProxy.port())
+                    .set("connection.src.database", "shop");
+            Path confDir = conf.write();
+            List<Document> documents = new ArrayList<>();
+            for (int i = 0; i < LINES; i++) {
+                Object id = switch (i % 3) {
+                    case 0 -> i;
+                    case 1 -> "order-" + i;
+                    default -> new org.bson.types.ObjectId(i, i);
+                };
+                documents.add(new Document("_id", id).append("n", i).append("pad", "x".repeat(i % 50)));
+            }
+            java.util.Collections.shuffle(documents, new java.util.Random(3));
+            sourceClient.getDatabase("shop").getCollection("orders").insertMany(documents);
+            destination.failEveryNthWrite(13);
+            Spooler spool = new Spooler(conf.spool());
+            spool.drop("orders.json", "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
+                    + " \"collection\": \"orders\"}, \"destination\": {\"connection\": \"dest\","
+                    + " \"collection\": \"orders\"}, \"chunkSize\": 100}");
+            Path checkpoint = conf.state().resolve("checkpoints").resolve("orders.checkpoint.json");
+            long[] killAt = {6_000, 14_000, 22_000};
+            for (int k = 0; k < killAt.length; k++) {
+                long point = killAt[k];
+                try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-" + k + ".log"))) {
+                    ferry.awaitLog("started", WAIT);
+                    Await.until(WAIT, () -> documentsRead(checkpoint) >= point || !ferry.isAlive(),
+                            "the job to pass document " + point);
+                    if (k == 0) {
+                        assertTrue(ferry.log().contains("reading the source in 8 ranges"), ferry.log());
+                    }
+                    ferry.sigkill();
+                    ferry.awaitExit(Duration.ofSeconds(30));
+                    assertEquals(0, spool.count("done"), "the job was still running when killed; log:\n" + ferry.log());
+                }
+            }
+            assertTrue(Files.readString(checkpoint).contains("$ranges"), "the checkpoint holds every range");
+            try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-last.log"))) {
+                Document result = spool.awaitDone("orders", WAIT);
+                assertEquals((long) LINES, ((Number) result.get("documentsRead")).longValue(), "every document once");
+                ferry.sigterm();
+                ferry.awaitExit(Duration.ofSeconds(30));
+            }
+            Map<Object, Document> expected = new HashMap<>();
+            sourceClient.getDatabase("shop").getCollection("orders").find().forEach(d -> expected.put(d.get("_id"), d));
+            Map<Object, Document> actual = new HashMap<>();
+            destinationClient.getDatabase("ferrytest").getCollection("orders").find()
+                    .forEach(d -> assertEquals(null, actual.put(d.get("_id"), d), "one document per _id"));
+            assertEquals(LINES, actual.size());
+            assertEquals(expected, actual, "the destination equals the source");
+        }
+    }
+
     private static long documentsRead(Path checkpoint) {
         try {
             Document saved = Document.parse(Files.readString(checkpoint));

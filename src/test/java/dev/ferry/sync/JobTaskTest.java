@@ -160,6 +160,28 @@ class JobTaskTest {
         assertEquals(List.of(2, 3, 4), ids.stream().sorted().toList());
     }
 
+    @Test
+    void aMongodbCopyInRangesAndOneWhoseServerCannotSampleBothEndEqualToTheSource() throws Exception {
+        List<Document> items = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            items.add(new Document("_id", i % 2 == 0 ? (Object) i : "item-" + i).append("n", i));
+        }
+        collection("srcdb", "items").insertMany(items);
+        String job = "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\", \"collection\": \"items\"},"
+                + " \"destination\": {\"connection\": \"dest\", \"collection\": \"%s\"}, \"chunkSize\": 7, \"lanes\": 6}";
+        run(world.claim("ranges", job.formatted("ranged")));
+        server.refuseSample();
+        run(world.claim("one-cursor", job.formatted("single")));
+        for (String copy : List.of("ranged", "single")) {
+            assertEquals(items, collection("ferrytest", copy).find().sort(new Document("n", 1)).into(new ArrayList<>()),
+                    copy);
+        }
+        for (String id : List.of("ranges", "one-cursor")) {
+            assertEquals(300L, ((Number) file(world.spool.done().resolve(id + ".result.json")).get("documentsRead"))
+                    .longValue(), id);
+        }
+    }
+
     private static final String FOLLOW_JOB = "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
             + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
             + " \"collection\": \"people\"}}";

@@ -9,6 +9,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 
 /**
@@ -20,6 +22,7 @@ public final class TestMongoServer implements AutoCloseable {
     private volatile boolean historyLost;
     private volatile boolean standalone;
     private volatile int failEvery;
+    private volatile boolean sampleRefused;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private MongoServer server;
     private int port;
@@ -82,6 +85,11 @@ public final class TestMongoServer implements AutoCloseable {
      */
     public void loseHistory() {
         historyLost = true;
+    }
+
+    /** From now on {@code $sample} is refused as a server that does not know the stage refuses it (40324). */
+    public void refuseSample() {
+        sampleRefused = true;
     }
 
     public String uri() {
@@ -154,7 +162,55 @@ public final class TestMongoServer implements AutoCloseable {
                     && writes.incrementAndGet() % failEvery == 0) {
                 throw new MongoServerError(50, "MaxTimeMSExpired", "operation exceeded time limit");
             }
+            if (sampleRefused && command.equals("aggregate") && sampleAt(query) >= 0) {
+                throw new MongoServerError(40324, "Location40324", "Unrecognized pipeline stage name: '$sample'");
+            }
+            if (command.equals("aggregate") && sampleAt(query) >= 0) {
+                return sample(channel, database, query);
+            }
             return super.handleCommand(channel, database, command, query);
+        }
+
+        /**
+         * {@code $sample} as a real server runs it: the embedded server sorts by a random number drawn
+         * anew at each comparison, which sometimes breaks Java's sort ("Comparison method violates its
+         * general contract!"). Here the stages before it run, {@code size} of their documents are picked
+         * at random, and the stages after it run on those.
+         */
+        private Document sample(Channel channel, String database, Document query) {
+            @SuppressWarnings("unchecked")
+            List<Object> pipeline = (List<Object>) query.get("pipeline");
+            int at = sampleAt(query);
+            int size = ((Number) ((Document) ((Document) pipeline.get(at)).get("$sample")).get("size")).intValue();
+            List<Object> before = new ArrayList<>(pipeline.subList(0, at));
+            before.add(new Document("$project", new Document("_id", 1)));
+            Document idsQuery = new Document(query);
+            idsQuery.put("pipeline", before);
+            idsQuery.put("cursor", new Document("batchSize", Integer.MAX_VALUE));
+            Document answer = super.handleCommand(channel, database, "aggregate", idsQuery);
+            List<Object> ids = new ArrayList<>();
+            for (Object d : (List<?>) ((Document) answer.get("cursor")).get("firstBatch")) {
+                ids.add(((Document) d).get("_id"));
+            }
+            Collections.shuffle(ids);
+            List<Object> after = new ArrayList<>(pipeline.subList(0, at));
+            after.add(new Document("$match", new Document("_id", new Document("$in", ids.subList(0, Math.min(size, ids.size()))))));
+            after.addAll(pipeline.subList(at + 1, pipeline.size()));
+            Document sampled = new Document(query);
+            sampled.put("pipeline", after);
+            return super.handleCommand(channel, database, "aggregate", sampled);
+        }
+
+        private int sampleAt(Document query) {
+            if (!(query.get("pipeline") instanceof List<?> pipeline)) {
+                return -1;
+            }
+            for (int i = 0; i < pipeline.size(); i++) {
+                if (pipeline.get(i) instanceof Document stage && stage.containsKey("$sample")) {
+                    return i;
+                }
+            }
+            return -1;
         }
 
         private boolean resumes(Document query) {

@@ -9,10 +9,10 @@ import org.bson.BsonType;
 import org.bson.BsonValue;
 
 /**
- * The filter "every {@code _id} that sorts after this one" in MongoDB's cross-type sort order
+ * Filters on {@code _id} ranges in MongoDB's cross-type sort order
  * (MinKey, null, numbers, strings, objects, arrays, binData, ObjectId, bool, date, timestamp,
- * regex, MaxKey). {@code $gt} alone stays inside one type bracket, so a resume filter built only
- * from it would skip every document whose {@code _id} has a type that sorts later.
+ * regex, MaxKey). {@code $gt} and {@code $lt} stay inside one type bracket, so a resume filter built
+ * only from them would skip every document whose {@code _id} has a type that sorts later.
  */
 final class IdOrder {
 
@@ -39,20 +39,41 @@ final class IdOrder {
     private IdOrder() {
     }
 
-    static BsonDocument after(BsonValue lastId) {
-        BsonDocument greater = new BsonDocument("_id", new BsonDocument("$gt", lastId));
-        int bracket = bracketOf(lastId.getBsonType());
-        List<BsonValue> later = new ArrayList<>();
-        if (bracket >= 0) {
-            for (int i = bracket + 1; i < BRACKETS.size(); i++) {
-                BRACKETS.get(i).forEach(alias -> later.add(new BsonString(alias)));
+    /**
+     * The filter "every {@code _id} from {@code from} up to {@code to}" in the cross-type order: the
+     * {@code _id}s of {@code from}'s type at or after it (after it when not {@code inclusive}), of
+     * {@code to}'s type before it, and every {@code _id} of a type that sorts between the two.
+     *
+     * @param from the lower bound, or null for the first {@code _id} of all
+     * @param to   the upper bound, excluded, or null for none
+     */
+    static BsonDocument range(BsonValue from, boolean inclusive, BsonValue to) {
+        int low = from == null ? -1 : bracketOf(from.getBsonType());
+        int high = to == null ? BRACKETS.size() : bracketOf(to.getBsonType());
+        if (from != null && to != null && low == high) {
+            return new BsonDocument("_id", new BsonDocument(inclusive ? "$gte" : "$gt", from).append("$lt", to));
+        }
+        List<BsonValue> clauses = new ArrayList<>();
+        if (from != null) {
+            clauses.add(new BsonDocument("_id", new BsonDocument(inclusive ? "$gte" : "$gt", from)));
+        }
+        List<BsonValue> between = new ArrayList<>();
+        boolean known = (from == null || low >= 0) && (to == null || high >= 0);
+        if (known) { // a type outside the brackets (never an _id) keeps only its own comparison
+            for (int i = low + 1; i < high; i++) {
+                BRACKETS.get(i).forEach(alias -> between.add(new BsonString(alias)));
             }
         }
-        if (later.isEmpty()) {
-            return greater;
+        if (!between.isEmpty()) {
+            clauses.add(new BsonDocument("_id", new BsonDocument("$type", new BsonArray(between))));
         }
-        BsonDocument laterType = new BsonDocument("_id", new BsonDocument("$type", new BsonArray(later)));
-        return new BsonDocument("$or", new BsonArray(List.of(greater, laterType)));
+        if (to != null) {
+            clauses.add(new BsonDocument("_id", new BsonDocument("$lt", to)));
+        }
+        if (clauses.isEmpty()) {
+            return new BsonDocument();
+        }
+        return clauses.size() == 1 ? clauses.get(0).asDocument() : new BsonDocument("$or", new BsonArray(clauses));
     }
 
     private static int bracketOf(BsonType type) {

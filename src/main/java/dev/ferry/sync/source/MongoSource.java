@@ -46,12 +46,25 @@ public final class MongoSource implements Source {
     /** @param chunksPerBatch chunks the cursor fetches per round trip (the job's lanes) */
     public MongoSource(MongoCollection<BsonDocument> collection, BsonDocument filter, BsonDocument projection,
                        Position start, int chunksPerBatch) {
+        this(collection, filter, projection, null, null, start, chunksPerBatch);
+    }
+
+    /**
+     * One {@code _id} range of a collection (see {@link MongoRanges}).
+     *
+     * @param min the range's first {@code _id}, or null for the collection's first
+     * @param max the {@code _id} after the range, or null for none
+     * @param start the documents read and the last {@code _id} read in this range, or {@link Position#START}
+     */
+    MongoSource(MongoCollection<BsonDocument> collection, BsonDocument filter, BsonDocument projection,
+                BsonValue min, BsonValue max, Position start, int chunksPerBatch) {
         this.chunksPerBatch = Math.max(1, chunksPerBatch);
         this.collection = Objects.requireNonNull(collection, "collection");
         Objects.requireNonNull(start, "start");
         BsonDocument userFilter = filter == null ? new BsonDocument() : filter.clone();
         this.lastId = start.resumeToken();
-        this.query = lastId == null ? userFilter : new BsonDocument("$and", new BsonArray(List.of(userFilter, IdOrder.after(lastId))));
+        BsonDocument bounds = lastId != null ? IdOrder.range(lastId, false, max) : IdOrder.range(min, true, max);
+        this.query = bounds.isEmpty() ? userFilter : new BsonDocument("$and", new BsonArray(List.of(userFilter, bounds)));
         this.projection = keepId(projection);
         this.documentsRead = start.documentsRead();
     }

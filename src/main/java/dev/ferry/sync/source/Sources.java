@@ -41,12 +41,6 @@ public final class Sources {
         return new MongoSource(Objects.requireNonNull(mongo, "mongo").collection(m), m.filter(), m.projection(), start);
     }
 
-    /** A mongodb source whose cursor fetches {@code chunksPerBatch} chunks per round trip (the job's lanes). */
-    public static Source open(SourceSpec.Mongo m, Position start, MongoSourceOpener mongo, int chunksPerBatch) {
-        return new MongoSource(Objects.requireNonNull(mongo, "mongo").collection(m), m.filter(), m.projection(), start,
-                chunksPerBatch);
-    }
-
     static void requirePositive(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
