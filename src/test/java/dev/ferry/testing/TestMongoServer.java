@@ -23,6 +23,7 @@ public final class TestMongoServer implements AutoCloseable {
     private volatile boolean standalone;
     private volatile int failEvery;
     private volatile boolean sampleRefused;
+    private volatile boolean idRangesIndexed;
     private final java.util.concurrent.atomic.AtomicLong writes = new java.util.concurrent.atomic.AtomicLong();
     private MongoServer server;
     private int port;
@@ -90,6 +91,15 @@ public final class TestMongoServer implements AutoCloseable {
     /** From now on {@code $sample} is refused as a server that does not know the stage refuses it (40324). */
     public void refuseSample() {
         sampleRefused = true;
+    }
+
+    /**
+     * From now on a {@code find} sorted by {@code _id} whose filter is only an {@code _id} range (as a
+     * mongodb source read in ranges sends) reads just that range, as a real server does through its
+     * {@code _id} index: the memory backend scans the whole collection for every such query.
+     */
+    public void indexIdRanges() {
+        idRangesIndexed = true;
     }
 
     public String uri() {
@@ -162,6 +172,17 @@ public final class TestMongoServer implements AutoCloseable {
                     && writes.incrementAndGet() % failEvery == 0) {
                 throw new MongoServerError(50, "MaxTimeMSExpired", "operation exceeded time limit");
             }
+            if (command.equals("insert") || command.equals("update") || command.equals("delete")
+                    || command.equals("findAndModify") || command.equals("drop")) {
+                sortedIds.remove(database + "." + query.get(command));
+            }
+            if (idRangesIndexed && command.equals("find")
+                    && new Document("_id", 1).equals(query.get("sort")) && query.get("filter") instanceof Document filter) {
+                Object[] bounds = idBounds(filter);
+                if (bounds != null) {
+                    return findIdRange(channel, database, query, bounds);
+                }
+            }
             if (sampleRefused && command.equals("aggregate") && sampleAt(query) >= 0) {
                 throw new MongoServerError(40324, "Location40324", "Unrecognized pipeline stage name: '$sample'");
             }
@@ -174,31 +195,129 @@ public final class TestMongoServer implements AutoCloseable {
         /**
          * {@code $sample} as a real server runs it: the embedded server sorts by a random number drawn
          * anew at each comparison, which sometimes breaks Java's sort ("Comparison method violates its
-         * general contract!"). Here the stages before it run, {@code size} of their documents are picked
-         * at random, and the stages after it run on those.
+         * general contract!"). Here {@code size} of the documents the stages before it pass are picked
+         * at random, and the stages after it run on those alone (in a scratch collection), so that the
+         * server does in milliseconds what a real one does with a random cursor. Stages before
+         * {@code $sample} may only be {@code $match}, as in ferry's split.
          */
         private Document sample(Channel channel, String database, Document query) {
             @SuppressWarnings("unchecked")
             List<Object> pipeline = (List<Object>) query.get("pipeline");
             int at = sampleAt(query);
             int size = ((Number) ((Document) ((Document) pipeline.get(at)).get("$sample")).get("size")).intValue();
-            List<Object> before = new ArrayList<>(pipeline.subList(0, at));
-            before.add(new Document("$project", new Document("_id", 1)));
-            Document idsQuery = new Document(query);
-            idsQuery.put("pipeline", before);
-            idsQuery.put("cursor", new Document("batchSize", Integer.MAX_VALUE));
-            Document answer = super.handleCommand(channel, database, "aggregate", idsQuery);
-            List<Object> ids = new ArrayList<>();
-            for (Object d : (List<?>) ((Document) answer.get("cursor")).get("firstBatch")) {
-                ids.add(((Document) d).get("_id"));
+            Document filter = new Document();
+            for (Object stage : pipeline.subList(0, at)) {
+                filter = new Document("$and", List.of(filter, ((Document) stage).get("$match")));
             }
-            Collections.shuffle(ids);
-            List<Object> after = new ArrayList<>(pipeline.subList(0, at));
-            after.add(new Document("$match", new Document("_id", new Document("$in", ids.subList(0, Math.min(size, ids.size()))))));
-            after.addAll(pipeline.subList(at + 1, pipeline.size()));
+            String collection = (String) query.get("aggregate");
+            Document ids = super.handleCommand(channel, database, "find", new Document("find", collection)
+                    .append("filter", filter).append("projection", new Document("_id", 1))
+                    .append("batchSize", Integer.MAX_VALUE));
+            List<Object> picked = new ArrayList<>();
+            for (Object d : (List<?>) ((Document) ids.get("cursor")).get("firstBatch")) {
+                picked.add(((Document) d).get("_id"));
+            }
+            Collections.shuffle(picked);
+            picked = picked.subList(0, Math.min(size, picked.size()));
+            Document pickedOnly = new Document("_id", new Document("$in", picked));
+            List<Object> after = new ArrayList<>(pipeline.subList(at + 1, pipeline.size()));
+            Document find = new Document("find", collection).append("filter", pickedOnly).append("batchSize", Integer.MAX_VALUE);
+            for (Object stage : after) {
+                Document d = (Document) stage;
+                if (d.containsKey("$project") && !find.containsKey("sort")) {
+                    find.put("projection", d.get("$project"));
+                } else if (d.containsKey("$sort")) {
+                    find.put("sort", d.get("$sort"));
+                } else {
+                    find = null; // stages find cannot run: the slow way, scanning the collection once
+                    break;
+                }
+            }
+            if (find != null) {
+                return super.handleCommand(channel, database, "find", find);
+            }
+            after.add(0, new Document("$match", pickedOnly));
             Document sampled = new Document(query);
             sampled.put("pipeline", after);
             return super.handleCommand(channel, database, "aggregate", sampled);
+        }
+
+        /** Per namespace, its {@code _id}s in the server's order; dropped at each write to it. */
+        private final java.util.Map<String, List<Object>> sortedIds = new java.util.concurrent.ConcurrentHashMap<>();
+
+        private Document findIdRange(Channel channel, String database, Document query, Object[] bounds) {
+            String collection = (String) query.get("find");
+            List<Object> ids = sortedIds.computeIfAbsent(database + "." + collection, ns -> {
+                Document all = super.handleCommand(channel, database, "find", new Document("find", collection)
+                        .append("projection", new Document("_id", 1)).append("sort", new Document("_id", 1))
+                        .append("batchSize", Integer.MAX_VALUE));
+                List<Object> sorted = new ArrayList<>();
+                for (Object d : (List<?>) ((Document) all.get("cursor")).get("firstBatch")) {
+                    sorted.add(((Document) d).get("_id"));
+                }
+                return sorted;
+            });
+            int from = bounds[0] == null ? 0 : firstAtOrAfter(ids, bounds[0], Boolean.TRUE.equals(bounds[1]));
+            int to = bounds[2] == null ? ids.size() : firstAtOrAfter(ids, bounds[2], true);
+            Document rewritten = new Document(query);
+            rewritten.put("filter", new Document("_id", new Document("$in", new ArrayList<>(ids.subList(from, Math.max(from, to))))));
+            return super.handleCommand(channel, database, "find", rewritten);
+        }
+
+        /** The first index whose {@code _id} is at or after {@code bound} (after it when not inclusive). */
+        private int firstAtOrAfter(List<Object> ids, Object bound, boolean inclusive) {
+            int low = 0;
+            int high = ids.size();
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                int c = de.bwaldvogel.mongo.backend.ValueComparator.asc().compare(ids.get(mid), bound);
+                if (c < 0 || (c == 0 && !inclusive)) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
+        }
+
+        /**
+         * {lower, lower inclusive, upper} of a filter that is only an {@code _id} range in the forms a
+         * source read in ranges sends ({@code $type} clauses only widen a bound across types, which the
+         * cross-type order of the sorted ids already does), or null for any other filter.
+         */
+        private Object[] idBounds(Document filter) {
+            Object[] bounds = new Object[3];
+            if (filter.isEmpty()) {
+                return null; // a whole collection: the backend's own scan is what a real server does too
+            }
+            Document range = filter;
+            if (filter.get("$and") instanceof List<?> and) {
+                if (and.size() != 2 || !(and.get(0) instanceof Document user) || !user.isEmpty()
+                        || !(and.get(1) instanceof Document r)) {
+                    return null;
+                }
+                range = r;
+            }
+            List<?> clauses = range.get("$or") instanceof List<?> or ? or : List.of(range);
+            for (Object clause : clauses) {
+                if (!(clause instanceof Document c) || c.size() != 1 || !(c.get("_id") instanceof Document ops)) {
+                    return null;
+                }
+                for (String op : ops.keySet()) {
+                    switch (op) {
+                        case "$gt", "$gte" -> {
+                            bounds[0] = ops.get(op);
+                            bounds[1] = op.equals("$gte");
+                        }
+                        case "$lt" -> bounds[2] = ops.get(op);
+                        case "$type" -> { }
+                        default -> {
+                            return null;
+                        }
+                    }
+                }
+            }
+            return bounds;
         }
 
         private int sampleAt(Document query) {

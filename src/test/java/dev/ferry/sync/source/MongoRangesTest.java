@@ -139,6 +139,38 @@ class MongoRangesTest {
         assertSameDocuments(docs, head);
     }
 
+    /** The benchmarks' source answers range queries from its sorted _ids: it must give what a scan gives. */
+    @Test
+    void aServerThatIndexesIdRangesGivesTheSameDocuments() throws Exception {
+        try (dev.ferry.testing.TestMongoServer server = new dev.ferry.testing.TestMongoServer();
+             com.mongodb.client.MongoClient client = com.mongodb.client.MongoClients.create(server.uri())) {
+            server.indexIdRanges();
+            MongoCollection<BsonDocument> coll = client.getDatabase("test").getCollection("mixed", BsonDocument.class);
+            List<BsonDocument> docs = new ArrayList<>();
+            for (int i = 0; i < 90; i++) {
+                docs.add(new BsonDocument("_id", i % 3 == 0 ? new BsonInt32(i) : i % 3 == 1 ? new BsonString("s" + i)
+                        : new BsonObjectId(new ObjectId(i, i))));
+            }
+            coll.insertMany(docs);
+            List<BsonDocument> head = new ArrayList<>();
+            Position checkpoint;
+            try (MongoRanges source = split(coll, null, 5)) {
+                for (int i = 0; i < 4; i++) {
+                    head.addAll(source.nextChunk(7));
+                }
+                checkpoint = source.position();
+            }
+            try (MongoRanges resumed = MongoRanges.resume(coll, null, null, checkpoint, readers)) {
+                head.addAll(SourceAssertions.readAll(resumed, 7));
+            }
+            assertSameDocuments(docs, head);
+            coll.insertOne(new BsonDocument("_id", new BsonInt32(1000)));
+            try (MongoRanges again = split(coll, null, 4)) {
+                assertEquals(91, SourceAssertions.readAll(again, 7).size(), "a write drops the sorted _ids");
+            }
+        }
+    }
+
     @Test
     void theFilterAppliesToTheSampleAndToEveryRange() throws Exception {
         List<BsonDocument> docs = numbered(400);
