@@ -94,9 +94,11 @@ public final class TestMongoServer implements AutoCloseable {
     }
 
     /**
-     * From now on a {@code find} sorted by {@code _id} whose filter is only an {@code _id} range (as a
-     * mongodb source read in ranges sends) reads just that range, as a real server does through its
-     * {@code _id} index: the memory backend scans the whole collection for every such query.
+     * From now on a {@code find} sorted by {@code _id}, without projection, whose filter is only an
+     * {@code _id} range (as a mongodb source read in ranges sends) reads just that range, as a real server
+     * does through its {@code _id} index: the memory backend scans the whole collection for every such
+     * query (and its {@code $in} takes time quadratic in the values). The documents are kept sorted until
+     * the next write to their collection, and such a query's cursor is served here.
      */
     public void indexIdRanges() {
         idRangesIndexed = true;
@@ -176,7 +178,16 @@ public final class TestMongoServer implements AutoCloseable {
                     || command.equals("findAndModify") || command.equals("drop")) {
                 sortedIds.remove(database + "." + query.get(command));
             }
-            if (idRangesIndexed && command.equals("find")
+            if (command.equals("getMore")) {
+                Document more = moreOfRange(database, query);
+                if (more != null) {
+                    return more;
+                }
+            }
+            if (command.equals("killCursors") && query.get("cursors") instanceof List<?> cursors) {
+                cursors.forEach(rangeCursors::remove);
+            }
+            if (idRangesIndexed && command.equals("find") && !(query.get("projection") instanceof Document p && !p.isEmpty())
                     && new Document("_id", 1).equals(query.get("sort")) && query.get("filter") instanceof Document filter) {
                 Object[] bounds = idBounds(filter);
                 if (bounds != null) {
@@ -242,35 +253,58 @@ public final class TestMongoServer implements AutoCloseable {
             return super.handleCommand(channel, database, "aggregate", sampled);
         }
 
-        /** Per namespace, its {@code _id}s in the server's order; dropped at each write to it. */
-        private final java.util.Map<String, List<Object>> sortedIds = new java.util.concurrent.ConcurrentHashMap<>();
+        /** Per namespace, its documents in {@code _id} order; dropped at each write to it. */
+        private final java.util.Map<String, List<Document>> sortedIds = new java.util.concurrent.ConcurrentHashMap<>();
+        /** The cursors of range queries answered here, served by getMore here too. */
+        private final java.util.Map<Long, List<Document>> rangeCursors = new java.util.concurrent.ConcurrentHashMap<>();
+        private final java.util.concurrent.atomic.AtomicLong nextCursor = new java.util.concurrent.atomic.AtomicLong(1L << 40);
 
         private Document findIdRange(Channel channel, String database, Document query, Object[] bounds) {
             String collection = (String) query.get("find");
-            List<Object> ids = sortedIds.computeIfAbsent(database + "." + collection, ns -> {
+            String ns = database + "." + collection;
+            List<Document> sorted = sortedIds.computeIfAbsent(ns, n -> {
                 Document all = super.handleCommand(channel, database, "find", new Document("find", collection)
-                        .append("projection", new Document("_id", 1)).append("sort", new Document("_id", 1))
-                        .append("batchSize", Integer.MAX_VALUE));
-                List<Object> sorted = new ArrayList<>();
+                        .append("sort", new Document("_id", 1)).append("batchSize", Integer.MAX_VALUE));
+                List<Document> documents = new ArrayList<>();
                 for (Object d : (List<?>) ((Document) all.get("cursor")).get("firstBatch")) {
-                    sorted.add(((Document) d).get("_id"));
+                    documents.add((Document) d);
                 }
-                return sorted;
+                return documents;
             });
-            int from = bounds[0] == null ? 0 : firstAtOrAfter(ids, bounds[0], Boolean.TRUE.equals(bounds[1]));
-            int to = bounds[2] == null ? ids.size() : firstAtOrAfter(ids, bounds[2], true);
-            Document rewritten = new Document(query);
-            rewritten.put("filter", new Document("_id", new Document("$in", new ArrayList<>(ids.subList(from, Math.max(from, to))))));
-            return super.handleCommand(channel, database, "find", rewritten);
+            int from = bounds[0] == null ? 0 : firstAtOrAfter(sorted, bounds[0], Boolean.TRUE.equals(bounds[1]));
+            int to = bounds[2] == null ? sorted.size() : firstAtOrAfter(sorted, bounds[2], true);
+            int batch = query.get("batchSize") instanceof Number n ? n.intValue() : 101;
+            return batch(ns, sorted.subList(from, Math.max(from, to)), batch, "firstBatch");
+        }
+
+        /** The next batch of a range cursor of this server, or null for a cursor of the backend's. */
+        private Document moreOfRange(String database, Document query) {
+            if (!(query.get("getMore") instanceof Long id) || !rangeCursors.containsKey(id)) {
+                return null;
+            }
+            List<Document> rest = rangeCursors.remove(id);
+            int batch = query.get("batchSize") instanceof Number n ? n.intValue() : Integer.MAX_VALUE;
+            return batch(database + "." + query.get("collection"), rest, batch, "nextBatch");
+        }
+
+        private Document batch(String ns, List<Document> documents, int size, String field) {
+            int n = Math.min(Math.max(1, size), documents.size());
+            long id = 0;
+            if (n < documents.size()) {
+                id = nextCursor.incrementAndGet();
+                rangeCursors.put(id, documents.subList(n, documents.size()));
+            }
+            return new Document("cursor", new Document(field, new ArrayList<>(documents.subList(0, n))).append("id", id)
+                    .append("ns", ns)).append("ok", 1.0);
         }
 
         /** The first index whose {@code _id} is at or after {@code bound} (after it when not inclusive). */
-        private int firstAtOrAfter(List<Object> ids, Object bound, boolean inclusive) {
+        private int firstAtOrAfter(List<Document> sorted, Object bound, boolean inclusive) {
             int low = 0;
-            int high = ids.size();
+            int high = sorted.size();
             while (low < high) {
                 int mid = (low + high) >>> 1;
-                int c = de.bwaldvogel.mongo.backend.ValueComparator.asc().compare(ids.get(mid), bound);
+                int c = de.bwaldvogel.mongo.backend.ValueComparator.asc().compare(sorted.get(mid).get("_id"), bound);
                 if (c < 0 || (c == 0 && !inclusive)) {
                     low = mid + 1;
                 } else {
