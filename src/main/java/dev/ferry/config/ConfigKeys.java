@@ -26,6 +26,9 @@ public final class ConfigKeys {
                     + "see [Lanes](jobs.md#lanes))");
     public static final Key<Long> JOB_MAX_BYTES_IN_FLIGHT = Key.whole("job.maxBytesInFlight", 64L * 1024 * 1024,
             1024 * 1024, "bytes of a job's chunks in flight at most (≥ 1 MiB); a chunk larger than this is written alone");
+    public static final Key<Long> VERIFY_MAX_LISTED = Key.whole("verify.maxListed", 10_000L, 0,
+            "keys a job's comparison lists at most in `ID.verify.ndjson` (≥ 0); the counts cover every key "
+                    + "(see [Verify](jobs.md#verify))");
     public static final Key<Duration> QUEUE_SETTLE = Key.millis("queue.settleMillis", 500, 0,
             "a dropped file must be unchanged this long before it is claimed");
     public static final Key<Duration> QUEUE_RESCAN = Key.seconds("queue.rescanSeconds", 10, 1,
@@ -62,7 +65,7 @@ public final class ConfigKeys {
 
     /** The keys outside {@code connection.NAME.}. */
     public static final List<Key<?>> GLOBAL = List.of(SPOOL_DIR, STATE_DIR, WORKERS, CHUNK_SIZE, JOB_LANES,
-            JOB_MAX_BYTES_IN_FLIGHT, QUEUE_SETTLE,
+            JOB_MAX_BYTES_IN_FLIGHT, VERIFY_MAX_LISTED, QUEUE_SETTLE,
             QUEUE_RESCAN, HEALTH_INTERVAL, HEALTH_FAILURES, POOL_IDLE_TIMEOUT, POOL_REAP_INTERVAL, RETRY_MAX_ATTEMPTS,
             RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, ALLOWED_DIRS, JMX_PORT, JMX_BIND,
             JMX_KEY_STORE, JMX_KEY_STORE_PASSWORD);

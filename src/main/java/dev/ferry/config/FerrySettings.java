@@ -71,6 +71,11 @@ public final class FerrySettings {
         return get(ConfigKeys.JOB_MAX_BYTES_IN_FLIGHT);
     }
 
+    /** Keys a job's comparison lists at most. */
+    public long verifyMaxListed() {
+        return get(ConfigKeys.VERIFY_MAX_LISTED);
+    }
+
     public Duration queueSettle() {
         return get(ConfigKeys.QUEUE_SETTLE);
     }

@@ -24,7 +24,7 @@ import org.bson.BsonValue;
 public final class JobParser {
     /** The top-level fields of a job, in the order docs/jobs.md's "Job files" lists them. */
     public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize",
-            "onInvalid", "idFrom", "lanes");
+            "onInvalid", "idFrom", "lanes", "verify");
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
     public static final int MAX_KEY_FIELDS = 32;
 
@@ -83,10 +83,15 @@ public final class JobParser {
         if (source instanceof SourceSpec.Inline inline && idFrom == IdFrom.NONE) {
             requireKeys(inline.documents(), key);
         }
+        boolean verify = flag(f, "verify");
         if (source instanceof SourceSpec.Mongo m && m.follow()) {
+            if (mode == WriteMode.VERIFY) {
+                throw JobRejectedException.invalid("mode", "\"verify\" compares once and cannot follow; give a follow "
+                        + "job \"verify\": true to compare when it finishes, or run \"ferry ctl verify ID\" while it follows");
+            }
             requireFollowable(mode, key);
         }
-        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes);
+        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify);
     }
 
     /**
@@ -143,8 +148,19 @@ public final class JobParser {
         return new DestinationSpec(connection.name(), database, collection);
     }
 
+    private static boolean flag(Fields f, String field) throws JobRejectedException {
+        Optional<BsonValue> given = f.optional(field);
+        if (given.isEmpty()) {
+            return false;
+        }
+        if (!given.get().isBoolean()) {
+            throw Fields.wrongType(field, "true or false", given.get());
+        }
+        return given.get().asBoolean().getValue();
+    }
+
     private static WriteMode mode(Fields f) throws JobRejectedException {
-        String expected = "a string (insert, upsert or merge)";
+        String expected = "a string (insert, upsert, merge or verify)";
         Optional<String> word = f.optionalString("mode", expected);
         if (word.isEmpty()) {
             return WriteMode.UPSERT;
@@ -154,7 +170,7 @@ public final class JobParser {
                 return mode;
             }
         }
-        throw JobRejectedException.invalid("mode", "must be insert, upsert or merge, was " + Text.quote(word.get()));
+        throw JobRejectedException.invalid("mode", "must be insert, upsert, merge or verify, was " + Text.quote(word.get()));
     }
 
     private static <T> T choice(Fields f, String field, T[] values, java.util.function.Function<T, String> word, T otherwise)

@@ -17,12 +17,19 @@ public record JobSpec(
         int chunkSize,
         OnInvalid onInvalid,
         IdFrom idFrom,
-        int lanes) {
+        int lanes,
+        boolean verify) {
 
     /** A job with the defaults of the fields added later: {@code onInvalid: fail}, no {@code idFrom}, one lane. */
     public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
                    int chunkSize) {
         this(id, source, destination, mode, key, chunkSize, OnInvalid.FAIL, IdFrom.NONE);
+    }
+
+    /** Not verified afterwards. */
+    public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
+                   int chunkSize, OnInvalid onInvalid, IdFrom idFrom, int lanes) {
+        this(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, false);
     }
 
     /** One lane: one chunk in flight at a time. */
@@ -48,6 +55,16 @@ public record JobSpec(
         if (chunkSize < 1 || chunkSize > Limits.MAX_CHUNK_SIZE) {
             throw new IllegalArgumentException("chunkSize must be between 1 and " + Limits.MAX_CHUNK_SIZE + ", was " + chunkSize);
         }
+    }
+
+    /** True when the job compares source and destination: {@code "verify": true} or {@code "mode": "verify"}. */
+    public boolean verifies() {
+        return verify || mode == WriteMode.VERIFY;
+    }
+
+    /** True for {@code "mode": "verify"}: the job writes nothing. */
+    public boolean onlyVerifies() {
+        return mode == WriteMode.VERIFY;
     }
 
     /** True for a mongodb source with {@code "follow": true}: the job keeps applying changes after its copy. */

@@ -7,7 +7,9 @@ public enum WriteMode {
     /** Replace the whole document by key, inserting when absent. */
     UPSERT("upsert"),
     /** {@code $set} the given fields by key, keeping the others; inserting when absent. */
-    MERGE("merge");
+    MERGE("merge"),
+    /** Write nothing: only compare the source with the destination (docs/jobs.md, "Verify"). */
+    VERIFY("verify");
 
     private final String word;
 

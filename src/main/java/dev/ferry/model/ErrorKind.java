@@ -19,7 +19,9 @@ public enum ErrorKind {
     /** An operator cancelled the job. */
     CANCELLED("cancelled"),
     /** A follow job's resume point is no longer in the source's history; only a fresh snapshot helps. */
-    RESUME_LOST("resume-lost");
+    RESUME_LOST("resume-lost"),
+    /** A job's comparison found the destination different from the source (docs/jobs.md, "Verify"). */
+    VERIFY_MISMATCH("verify-mismatch");
 
     private final String word;
 

@@ -49,9 +49,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A copy job's loop, and a follow job's snapshot: wait while paused, read the next chunk, hand it to a
- * lane that writes it, and record the chunks in the job's {@link JobLedger} in source order as their
- * writes are acknowledged, until the source is exhausted or the job must stop (docs/jobs.md, "Lanes").
+ * A copy job's loop, a follow job's snapshot, and each pass of a comparison (see {@link VerifyLoop}):
+ * wait while paused, read the next chunk, hand it to a lane that writes (or compares) it, and record the
+ * chunks in the job's {@link JobLedger} in source order as they are acknowledged, until the source is
+ * exhausted or the job must stop (docs/jobs.md, "Lanes").
  *
  * <p>Up to {@code lanes} chunks are written at once, each through its own lease, while their bytes stay
  * under {@code job.maxBytesInFlight}. Order is kept: a chunk that holds a key of a chunk still in flight
@@ -62,39 +63,87 @@ import org.slf4j.LoggerFactory;
  * <p>Threading: run by the job's worker thread, which reads, hands out and records; the writes run on
  * the lane executor and meet the worker again through their futures; the next chunk is read meanwhile
  * on the read-ahead executor (see {@link ReadAhead}).
+ *
+ * @param <R> what the work on one chunk gives: a {@link WriteOutcome}, or a comparison's findings
  */
-final class CopyLoop implements AutoCloseable {
+final class CopyLoop<R> implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CopyLoop.class);
 
     private final RunningJob job;
-    private final JobLedger ledger;
     private final Reads reads;
-    private final Writes writes;
-    private final Lanes<Chunk, WriteOutcome> lanes;
+    private final Writes<R> writes;
+    private final Recorder<R> recorder;
+    private final Lanes<Chunk, R> lanes;
+    /** What a chunk of only rejected records gives: nothing was written. */
+    private final R none;
+    /** Whether chunks sharing a key wait for each other (writes do; comparisons only read). */
+    private final boolean holdKeys;
+    private final Position start;
+    private final long chunksBefore;
 
-    /** One lane, writing on the worker thread itself: one chunk in flight, as before lanes. */
-    CopyLoop(RunningJob job, JobLedger ledger, Reads reads, Writes writes) {
-        this(job, ledger, reads, writes, 1, Long.MAX_VALUE, Runnable::run);
-    }
-
-    CopyLoop(RunningJob job, JobLedger ledger, Reads reads, Writes writes, int lanes, long maxBytesInFlight,
-             Executor laneExecutor) {
+    private CopyLoop(RunningJob job, Reads reads, Writes<R> writes, Recorder<R> recorder, R none, boolean holdKeys,
+                     Position start, long chunksBefore, int lanes, long maxBytesInFlight, Executor laneExecutor) {
         this.job = job;
-        this.ledger = ledger;
         this.reads = reads;
         this.writes = writes;
+        this.recorder = recorder;
+        this.none = none;
+        this.holdKeys = holdKeys;
+        this.start = start;
+        this.chunksBefore = chunksBefore;
         this.lanes = new Lanes<>(job, lanes, maxBytesInFlight, laneExecutor);
     }
 
+    /** One lane, writing on the worker thread itself: one chunk in flight, as before lanes. */
+    static CopyLoop<WriteOutcome> copying(RunningJob job, JobLedger ledger, Reads reads, Writes<WriteOutcome> writes) {
+        return copying(job, ledger, reads, writes, 1, Long.MAX_VALUE, Runnable::run);
+    }
+
+    /** A copy from where the ledger stands, recording each acknowledged chunk in it. */
+    static CopyLoop<WriteOutcome> copying(RunningJob job, JobLedger ledger, Reads reads, Writes<WriteOutcome> writes,
+                                          int lanes, long maxBytesInFlight, Executor laneExecutor) {
+        JobLedger.Progress at = ledger.progress();
+        return new CopyLoop<>(job, reads, writes, (batch, outcome, retries, after, progress) -> {
+            job.sourceProgress(progress);
+            return ledger.recordChunk(batch, outcome, retries, after);
+        }, WriteOutcome.NONE, true, at.position(), at.counters().chunks(), lanes, maxBytesInFlight, laneExecutor);
+    }
+
     /** The loop of one job on the shared stages: its source read ahead, its destination written by key in lanes. */
-    static CopyLoop of(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
-        Reads source = new SourceReader(stages.pools(), stages.policy(), job, stages.lanes());
-        return new CopyLoop(job, ledger, new ReadAhead(source, stages.readAhead(), job.id()),
-                new DestinationWriter(stages, job), job.spec().lanes(), stages.maxBytesInFlight(), stages.lanes());
+    static CopyLoop<WriteOutcome> of(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
+        return copying(job, ledger, reads(job, job.spec().source(), stages), new DestinationWriter(stages, job),
+                job.spec().lanes(), stages.maxBytesInFlight(), stages.lanes());
+    }
+
+    /**
+     * A loop over {@code source} from {@code start} whose chunks go to {@code work} in the job's lanes
+     * and, in order, to {@code recorder} (a comparison's pass).
+     */
+    static <R> CopyLoop<R> over(RunningJob job, CopyLoop.Reads reads, Position start, long chunksBefore,
+                                Writes<R> work, Recorder<R> recorder, R none, JobTask.Stages stages) {
+        return new CopyLoop<>(job, reads, work, recorder, none, false, start, chunksBefore, job.spec().lanes(),
+                stages.maxBytesInFlight(), job.spec().lanes() == 1 ? Runnable::run : stages.lanes());
+    }
+
+    /** A source of the job read ahead on the shared stages, reopened after failures with the job's retries. */
+    static Reads reads(RunningJob job, SourceSpec source, JobTask.Stages stages) {
+        return new ReadAhead(new SourceReader(stages.pools(), stages.policy(), job, source, stages.lanes()),
+                stages.readAhead(), job.id());
     }
 
     /** A chunk read and handed to a lane, with where the source stood after it, until it is recorded. */
     private record Chunk(Batch batch, Position after, double progress) {
+    }
+
+    /** Where the chunks handed back in order go. */
+    @FunctionalInterface
+    interface Recorder<R> {
+        /**
+         * @param after    where the source stands after the chunk
+         * @param progress how far the source is after it, 0.0–1.0, or -1 when unknown
+         * @return false if the job must stop before the chunk could be recorded
+         */
+        boolean record(Batch batch, R result, long retries, Position after, double progress) throws InterruptedException;
     }
 
     /**
@@ -103,9 +152,8 @@ final class CopyLoop implements AutoCloseable {
      * @throws JobFailure when a chunk cannot be read or written (the chunks before it are recorded)
      */
     boolean run() throws JobFailure, InterruptedException {
-        JobLedger.Progress start = ledger.progress();
-        Position readAt = start.position();
-        long chunkNo = start.counters().chunks();
+        Position readAt = start;
+        long chunkNo = chunksBefore;
         try (lanes) {
             while (true) {
                 // paused: the chunks in flight are written and recorded first, then the job waits with none
@@ -128,7 +176,7 @@ final class CopyLoop implements AutoCloseable {
                 }
                 readAt = reads.position();
                 Chunk chunk = new Chunk(batch, readAt, reads.progress());
-                List<Object> keys = lanes.lanes() == 1 ? List.of() : keys(batch);
+                List<Object> keys = lanes.lanes() == 1 || !holdKeys ? List.of() : keys(batch);
                 long bytes = lanes.lanes() == 1 ? 0 : bytes(batch);
                 while (!lanes.hasRoom(keys, bytes)) {
                     if (!lanes.recordHead(this::record)) {
@@ -136,7 +184,7 @@ final class CopyLoop implements AutoCloseable {
                     }
                 }
                 if (batch.documents().isEmpty()) {
-                    lanes.addDone(chunkNo, chunk, WriteOutcome.NONE); // only rejected records: nothing to write
+                    lanes.addDone(chunkNo, chunk, none); // only rejected records: nothing to write
                 } else {
                     long number = chunkNo;
                     lanes.add(number, chunk, keys, bytes,
@@ -157,12 +205,11 @@ final class CopyLoop implements AutoCloseable {
      *
      * @return false if its write stopped (shutdown or cancel) or the job must stop before it was recorded
      */
-    private boolean record(Chunk chunk, Retried<WriteOutcome> written) throws InterruptedException {
-        if (!(written instanceof Retried.Done<WriteOutcome> done)) {
+    private boolean record(Chunk chunk, Retried<R> written) throws InterruptedException {
+        if (!(written instanceof Retried.Done<R> done)) {
             return false;
         }
-        job.sourceProgress(chunk.progress());
-        return ledger.recordChunk(chunk.batch(), done.value(), done.retries(), chunk.after());
+        return recorder.record(chunk.batch(), done.value(), done.retries(), chunk.after(), chunk.progress());
     }
 
     /** Records what was acknowledged before the job must stop. @return false, always */
@@ -226,14 +273,14 @@ final class CopyLoop implements AutoCloseable {
     }
 
     /** Where a job's chunks go. */
-    interface Writes {
+    interface Writes<R> {
 
         /**
          * @param origins names each document in messages and rejected records
          * @param turn    waited for before each retry: the chunk's turn comes once every chunk before it is written
          * @return what the acknowledged write did (with the documents refused, when the job skips them), or stopped
          */
-        Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
+        Retried<R> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException;
     }
 
@@ -253,6 +300,8 @@ final class CopyLoop implements AutoCloseable {
         private final RetryPolicy policy;
         private final RunningJob job;
         private final JobSpec spec;
+        /** What it reads: the job's source, or (comparing) its destination. */
+        private final SourceSpec sourceSpec;
         /** Runs the readers of a mongodb source read in ranges. */
         private final ExecutorService rangeReaders;
         /** The connection of a mongodb source, else null. */
@@ -264,13 +313,15 @@ final class CopyLoop implements AutoCloseable {
         /** Matching documents of a mongodb source, counted once per job; {@link #NOT_COUNTED} until then. */
         private long expectedDocuments = NOT_COUNTED;
 
-        SourceReader(PoolManager pools, RetryPolicy policy, RunningJob job, ExecutorService rangeReaders) {
+        SourceReader(PoolManager pools, RetryPolicy policy, RunningJob job, SourceSpec sourceSpec,
+                     ExecutorService rangeReaders) {
             this.pools = pools;
             this.policy = policy;
             this.job = job;
             this.rangeReaders = rangeReaders;
             this.spec = job.spec();
-            this.connection = spec.source() instanceof SourceSpec.Mongo m ? m.connection() : null;
+            this.sourceSpec = sourceSpec;
+            this.connection = sourceSpec instanceof SourceSpec.Mongo m ? m.connection() : null;
             this.ids = spec.idFrom() == IdFrom.POSITION ? Optional.of(new PositionIds(spec.id())) : Optional.empty();
         }
 
@@ -279,7 +330,7 @@ final class CopyLoop implements AutoCloseable {
             try {
                 return policy.run(job, Side.SOURCE, connection, chunkNo, new Read(after));
             } catch (AttemptFailure e) {
-                throw JobFailure.of(e, JobFailure.SOURCE_ERROR, spec.source().describe(), "chunk " + chunkNo, chunkNo);
+                throw JobFailure.of(e, JobFailure.SOURCE_ERROR, sourceSpec.describe(), "chunk " + chunkNo, chunkNo);
             }
         }
 
@@ -306,14 +357,14 @@ final class CopyLoop implements AutoCloseable {
                 log.info("{}: moving the source cursor to the new client after a reset", spec.id());
             }
             close();
-            if (spec.source() instanceof SourceSpec.Mongo m) {
+            if (sourceSpec instanceof SourceSpec.Mongo m) {
                 lease = pools.lease(m.connection());
                 if (expectedDocuments == NOT_COUNTED) {
                     expectedDocuments = count(m);
                 }
                 source = openMongo(m, lease.collection(m.database(), m.collection()), position);
             } else {
-                source = Sources.open(spec.source(), position, null, spec.onInvalid());
+                source = Sources.open(sourceSpec, position, null, spec.onInvalid());
             }
         }
 
@@ -428,7 +479,7 @@ final class CopyLoop implements AutoCloseable {
      * Writes one job's chunks through a fresh lease per attempt, by key; a DOWN destination is waited for.
      * Called by the job's lanes at once: the key's index is looked for once, under this object's lock.
      */
-    private static final class DestinationWriter implements Writes {
+    private static final class DestinationWriter implements Writes<WriteOutcome> {
         private final PoolManager pools;
         private final RetryPolicy policy;
         private final ChunkWriter writer;

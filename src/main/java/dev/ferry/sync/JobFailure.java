@@ -10,6 +10,7 @@ final class JobFailure extends Exception {
     static final String GAVE_UP = ErrorKind.GAVE_UP_AFTER_RETRIES.word();
     static final String CANCELLED = ErrorKind.CANCELLED.word();
     static final String RESUME_LOST = ErrorKind.RESUME_LOST.word();
+    static final String VERIFY_MISMATCH = ErrorKind.VERIFY_MISMATCH.word();
 
     private final String kind;
     private final long chunk;

@@ -10,7 +10,8 @@ import dev.ferry.sync.checkpoint.Checkpoint;
 import dev.ferry.sync.checkpoint.CheckpointPipeline;
 import dev.ferry.sync.checkpoint.CheckpointStore;
 import dev.ferry.sync.checkpoint.Counters;
-import dev.ferry.sync.checkpoint.RejectedFile;
+import dev.ferry.sync.checkpoint.RecordFile;
+import dev.ferry.sync.checkpoint.VerifyState;
 import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.retry.JobState;
 import dev.ferry.sync.retry.RetryPolicy;
@@ -61,13 +62,19 @@ final class JobLedger implements AutoCloseable {
     private final String fingerprint;
     private final CheckpointPipeline pipeline;
     /** Present when the job keeps its rejected records ({@code "onInvalid": "skip"}). */
-    private final Optional<RejectedFile> rejects;
+    private final Optional<RecordFile> rejects;
+    /** Present when the job compares source and destination: the keys found different. */
+    private final Optional<RecordFile> verifyList;
     private Progress progress;
     private Optional<FollowState> follow;
+    private Optional<VerifyState> verify;
 
     private JobLedger(Books books, RunningJob job, JobClaim claim, String fingerprint, Progress progress,
-                      Optional<FollowState> follow, Optional<RejectedFile> rejects) {
+                      Optional<FollowState> follow, Optional<RecordFile> rejects, Optional<VerifyState> verify,
+                      Optional<RecordFile> verifyList) {
         this.books = books;
+        this.verify = verify;
+        this.verifyList = verifyList;
         this.job = job;
         this.claim = claim;
         this.fingerprint = fingerprint;
@@ -143,7 +150,7 @@ final class JobLedger implements AutoCloseable {
     }
 
     private boolean keep(List<Rejected> records) throws InterruptedException {
-        RejectedFile file = rejects.orElseThrow(() -> new IllegalStateException(
+        RecordFile file = rejects.orElseThrow(() -> new IllegalStateException(
                 records.size() + " rejected records in a job that keeps none"));
         return books.policy.durably(job, "append " + records.size() + " rejected records", () -> file.append(records));
     }
@@ -206,7 +213,59 @@ final class JobLedger implements AutoCloseable {
     }
 
     private Checkpoint checkpoint(Progress at, Optional<FollowState> with) {
-        return new Checkpoint(job.id(), fingerprint, at.position(), at.counters(), job.startedAt(), with);
+        return new Checkpoint(job.id(), fingerprint, at.position(), at.counters(), job.startedAt(), with, verify);
+    }
+
+    /** Where the job's comparison stands; empty before it began. */
+    Optional<VerifyState> verify() {
+        return verify;
+    }
+
+    /**
+     * Begins the job's comparison, unless an earlier run began it: from now on a restart continues the
+     * comparison and copies nothing again.
+     *
+     * @return false if the job must stop before the checkpoint could be written
+     */
+    boolean beginVerify() throws InterruptedException {
+        return verify.isPresent() || saveVerify(VerifyState.start(books.clock.instant()));
+    }
+
+    /** The comparison's second pass (a mongodb source's destination keys), from its start. */
+    boolean beginDestinationPass() throws InterruptedException {
+        return saveVerify(verify.orElseThrow().toDestinationPass());
+    }
+
+    /**
+     * Records a compared chunk: its differing keys reach the verify list first (while the list holds
+     * fewer than {@code maxListed}), then the checkpoint.
+     *
+     * @param after where the pass's reading stands after the chunk
+     * @return false if the job must stop before the chunk could be recorded
+     */
+    boolean recordCompared(VerifyLoop.Comparison found, Position after, long maxListed) throws InterruptedException {
+        VerifyState now = verify.orElseThrow();
+        int room = (int) Math.max(0, Math.min(found.differences().size(), maxListed - now.listed()));
+        List<org.bson.BsonDocument> lines = found.differences().subList(0, room);
+        RecordFile list = verifyList.orElseThrow(() -> new IllegalStateException("a job that compares nothing"));
+        if (!lines.isEmpty() && !books.policy.durably(job, "append " + lines.size() + " keys to the verify list",
+                () -> list.appendDocuments(lines))) {
+            return false;
+        }
+        return saveVerify(now.plus(after, found.compared(), found.equal(), found.missing(), found.extra(),
+                found.different(), lines.size()));
+    }
+
+    private boolean saveVerify(VerifyState next) throws InterruptedException {
+        Optional<VerifyState> before = verify;
+        verify = Optional.of(next);
+        Checkpoint checkpoint = checkpoint(progress, follow);
+        if (!books.policy.durably(job, "write the checkpoint of the comparison", () -> pipeline.submit(checkpoint))) {
+            verify = before;
+            return false;
+        }
+        job.verify(next);
+        return true;
     }
 
     /** The last checkpoint on disk before it is deleted or the job stops: a save in flight never outlives the job. */
@@ -225,15 +284,21 @@ final class JobLedger implements AutoCloseable {
         // start, idempotently, and a rerun from the start begins a new rejected-records file
         close(); // the rejected records are complete: their file moves beside the result
         if (!books.policy.durably(job, "move the rejected records to done/",
-                () -> RejectedFile.finish(books.spool, spec.id(), true))) {
+                () -> RecordFile.finish(books.spool, spec.id(), true))) {
+            return;
+        }
+        if (verifyList.isPresent() && !books.policy.durably(job, "move the verify list to done/",
+                () -> RecordFile.finish(books.spool, spec.id(), RecordFile.VERIFY, true))) {
             return;
         }
         if (!books.policy.durably(job, "delete the checkpoint", () -> books.store.delete(spec.id()))) {
             return;
         }
         Counters counters = progress.counters();
-        long documentsRead = progress.position().documentsRead();
+        long documentsRead = spec.onlyVerifies() ? verify.map(VerifyState::compared).orElse(0L)
+                : progress.position().documentsRead();
         Document result = result(spec, counters, documentsRead, job.startedAt(), finished, follow);
+        verify.ifPresent(v -> result.append("verify", v.report(finished)));
         if (!books.policy.durably(job, "move the job to done/", () -> books.spool.complete(claim, spec.id(), result))) {
             return;
         }
@@ -259,14 +324,19 @@ final class JobLedger implements AutoCloseable {
         }
         close();
         if (!books.policy.durably(job, "move the rejected records to failed/",
-                () -> RejectedFile.finish(books.spool, id, false))) {
+                () -> RecordFile.finish(books.spool, id, false))) {
+            return;
+        }
+        if (verifyList.isPresent() && !books.policy.durably(job, "move the verify list to failed/",
+                () -> RecordFile.finish(books.spool, id, RecordFile.VERIFY, false))) {
             return;
         }
         if (!books.policy.durably(job, "delete the checkpoint", () -> books.store.delete(id))) {
             return;
         }
-        Document error = error(id, failure.kind(), failure.getMessage(), failure.chunk(), failure.attempts(),
-                books.clock.instant());
+        Instant at = books.clock.instant();
+        Document error = error(id, failure.kind(), failure.getMessage(), failure.chunk(), failure.attempts(), at);
+        verify.ifPresent(v -> error.append("verify", v.report(at)));
         if (books.policy.durably(job, "move the job to failed/", () -> books.spool.fail(claim, id, error))) {
             books.totals.failedJobs.increment();
             books.events.failed(id, failure.kind(), failure.getMessage());
@@ -291,7 +361,8 @@ final class JobLedger implements AutoCloseable {
     /** Closes the rejected-records file (idempotent); the job's outcome is written after it. */
     @Override
     public void close() {
-        rejects.ifPresent(RejectedFile::close);
+        rejects.ifPresent(RecordFile::close);
+        verifyList.ifPresent(RecordFile::close);
     }
 
     /** The document behind {@code ID.result.json}; a follow job's adds the events it applied and the documents they deleted. */
@@ -377,12 +448,12 @@ final class JobLedger implements AutoCloseable {
                         spec.destination().describe(), spec.mode().word(), spec.key(), spec.chunkSize());
             }
             job.state(JobState.RUNNING);
-            Optional<RejectedFile> rejects = Optional.empty();
+            Optional<RecordFile> rejects = Optional.empty();
             if (spec.onInvalid() == OnInvalid.SKIP) {
                 long keep = progress.counters().rejected();
-                RejectedFile[] opened = new RejectedFile[1];
+                RecordFile[] opened = new RecordFile[1];
                 if (!policy.durably(job, "open the rejected-records file",
-                        () -> opened[0] = RejectedFile.open(spool, spec.id(), keep))) {
+                        () -> opened[0] = RecordFile.open(spool, spec.id(), keep))) {
                     return Optional.empty();
                 }
                 if (opened[0].incomplete()) {
@@ -391,7 +462,20 @@ final class JobLedger implements AutoCloseable {
                 }
                 rejects = Optional.of(opened[0]);
             }
-            return Optional.of(new JobLedger(this, job, claim, fingerprint, progress, follow, rejects));
+            Optional<VerifyState> verify = checkpoint.flatMap(Checkpoint::verify);
+            Optional<RecordFile> verifyList = Optional.empty();
+            if (spec.verifies()) {
+                long keep = verify.map(VerifyState::listed).orElse(0L);
+                RecordFile[] opened = new RecordFile[1];
+                if (!policy.durably(job, "open the verify list",
+                        () -> opened[0] = RecordFile.open(spool, spec.id(), RecordFile.VERIFY, keep))) {
+                    rejects.ifPresent(RecordFile::close);
+                    return Optional.empty();
+                }
+                verifyList = Optional.of(opened[0]);
+            }
+            return Optional.of(new JobLedger(this, job, claim, fingerprint, progress, follow, rejects, verify,
+                    verifyList));
         }
 
         private Optional<Checkpoint> load(String id, String fingerprint) {

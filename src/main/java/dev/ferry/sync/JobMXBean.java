@@ -60,4 +60,13 @@ public interface JobMXBean {
 
     @Description("chunks (or batches of events) written and not yet acknowledged and recorded, 0 to Lanes")
     int getChunksInFlight();
+
+    @Description("the job's comparison of source and destination (\"verify\": true or mode verify): NONE (it"
+            + " compares nothing), PENDING (not begun), SOURCE (source documents looked up in the destination),"
+            + " DESTINATION (destination keys looked up in the source), EQUAL or DIFFERENT (its outcome), with the"
+            + " documents compared and what differs: e.g. \"SOURCE 120000 compared, 2 missing, 0 extra, 1 different\"")
+    String getVerified();
+
+    @Description("how far the comparison's current pass is, 0.0 to 1.0; -1 when unknown or not comparing")
+    double getVerifyProgress();
 }

@@ -7,6 +7,7 @@ import dev.ferry.job.JobSpec;
 import dev.ferry.pool.PoolManager;
 import dev.ferry.queue.JobClaim;
 import dev.ferry.sync.write.EventWriter;
+import dev.ferry.sync.checkpoint.VerifyState;
 import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.write.ChunkWriter;
 import dev.ferry.sync.write.KeyIndex;
@@ -38,10 +39,11 @@ final class JobTask {
      * @param lanes            writes the chunks of jobs with more than one lane (see {@link CopyLoop})
      * @param maxBytesInFlight {@code job.maxBytesInFlight}: a job's chunks in flight hold at most this many bytes
      * @param followers        a thread for each follow job that copied its snapshot and follows
+     * @param verifyMaxListed  {@code verify.maxListed}: keys a comparison lists at most
      */
     record Stages(PoolManager pools, RetryPolicy policy, ChunkWriter chunkWriter, KeyIndex keyIndex,
                   EventWriter eventWriter, ExecutorService readAhead, ExecutorService lanes, long maxBytesInFlight,
-                  ExecutorService followers, Clock clock) {
+                  ExecutorService followers, Clock clock, long verifyMaxListed) {
     }
 
     private final JobParser parser;
@@ -118,14 +120,19 @@ final class JobTask {
         boolean handedOver = false;
         try {
             if (!job.spec().follows()) {
-                boolean copied;
-                try (CopyLoop copy = CopyLoop.of(job, ledger, stages)) {
-                    copied = copy.run();
+                boolean copied = true;
+                try {
+                    // a job whose comparison began copied everything before it
+                    if (!job.spec().onlyVerifies() && ledger.verify().isEmpty()) {
+                        try (CopyLoop<?> copy = CopyLoop.of(job, ledger, stages)) {
+                            copied = copy.run();
+                        }
+                    }
                 } catch (JobFailure failure) {
                     ledger.failed(failure);
                     return false;
                 }
-                end(ledger, copied);
+                end(job, ledger, copied, stages);
                 return false;
             }
             FollowLoop follow = new FollowLoop(job, ledger, stages);
@@ -171,22 +178,23 @@ final class JobTask {
         if (follow.snapshotCopied()) {
             return true;
         }
-        try (CopyLoop snapshot = CopyLoop.of(job, ledger, stages)) {
+        try (CopyLoop<?> snapshot = CopyLoop.of(job, ledger, stages)) {
             return snapshot.run();
         }
     }
 
     /** A follow job after its snapshot, on a follower thread: follows until finish, cancel or shutdown, then ends. */
-    private static void follow(RunningJob job, JobLedger ledger, FollowLoop loop, Runnable end) {
+    private void follow(RunningJob job, JobLedger ledger, FollowLoop loop, Runnable end) {
         try (ledger) {
             boolean finished;
             try (loop) {
-                finished = loop.run();
+                // a job whose comparison began had finished following
+                finished = ledger.verify().isPresent() || loop.run();
             } catch (JobFailure failure) {
                 ledger.failed(failure);
                 return;
             }
-            end(ledger, finished);
+            end(job, ledger, finished, stages);
         } catch (InterruptedException e) {
             interrupted(job);
         } catch (RuntimeException e) {
@@ -197,12 +205,36 @@ final class JobTask {
         }
     }
 
-    /** Writes the outcome of a job whose loops are closed: done/ when complete, else stopped or cancelled. */
-    private static void end(JobLedger ledger, boolean complete) throws InterruptedException {
-        if (complete) {
-            ledger.completed();
-        } else {
+    /**
+     * Writes the outcome of a job whose loops are closed: done/ when complete (and, if it verifies, equal
+     * to its source; failed/ {@code verify-mismatch} if not), else stopped or cancelled.
+     */
+    private static void end(RunningJob job, JobLedger ledger, boolean complete, Stages stages)
+            throws InterruptedException {
+        if (!complete) {
             ledger.stopped();
+            return;
         }
+        if (job.spec().verifies()) {
+            try {
+                if (!new VerifyLoop(job, ledger, stages).run()) {
+                    ledger.stopped();
+                    return;
+                }
+            } catch (JobFailure failure) {
+                ledger.failed(failure);
+                return;
+            }
+            job.verifyEnded();
+            VerifyState found = ledger.verify().orElseThrow();
+            if (!found.equalSoFar()) {
+                ledger.failed(new JobFailure(JobFailure.VERIFY_MISMATCH, "the destination differs from the source: "
+                        + found.missing() + " missing, " + found.extra() + " extra, " + found.different()
+                        + " different of " + found.compared() + " source documents compared; the keys (up to "
+                        + "verify.maxListed) are in failed/" + job.id() + ".verify.ndjson", 0, 0));
+                return;
+            }
+        }
+        ledger.completed();
     }
 }

@@ -90,7 +90,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
                 clock, totals, events);
         JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
                 new EventWriter(classifier), services.readAhead(), services.lanes(), settings.jobMaxBytesInFlight(),
-                services.followers(), clock);
+                services.followers(), clock, settings.verifyMaxListed());
         this.task = new JobTask(new JobParser(settings), books, stages, gate, totals, mbeans);
         this.watcher = watcher;
         this.workers = settings.workers();

@@ -2,6 +2,7 @@ package dev.ferry.sync;
 
 import dev.ferry.job.JobSpec;
 import dev.ferry.sync.checkpoint.Checkpoint;
+import dev.ferry.sync.checkpoint.VerifyState;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.follow.FollowState.Phase;
@@ -39,6 +40,9 @@ final class RunningJob implements JobMXBean, JobControl {
     private volatile double sourceProgress = ProgressMeter.UNKNOWN;
     private volatile ProgressMeter meter;
     private volatile int chunksInFlight;
+    private volatile VerifyState verifyState;
+    private volatile boolean verifyEnded;
+    private volatile double verifyProgress = ProgressMeter.UNKNOWN;
 
     /** A job measured on the system clock, waiting at its own gate. */
     RunningJob(JobSpec spec, Instant startedAt) {
@@ -118,6 +122,7 @@ final class RunningJob implements JobMXBean, JobControl {
 
     void resumedFrom(Checkpoint checkpoint) {
         startedAt = checkpoint.startedAt();
+        checkpoint.verify().ifPresent(v -> verifyState = v);
         counters = checkpoint.counters();
         documentsRead = checkpoint.documentsRead();
         // the documents of the earlier run are no part of this run's speed, and where the source stands
@@ -292,6 +297,38 @@ final class RunningJob implements JobMXBean, JobControl {
     /** Chunks (or batches of events) written and not yet recorded. */
     void chunksInFlight(int chunks) {
         chunksInFlight = chunks;
+    }
+
+    /** Where the job's comparison stands, as last recorded. */
+    void verify(VerifyState state) {
+        verifyState = state;
+    }
+
+    /** How far the comparison's current pass is. */
+    void verifyProgress(double fraction) {
+        verifyProgress = fraction;
+    }
+
+    /** The comparison ended: its counts are final. */
+    void verifyEnded() {
+        verifyEnded = true;
+        verifyProgress = 1.0;
+    }
+
+    @Override
+    public String getVerified() {
+        VerifyState v = verifyState;
+        if (v == null) {
+            return spec.verifies() ? "PENDING" : "NONE";
+        }
+        String stage = !verifyEnded ? v.pass().name() : v.equalSoFar() ? "EQUAL" : "DIFFERENT";
+        return stage + " " + v.compared() + " compared, " + v.missing() + " missing, " + v.extra() + " extra, "
+                + v.different() + " different";
+    }
+
+    @Override
+    public double getVerifyProgress() {
+        return verifyState == null ? ProgressMeter.UNKNOWN : verifyProgress;
     }
 
     @Override

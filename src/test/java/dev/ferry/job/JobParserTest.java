@@ -203,8 +203,8 @@ class JobParserTest {
                         + "'collection': 'p'}"), INVALID, "destination.database", "no default database"),
                 // mode, key, chunkSize
                 Arguments.of("mode a number", job("'mode': 1"), INVALID, "mode",
-                        "must be a string (insert, upsert or merge), was an int32"),
-                Arguments.of("mode unknown", job("'mode': 'replace'"), INVALID, "mode", "insert, upsert or merge, was 'replace'"),
+                        "must be a string (insert, upsert, merge or verify), was an int32"),
+                Arguments.of("mode unknown", job("'mode': 'replace'"), INVALID, "mode", "insert, upsert, merge or verify, was 'replace'"),
                 Arguments.of("key empty array", job("'key': []"), INVALID, "key", "array of 0 elements"),
                 Arguments.of("key a string", job("'key': '_id'"), INVALID, "key", "must be an array"),
                 Arguments.of("key element a number", job("'key': [1]"), INVALID, "key[0]", "was an int32"),

@@ -89,7 +89,7 @@ class CopyLoopTest {
         return loop(1, Long.MAX_VALUE, writes);
     }
 
-    private CopyLoop loop(int lanes, long maxBytes, CopyLoop.Writes to) throws Exception {
+    private CopyLoop<WriteOutcome> loop(int lanes, long maxBytes, CopyLoop.Writes<WriteOutcome> to) throws Exception {
         store = new CheckpointStore(state.resolve("checkpoints"));
         Spool spool = new Spool(state.resolve("spool" + (++loops)));
         spool.ensureLayout();
@@ -100,8 +100,8 @@ class CopyLoopTest {
         JobLedger.Books books = new JobLedger.Books(spool, store, io, policy, gate, clock, statistics, JobEvents.NONE);
         ledger = books.open(job, claim).orElseThrow();
         writes.ledger = ledger;
-        return lanes == 1 && maxBytes == Long.MAX_VALUE ? new CopyLoop(job, ledger, reads, to)
-                : new CopyLoop(job, ledger, reads, to, lanes, maxBytes, laneThreads);
+        return lanes == 1 && maxBytes == Long.MAX_VALUE ? CopyLoop.copying(job, ledger, reads, to)
+                : CopyLoop.copying(job, ledger, reads, to, lanes, maxBytes, laneThreads);
     }
 
     @Test
@@ -275,7 +275,7 @@ class CopyLoopTest {
     }
 
     /** Each chunk's write waits until the test releases, stops or fails it. */
-    private static final class Gated implements CopyLoop.Writes {
+    private static final class Gated implements CopyLoop.Writes<WriteOutcome> {
         final Set<Long> started = ConcurrentHashMap.newKeySet();
         private final Map<Long, CompletableFuture<Object>> outcomes = new ConcurrentHashMap<>();
 
@@ -362,7 +362,7 @@ class CopyLoopTest {
     }
 
     /** Acknowledges every document as matched, after the scripted number of retries. */
-    private static final class Writes implements CopyLoop.Writes {
+    private static final class Writes implements CopyLoop.Writes<WriteOutcome> {
         final Deque<Integer> retries = new ArrayDeque<>();
         final List<JobLedger.Progress> progressAtWrite = new ArrayList<>();
         JobLedger ledger;

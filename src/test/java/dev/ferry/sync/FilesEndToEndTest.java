@@ -66,7 +66,7 @@ class FilesEndToEndTest {
     }
 
     @Test
-    void withSkipEveryBadRecordAndEveryRefusedDocumentIsInTheRejectedFileByLine() throws Exception {
+    void withSkipEveryBadRecordAndEveryRefusedDocumentIsInTheRecordFileByLine() throws Exception {
         collection(e2e.client, "skip").createIndex(new BsonDocument("email", new BsonInt32(1)), new IndexOptions().unique(true));
         collection(e2e.client, "skip").insertOne(BsonDocument.parse("{_id: 100, email: 'taken@x'}"));
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();

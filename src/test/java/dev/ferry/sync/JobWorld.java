@@ -65,7 +65,8 @@ final class JobWorld implements AutoCloseable {
                 settings.secrets(), () -> new SplittableRandom(7), name -> pools.pool(name).state());
         books = new JobLedger.Books(spool, store, io, policy, gate, Clock.systemUTC(), totals, JobEvents.NONE);
         stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
-                new EventWriter(classifier), readAhead, lanes, settings.jobMaxBytesInFlight(), followers, Clock.systemUTC());
+                new EventWriter(classifier), readAhead, lanes, settings.jobMaxBytesInFlight(), followers, Clock.systemUTC(),
+                settings.verifyMaxListed());
         task = new JobTask(new JobParser(settings), books, stages, gate, totals, new MBeanRegistrar(mbeanServer));
     }
 

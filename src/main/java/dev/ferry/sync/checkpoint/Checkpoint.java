@@ -13,9 +13,10 @@ import java.util.Optional;
  *                    different job reusing an id never resumes from this checkpoint
  * @param position    where the source resumes; {@code position.documentsRead()} is the job's documentsRead
  * @param follow      a follow job's phase, stream point and event totals; empty for a copy job
+ * @param verify      where the job's comparison of source and destination stands, once it began
  */
 public record Checkpoint(String jobId, String fingerprint, Position position, Counters counters, Instant startedAt,
-                         Optional<FollowState> follow) {
+                         Optional<FollowState> follow, Optional<VerifyState> verify) {
 
     public Checkpoint {
         Objects.requireNonNull(jobId, "jobId");
@@ -24,6 +25,13 @@ public record Checkpoint(String jobId, String fingerprint, Position position, Co
         Objects.requireNonNull(counters, "counters");
         Objects.requireNonNull(startedAt, "startedAt");
         Objects.requireNonNull(follow, "follow");
+        Objects.requireNonNull(verify, "verify");
+    }
+
+    /** Before any comparison. */
+    public Checkpoint(String jobId, String fingerprint, Position position, Counters counters, Instant startedAt,
+                      Optional<FollowState> follow) {
+        this(jobId, fingerprint, position, counters, startedAt, follow, Optional.empty());
     }
 
     /** A copy job's checkpoint. */

@@ -115,6 +115,7 @@ public final class CheckpointStore {
             d.append("resumeToken", c.position().resumeToken());
         }
         c.follow().ifPresent(f -> d.append("follow", f.toDocument()));
+        c.verify().ifPresent(v -> d.append("verify", v.toDocument()));
         return d.append("chunks", new BsonInt64(n.chunks()))
                 .append("retries", new BsonInt64(n.retries()))
                 .append("inserted", new BsonInt64(n.inserted()))
@@ -139,7 +140,9 @@ public final class CheckpointStore {
                 d.isInt64("rejected") ? d.getInt64("rejected").getValue() : 0);
         Optional<FollowState> follow = d.containsKey("follow")
                 ? Optional.of(FollowState.fromDocument(d.getDocument("follow"))) : Optional.empty();
+        Optional<VerifyState> verify = d.containsKey("verify")
+                ? Optional.of(VerifyState.fromDocument(d.getDocument("verify"))) : Optional.empty();
         return new Checkpoint(d.getString("jobId").getValue(), d.getString("fingerprint").getValue(), position, counters,
-                Instant.parse(d.getString("startedAt").getValue()), follow);
+                Instant.parse(d.getString("startedAt").getValue()), follow, verify);
     }
 }

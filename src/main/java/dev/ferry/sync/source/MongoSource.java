@@ -70,18 +70,26 @@ public final class MongoSource implements Source {
     }
 
     /**
-     * The source must know each document's {@code _id} to resume, so a projection can never drop it.
-     * Removing any {@code _id} entry keeps it, since both inclusion and exclusion projections return
-     * {@code _id} unless told otherwise (an explicit {@code _id: 1} would break exclusion projections
-     * on some servers).
+     * The source must know each document's {@code _id} to resume, so a projection can never drop it:
+     * an {@code _id: 0} is removed, since both inclusion and exclusion projections return {@code _id}
+     * unless told otherwise; so is an {@code _id: 1} beside exclusions (which some servers refuse). An
+     * {@code _id: 1} among inclusions (or alone: only the {@code _id}) stays.
      */
     private static BsonDocument keepId(BsonDocument projection) {
         if (projection == null) {
             return null;
         }
         BsonDocument kept = projection.clone();
-        kept.remove("_id");
+        BsonValue id = kept.get("_id");
+        boolean excludes = kept.entrySet().stream().anyMatch(e -> !e.getKey().equals("_id") && falsy(e.getValue()));
+        if (id != null && (falsy(id) || excludes)) {
+            kept.remove("_id");
+        }
         return kept.isEmpty() ? null : kept;
+    }
+
+    private static boolean falsy(BsonValue value) {
+        return value.isBoolean() ? !value.asBoolean().getValue() : value.isNumber() && value.asNumber().doubleValue() == 0;
     }
 
     @Override

@@ -150,6 +150,7 @@ public final class ChunkWriter {
             case UPSERT -> new ReplaceOneModel<>(filter, document, REPLACE_UPSERT);
             case MERGE -> new UpdateOneModel<>(filter, mergeUpdate(document, key), UPDATE_UPSERT);
             case INSERT -> new UpdateOneModel<>(filter, new BsonDocument("$setOnInsert", document), UPDATE_UPSERT);
+            case VERIFY -> throw new IllegalArgumentException("a verify job writes nothing");
         };
     }
 
@@ -368,7 +369,7 @@ public final class ChunkWriter {
         return null;
     }
 
-    static BsonValue lookup(BsonDocument document, String path) {
+    public static BsonValue lookup(BsonDocument document, String path) {
         int dot = path.indexOf('.');
         if (dot < 0) {
             return document.get(path);

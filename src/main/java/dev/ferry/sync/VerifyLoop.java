@@ -1,0 +1,274 @@
+package dev.ferry.sync;
+
+import com.mongodb.client.MongoCollection;
+import dev.ferry.job.DestinationSpec;
+import dev.ferry.job.JobSpec;
+import dev.ferry.job.SourceSpec;
+import dev.ferry.job.WriteMode;
+import dev.ferry.pool.Lease;
+import dev.ferry.sync.checkpoint.VerifyState;
+import dev.ferry.sync.checkpoint.VerifyState.Pass;
+import dev.ferry.sync.retry.Attempt;
+import dev.ferry.sync.retry.AttemptFailure;
+import dev.ferry.sync.retry.Retried;
+import dev.ferry.sync.retry.RetryPolicy.Side;
+import dev.ferry.sync.source.Batch;
+import dev.ferry.sync.source.Origins;
+import dev.ferry.sync.source.Position;
+import dev.ferry.sync.write.ChunkWriter;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.bson.BsonArray;
+import org.bson.BsonDocument;
+import org.bson.BsonInt32;
+import org.bson.BsonString;
+import org.bson.BsonValue;
+import org.bson.RawBsonDocument;
+import org.bson.codecs.BsonDocumentCodec;
+
+/**
+ * A job's comparison of its source with its destination (docs/jobs.md, "Verify"), in two passes, each
+ * a {@link CopyLoop} whose lanes look chunks up instead of writing them, recorded in the job's
+ * {@link JobLedger} after every chunk so that a restarted job continues where it was:
+ *
+ * <ol>
+ *   <li>{@link Pass#SOURCE}: the source's documents, built as a copy builds them, looked up in the
+ *       destination by the job's key: {@code equal}, {@code missing} or {@code different};</li>
+ *   <li>{@link Pass#DESTINATION}, for a mongodb source: the destination's keys looked up in the source
+ *       (with the job's filter): {@code extra}.</li>
+ * </ol>
+ *
+ * <p>Memory holds a chunk per lane and the destination's documents for it, whatever the collection's
+ * size. Documents are compared as BSON bytes: field names, order, values and their types.
+ *
+ * <p>Threading: {@link #run()} on the job's thread; the look-ups in the job's lanes.
+ */
+final class VerifyLoop {
+    private final RunningJob job;
+    private final JobLedger ledger;
+    private final JobTask.Stages stages;
+    private final JobSpec spec;
+
+    VerifyLoop(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
+        this.job = job;
+        this.ledger = ledger;
+        this.stages = stages;
+        this.spec = job.spec();
+    }
+
+    /**
+     * What comparing one chunk found: counts, and one line per differing key
+     * ({@code {"key": {...}, "kind": "missing" | "extra" | "different"}}).
+     */
+    record Comparison(long compared, long equal, long missing, long extra, long different,
+                      List<BsonDocument> differences) {
+        static final Comparison NONE = new Comparison(0, 0, 0, 0, 0, List.of());
+    }
+
+    /**
+     * @return true once both sides were compared (the outcome is in {@link JobLedger#verify()}); false
+     *         when the job must stop, after the chunks compared before the stop are recorded
+     * @throws JobFailure when a side cannot be read
+     */
+    boolean run() throws JobFailure, InterruptedException {
+        if (!ledger.beginVerify()) {
+            return false;
+        }
+        VerifyState state = ledger.verify().orElseThrow();
+        if (state.pass() == Pass.SOURCE) {
+            try (CopyLoop<Comparison> pass = CopyLoop.over(job, CopyLoop.reads(job, spec.source(), stages),
+                    state.position(), 0, new InDestination(), this::record, Comparison.NONE, stages)) {
+                if (!pass.run()) {
+                    return false;
+                }
+            }
+            if (!(spec.source() instanceof SourceSpec.Mongo)) {
+                return true;
+            }
+            if (!ledger.beginDestinationPass()) {
+                return false;
+            }
+            state = ledger.verify().orElseThrow();
+        }
+        DestinationSpec d = spec.destination();
+        SourceSpec.Mongo keys = new SourceSpec.Mongo(d.connection(), d.database(), d.collection(), null,
+                keyProjection());
+        try (CopyLoop<Comparison> pass = CopyLoop.over(job, CopyLoop.reads(job, keys, stages), state.position(), 0,
+                new InSource(), this::record, Comparison.NONE, stages)) {
+            return pass.run();
+        }
+    }
+
+    private boolean record(Batch batch, Comparison found, long retries, Position after, double progress)
+            throws InterruptedException {
+        job.verifyProgress(progress);
+        return ledger.recordCompared(found, after, stages.verifyMaxListed());
+    }
+
+    /** The key's fields: all the destination pass needs of a document. */
+    private BsonDocument keyProjection() {
+        BsonDocument projection = new BsonDocument();
+        spec.key().forEach(field -> projection.append(field, new BsonInt32(1)));
+        return projection;
+    }
+
+    /** The filter that finds the documents of {@code keys} (each a document's key values, in key order). */
+    private BsonDocument keyFilter(List<BsonDocument> keys) {
+        if (spec.key().size() == 1) {
+            String field = spec.key().get(0);
+            BsonArray values = new BsonArray();
+            keys.forEach(k -> values.add(k.get(field)));
+            return new BsonDocument(field, new BsonDocument("$in", values));
+        }
+        return new BsonDocument("$or", new BsonArray(new ArrayList<>(keys)));
+    }
+
+    /** A document's key as the verify list shows it, e.g. {@code {"_id": 7}}; null when it lacks a key field. */
+    private BsonDocument keyDocument(BsonDocument document) {
+        BsonDocument key = new BsonDocument();
+        for (String field : spec.key()) {
+            BsonValue value = ChunkWriter.lookup(document, field);
+            if (value == null) {
+                return null;
+            }
+            key.append(field, value);
+        }
+        return key;
+    }
+
+    private static BsonDocument line(BsonDocument key, String kind) {
+        return new BsonDocument("key", key).append("kind", new BsonString(kind));
+    }
+
+    /** Pass SOURCE: a chunk of source documents looked up in the destination. */
+    private final class InDestination implements CopyLoop.Writes<Comparison> {
+        @Override
+        public Retried<Comparison> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
+                throws JobFailure, InterruptedException {
+            DestinationSpec d = spec.destination();
+            try {
+                return stages.policy().run(job.lane(), Side.DESTINATION, d.connection(), chunkNo, lookUp(chunk));
+            } catch (AttemptFailure e) {
+                throw JobFailure.of(e, JobFailure.WRITE_ERROR, d.describe(), "comparing chunk " + chunkNo, chunkNo);
+            }
+        }
+
+        private Attempt<Comparison> lookUp(List<BsonDocument> chunk) {
+            return () -> {
+                // one document per key, the one a write of this chunk leaves (insert: the first, else the last)
+                Map<Object, BsonDocument> byKey = new LinkedHashMap<>();
+                for (BsonDocument document : chunk) {
+                    Optional<Object> key = ChunkWriter.keyOf(document, spec.key());
+                    if (key.isPresent() && (spec.mode() != WriteMode.INSERT || !byKey.containsKey(key.get()))) {
+                        byKey.put(key.get(), document);
+                    }
+                }
+                List<BsonDocument> keys = new ArrayList<>();
+                byKey.values().forEach(document -> keys.add(keyDocument(document)));
+                Map<Object, RawBsonDocument> found = new HashMap<>();
+                DestinationSpec d = spec.destination();
+                try (Lease lease = stages.pools().lease(d.connection())) {
+                    MongoCollection<RawBsonDocument> collection = lease.collection(d.database(), d.collection())
+                            .withDocumentClass(RawBsonDocument.class);
+                    for (RawBsonDocument document : collection.find(keyFilter(keys))) {
+                        ChunkWriter.keyOf(document, spec.key()).ifPresent(key -> found.put(key, document));
+                    }
+                }
+                long equal = 0;
+                long missing = 0;
+                long different = 0;
+                List<BsonDocument> lines = new ArrayList<>();
+                int i = 0;
+                for (Map.Entry<Object, BsonDocument> entry : byKey.entrySet()) {
+                    BsonDocument key = keys.get(i++);
+                    RawBsonDocument there = found.get(entry.getKey());
+                    if (there == null) {
+                        missing++;
+                        lines.add(line(key, "missing"));
+                    } else if (same(entry.getValue(), there)) {
+                        equal++;
+                    } else {
+                        different++;
+                        lines.add(line(key, "different"));
+                    }
+                }
+                return new Comparison(byKey.size(), equal, missing, 0, different, lines);
+            };
+        }
+
+        /**
+         * As the job's mode leaves a document: whole, byte for byte ({@code _id} aside when the source
+         * document has none: the destination made it); {@code merge}: each of the source's fields.
+         */
+        private boolean same(BsonDocument source, RawBsonDocument destination) {
+            if (spec.mode() == WriteMode.MERGE) {
+                for (Map.Entry<String, BsonValue> field : source.entrySet()) {
+                    BsonValue there = destination.get(field.getKey());
+                    if (there == null || !bytes(new BsonDocument(field.getKey(), field.getValue()))
+                            .equals(bytes(new BsonDocument(field.getKey(), there)))) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+            if (!source.containsKey("_id")) {
+                BsonDocument withoutId = new BsonDocument();
+                destination.forEach((name, value) -> {
+                    if (!name.equals("_id")) {
+                        withoutId.append(name, value);
+                    }
+                });
+                return bytes(source).equals(bytes(withoutId));
+            }
+            return bytes(source).equals(destination.getByteBuffer().asNIO());
+        }
+    }
+
+    /** Pass DESTINATION: a chunk of destination keys looked up in the (filtered) source. */
+    private final class InSource implements CopyLoop.Writes<Comparison> {
+        @Override
+        public Retried<Comparison> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
+                throws JobFailure, InterruptedException {
+            SourceSpec.Mongo source = (SourceSpec.Mongo) spec.source();
+            try {
+                return stages.policy().run(job.lane(), Side.SOURCE, source.connection(), chunkNo, () -> {
+                    Map<Object, BsonDocument> keys = new LinkedHashMap<>();
+                    for (BsonDocument document : chunk) {
+                        ChunkWriter.keyOf(document, spec.key()).ifPresent(key -> keys.put(key, keyDocument(document)));
+                    }
+                    BsonDocument filter = keyFilter(new ArrayList<>(keys.values()));
+                    if (source.filter() != null && !source.filter().isEmpty()) {
+                        filter = new BsonDocument("$and", new BsonArray(List.of(source.filter(), filter)));
+                    }
+                    Set<Object> present = new HashSet<>();
+                    try (Lease lease = stages.pools().lease(source.connection())) {
+                        for (BsonDocument document : lease.collection(source.database(), source.collection())
+                                .find(filter).projection(keyProjection())) {
+                            ChunkWriter.keyOf(document, spec.key()).ifPresent(present::add);
+                        }
+                    }
+                    List<BsonDocument> lines = new ArrayList<>();
+                    keys.forEach((key, shown) -> {
+                        if (!present.contains(key)) {
+                            lines.add(line(shown, "extra"));
+                        }
+                    });
+                    return new Comparison(0, 0, 0, lines.size(), 0, lines);
+                });
+            } catch (AttemptFailure e) {
+                throw JobFailure.of(e, JobFailure.SOURCE_ERROR, source.describe(), "comparing chunk " + chunkNo, chunkNo);
+            }
+        }
+    }
+
+    private static ByteBuffer bytes(BsonDocument document) {
+        return new RawBsonDocument(document, new BsonDocumentCodec()).getByteBuffer().asNIO();
+    }
+}
