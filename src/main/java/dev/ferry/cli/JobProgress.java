@@ -21,6 +21,15 @@ record JobProgress(String id, String state, long documents, double progress, dou
     }
 
     static JobProgress of(String id, Map<String, Object> attributes) {
+        String verified = String.valueOf(attributes.getOrDefault("Verified", ""));
+        String state = String.valueOf(attributes.getOrDefault("State", "?"));
+        if (verified.startsWith("SOURCE ") || verified.startsWith("DESTINATION ")) {
+            // comparing source and destination: the bar is the comparison's pass, not the copy's
+            return new JobProgress(id, state.equals("RUNNING") ? (verified.startsWith("SOURCE") ? "VERIFY-SRC"
+                    : "VERIFY-DST") : state, number(attributes.get("DocumentsWritten"), 0),
+                    number(attributes.get("VerifyProgress"), -1.0), -1, -1,
+                    (int) number(attributes.get("ChunksInFlight"), 0), (int) number(attributes.get("Lanes"), 0));
+        }
         return new JobProgress(id, String.valueOf(attributes.getOrDefault("State", "?")),
                 number(attributes.get("DocumentsWritten"), 0), number(attributes.get("Progress"), -1),
                 number(attributes.get("DocumentsPerSecond"), 0), (long) number(attributes.get("EtaSeconds"), -1),

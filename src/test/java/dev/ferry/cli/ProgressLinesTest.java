@@ -79,4 +79,16 @@ class ProgressLinesTest {
         assertEquals("big  RUNNING    7/8   [", lines.get(0).substring(0, 23));
         assertEquals("f    FOLLOWING  0/16  [", lines.get(1).substring(0, 23));
     }
+
+    @Test
+    void aJobComparingSourceAndDestinationShowsTheComparisonsOwnBar() {
+        JobProgress verifying = JobProgress.of("check", java.util.Map.of("State", "RUNNING", "Progress", 1.0,
+                "DocumentsPerSecond", 5000.0, "Verified", "SOURCE 2500 compared, 0 missing, 0 extra, 1 different",
+                "VerifyProgress", 0.25, "ChunksInFlight", 3, "Lanes", 8));
+        List<String> lines = ProgressLines.render(List.of(verifying), 80, false);
+        assertEquals("check  VERIFY-SRC  3/8  [", lines.get(0).substring(0, 25), lines.get(0));
+        assertTrue(lines.get(0).endsWith(" 25.0%      --/s    ETA --"), lines.get(0));
+        assertEquals("RUNNING", JobProgress.of("copy", java.util.Map.of("State", "RUNNING", "Verified", "PENDING"))
+                .state(), "a job that will compare later is copying now");
+    }
 }

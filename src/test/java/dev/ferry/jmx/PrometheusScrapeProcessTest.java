@@ -98,6 +98,7 @@ class PrometheusScrapeProcessTest {
             Map.entry("Job.EtaSeconds", "ferry_job_eta_seconds"),
             Map.entry("Job.Lanes", "ferry_job_lanes"),
             Map.entry("Job.ChunksInFlight", "ferry_job_chunks_in_flight"),
+            Map.entry("Job.VerifyProgress", "ferry_job_verify_progress"),
             Map.entry("Job.EventsApplied", "ferry_job_events_applied_total"),
             Map.entry("Job.LagMillis", "ferry_job_lag_millis"));
 
