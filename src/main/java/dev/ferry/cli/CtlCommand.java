@@ -13,7 +13,7 @@ import javax.management.openmbean.CompositeData;
 
 /** {@code ferry ctl ACTION}: the JMX operations of docs/monitoring.md, "JMX: watching and steering ferry", from a shell. */
 final class CtlCommand {
-    private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, finish ID, retry ID";
+    private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, finish ID, retry ID, verify ID";
 
     private final PrintStream out;
     private final boolean json;
@@ -31,12 +31,49 @@ final class CtlCommand {
         int expected = switch (action) {
             case "events" -> 1;
             case "pools", "jobs", "reset-all", "pause", "resume" -> 1;
-            case "reset", "cancel", "finish", "retry" -> 2;
+            case "reset", "cancel", "finish", "retry", "verify" -> 2;
             default -> throw new UsageException("ferry ctl: unknown action '" + action + "' (actions: " + ACTIONS + ")");
         };
         if (args.operands().size() != expected) {
             throw new UsageException("ferry ctl " + action + ": expected " + (expected == 1 ? "no argument"
                     : "one argument (" + (action.equals("reset") ? "a connection name" : "a job id") + ")"));
+        }
+    }
+
+    /**
+     * Starts a comparison beside a following job and waits for its outcome
+     * (docs/follow.md, "Verify while following"): exit 0 when equal, 1 when different or when it could not finish.
+     */
+    private ExitCode verify(ManagementView view, ObjectName orchestrator, String id) throws IOException, JMException {
+        CompositeData started = (CompositeData) view.invoke(orchestrator, "verify", id);
+        if (!Boolean.TRUE.equals(started.get("ok"))) {
+            out.println(json ? Json.of(Commands.map("outcome", started.get("outcome"), "ok", false, "message",
+                    started.get("message"))) : started.get("message"));
+            return ExitCode.FAILURE;
+        }
+        if (!json) {
+            out.println(started.get("message"));
+        }
+        ObjectName job = MBeanRegistrar.name("Job", id);
+        while (true) {
+            if (!view.exists(job)) {
+                String message = id + " ended before its comparison did";
+                out.println(json ? Json.of(Commands.map("ok", false, "message", message)) : message);
+                return ExitCode.FAILURE;
+            }
+            String verified = String.valueOf(view.attributes(job).get("Verified"));
+            if (verified.startsWith("EQUAL") || verified.startsWith("DIFFERENT")) {
+                boolean equal = verified.startsWith("EQUAL");
+                String message = id + ": " + verified + (equal ? "" : "; the keys are in active/" + id + ".verify.ndjson");
+                out.println(json ? Json.of(Commands.map("ok", equal, "verified", verified, "message", message)) : message);
+                return equal ? ExitCode.OK : ExitCode.FAILURE;
+            }
+            try {
+                Thread.sleep(500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return ExitCode.FAILURE;
+            }
         }
     }
 
@@ -66,6 +103,9 @@ final class CtlCommand {
             case "resume" -> {
                 view.invoke(orchestrator, "resume");
                 out.println("resumed");
+            }
+            case "verify" -> {
+                return verify(view, orchestrator, operands.get(1));
             }
             case "cancel", "finish", "retry" -> {
                 CompositeData result = (CompositeData) view.invoke(orchestrator, action, operands.get(1));

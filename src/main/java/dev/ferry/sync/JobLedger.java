@@ -503,6 +503,10 @@ final class JobLedger implements AutoCloseable {
             }
         }
 
+        Spool spool() {
+            return spool;
+        }
+
         /** A job file that could not be parsed or validated: to failed/ before it ever ran. */
         void rejected(JobClaim claim, JobRejectedException e) throws InterruptedException {
             String fileName = claim.file().getFileName().toString();

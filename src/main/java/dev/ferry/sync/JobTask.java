@@ -183,6 +183,29 @@ final class JobTask {
         }
     }
 
+    /**
+     * Starts a comparison beside a following job, on a follower thread (see {@link FollowVerify}).
+     *
+     * @return why it cannot start, or empty when it started
+     */
+    Optional<String> verifyBeside(RunningJob job) {
+        Optional<String> refusal = FollowVerify.refusal(job);
+        if (refusal.isPresent()) {
+            return refusal;
+        }
+        if (!job.startVerifyBeside()) {
+            return Optional.of(job.id() + " is being compared already: see its Verified attribute");
+        }
+        try {
+            stages.followers().execute(new FollowVerify(job, stages,
+                    books.spool().active().resolve(job.id() + ".verify.ndjson")));
+            return Optional.empty();
+        } catch (RejectedExecutionException stopping) {
+            job.endVerifyBeside();
+            return Optional.of("the daemon is stopping");
+        }
+    }
+
     /** A follow job after its snapshot, on a follower thread: follows until finish, cancel or shutdown, then ends. */
     private void follow(RunningJob job, JobLedger ledger, FollowLoop loop, Runnable end) {
         try (ledger) {

@@ -347,6 +347,20 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     }
 
     @Override
+    public OperationResult verify(String id) {
+        RunningJob job = running.get(id);
+        if (job == null) {
+            return OperationResult.of(Outcome.NOT_FOUND, "no running job with id " + id);
+        }
+        Optional<String> refusal = task.verifyBeside(job);
+        if (refusal.isPresent()) {
+            return OperationResult.of(Outcome.REFUSED, "no verify of " + id + ": " + refusal.get());
+        }
+        return OperationResult.of(Outcome.ACCEPTED, id + ": comparing source and destination while it follows; its "
+                + "Verified attribute shows the outcome");
+    }
+
+    @Override
     public OperationResult retry(String id) {
         if (!JobParser.isValidId(id)) {
             return OperationResult.of(Outcome.NOT_FOUND, "no job can have the id " + id);

@@ -49,6 +49,12 @@ public interface OrchestratorMXBean {
             + " it to done/")
     OperationResult finish(@Param(name = "jobId", description = "the id of a running follow job") String id);
 
+    /** Compares a following job's source and destination while it goes on following. */
+    @Description("compare a following job's source and destination without stopping it; keys that differ are looked at"
+            + " again once the events that arrived meanwhile are applied; the outcome shows in the Job bean's Verified,"
+            + " the differing keys in active/ID.verify.ndjson")
+    OperationResult verify(@Param(name = "jobId", description = "the id of a following job") String id);
+
     /** Moves failed/ID.json back into incoming/. */
     @Description("move failed/ID.json back into incoming/; the job runs again from its first document")
     OperationResult retry(@Param(name = "jobId", description = "the id of a job in failed/") String id);

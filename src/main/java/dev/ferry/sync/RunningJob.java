@@ -37,6 +37,10 @@ final class RunningJob implements JobMXBean, JobControl {
     private volatile long eventsApplied;
     private volatile long newestEventMillis;
     private volatile boolean caughtUp;
+    private final Object caughtUpSignal = new Object();
+    /** When the follow job last found its change stream empty (clock millis); guarded by caughtUpSignal. */
+    private long caughtUpAt;
+    private final AtomicBoolean verifyingBeside = new AtomicBoolean();
     private volatile double sourceProgress = ProgressMeter.UNKNOWN;
     private volatile ProgressMeter meter;
     private volatile int chunksInFlight;
@@ -79,6 +83,48 @@ final class RunningJob implements JobMXBean, JobControl {
     /** Whether the last look at the change stream found nothing new. */
     void caughtUp(boolean nothingPending) {
         caughtUp = nothingPending;
+        if (nothingPending) {
+            synchronized (caughtUpSignal) {
+                caughtUpAt = clock.millis();
+                caughtUpSignal.notifyAll();
+            }
+        }
+    }
+
+    /**
+     * Waits until the follow job found its change stream empty after {@code millis} (every event that
+     * happened before then applied), at most {@code max}.
+     *
+     * @return false when it did not within {@code max}
+     */
+    boolean awaitCaughtUpAfter(long millis, Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        synchronized (caughtUpSignal) {
+            while (caughtUpAt <= millis) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0 || gate.isStopping() || cancelled.get()) {
+                    return false;
+                }
+                caughtUpSignal.wait(Math.max(1, Math.min(left / 1_000_000, 1_000)));
+            }
+            return true;
+        }
+    }
+
+    /** @return false if a comparison beside following runs already */
+    boolean startVerifyBeside() {
+        if (!verifyingBeside.compareAndSet(false, true)) {
+            return false;
+        }
+        verifyEnded = false;
+        verifyState = null;
+        verifyProgress = ProgressMeter.UNKNOWN;
+        return true;
+    }
+
+    /** The comparison beside following ended (its outcome in {@link #getVerified()}, if it got one). */
+    void endVerifyBeside() {
+        verifyingBeside.set(false);
     }
 
     /** @return false if finish was already requested */

@@ -36,7 +36,8 @@ import org.bson.codecs.BsonDocumentCodec;
 /**
  * A job's comparison of its source with its destination (docs/jobs.md, "Verify"), in two passes, each
  * a {@link CopyLoop} whose lanes look chunks up instead of writing them, recorded in the job's
- * {@link JobLedger} after every chunk so that a restarted job continues where it was:
+ * {@link JobLedger} after every chunk so that a restarted job continues where it was (or, beside a
+ * following job, kept in memory by {@link FollowVerify}):
  *
  * <ol>
  *   <li>{@link Pass#SOURCE}: the source's documents, built as a copy builds them, looked up in the
@@ -52,15 +53,54 @@ import org.bson.codecs.BsonDocumentCodec;
  */
 final class VerifyLoop {
     private final RunningJob job;
-    private final JobLedger ledger;
+    private final Findings findings;
     private final JobTask.Stages stages;
     private final JobSpec spec;
 
+    /** A job's own comparison, recorded in its ledger. */
     VerifyLoop(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
+        this(job, new Findings() {
+            @Override
+            public boolean begin() throws InterruptedException {
+                return ledger.beginVerify();
+            }
+
+            @Override
+            public VerifyState state() {
+                return ledger.verify().orElseThrow();
+            }
+
+            @Override
+            public boolean beginDestinationPass() throws InterruptedException {
+                return ledger.beginDestinationPass();
+            }
+
+            @Override
+            public boolean record(Comparison found, Position after) throws InterruptedException {
+                return ledger.recordCompared(found, after, stages.verifyMaxListed());
+            }
+        }, stages);
+    }
+
+    VerifyLoop(RunningJob job, Findings findings, JobTask.Stages stages) {
         this.job = job;
-        this.ledger = ledger;
+        this.findings = findings;
         this.stages = stages;
         this.spec = job.spec();
+    }
+
+    /** Where a comparison's findings go: a job's ledger, or memory (a comparison beside following: {@link FollowVerify}). */
+    interface Findings {
+        /** @return false if the job must stop before the comparison could begin */
+        boolean begin() throws InterruptedException;
+
+        /** Where the comparison stands, once begun. */
+        VerifyState state();
+
+        boolean beginDestinationPass() throws InterruptedException;
+
+        /** @return false if the job must stop before the chunk could be recorded */
+        boolean record(Comparison found, Position after) throws InterruptedException;
     }
 
     /**
@@ -78,10 +118,10 @@ final class VerifyLoop {
      * @throws JobFailure when a side cannot be read
      */
     boolean run() throws JobFailure, InterruptedException {
-        if (!ledger.beginVerify()) {
+        if (!findings.begin()) {
             return false;
         }
-        VerifyState state = ledger.verify().orElseThrow();
+        VerifyState state = findings.state();
         if (state.pass() == Pass.SOURCE) {
             try (CopyLoop<Comparison> pass = CopyLoop.over(job, CopyLoop.reads(job, spec.source(), stages),
                     state.position(), 0, new InDestination(), this::record, Comparison.NONE, stages)) {
@@ -92,10 +132,10 @@ final class VerifyLoop {
             if (!(spec.source() instanceof SourceSpec.Mongo)) {
                 return true;
             }
-            if (!ledger.beginDestinationPass()) {
+            if (!findings.beginDestinationPass()) {
                 return false;
             }
-            state = ledger.verify().orElseThrow();
+            state = findings.state();
         }
         DestinationSpec d = spec.destination();
         SourceSpec.Mongo keys = new SourceSpec.Mongo(d.connection(), d.database(), d.collection(), null,
@@ -109,18 +149,18 @@ final class VerifyLoop {
     private boolean record(Batch batch, Comparison found, long retries, Position after, double progress)
             throws InterruptedException {
         job.verifyProgress(progress);
-        return ledger.recordCompared(found, after, stages.verifyMaxListed());
+        return findings.record(found, after);
     }
 
     /** The key's fields: all the destination pass needs of a document. */
-    private BsonDocument keyProjection() {
+    BsonDocument keyProjection() {
         BsonDocument projection = new BsonDocument();
         spec.key().forEach(field -> projection.append(field, new BsonInt32(1)));
         return projection;
     }
 
     /** The filter that finds the documents of {@code keys} (each a document's key values, in key order). */
-    private BsonDocument keyFilter(List<BsonDocument> keys) {
+    BsonDocument keyFilter(List<BsonDocument> keys) {
         if (spec.key().size() == 1) {
             String field = spec.key().get(0);
             BsonArray values = new BsonArray();
@@ -203,32 +243,36 @@ final class VerifyLoop {
             };
         }
 
-        /**
-         * As the job's mode leaves a document: whole, byte for byte ({@code _id} aside when the source
-         * document has none: the destination made it); {@code merge}: each of the source's fields.
-         */
         private boolean same(BsonDocument source, RawBsonDocument destination) {
-            if (spec.mode() == WriteMode.MERGE) {
-                for (Map.Entry<String, BsonValue> field : source.entrySet()) {
-                    BsonValue there = destination.get(field.getKey());
-                    if (there == null || !bytes(new BsonDocument(field.getKey(), field.getValue()))
-                            .equals(bytes(new BsonDocument(field.getKey(), there)))) {
-                        return false;
-                    }
-                }
-                return true;
-            }
-            if (!source.containsKey("_id")) {
-                BsonDocument withoutId = new BsonDocument();
-                destination.forEach((name, value) -> {
-                    if (!name.equals("_id")) {
-                        withoutId.append(name, value);
-                    }
-                });
-                return bytes(source).equals(bytes(withoutId));
-            }
-            return bytes(source).equals(destination.getByteBuffer().asNIO());
+            return VerifyLoop.same(spec.mode(), source, destination);
         }
+    }
+
+    /**
+     * As the job's mode leaves a document: whole, byte for byte ({@code _id} aside when the source
+     * document has none: the destination made it); {@code merge}: each of the source's fields.
+     */
+    static boolean same(WriteMode mode, BsonDocument source, RawBsonDocument destination) {
+        if (mode == WriteMode.MERGE) {
+            for (Map.Entry<String, BsonValue> field : source.entrySet()) {
+                BsonValue there = destination.get(field.getKey());
+                if (there == null || !bytes(new BsonDocument(field.getKey(), field.getValue()))
+                        .equals(bytes(new BsonDocument(field.getKey(), there)))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+        if (!source.containsKey("_id")) {
+            BsonDocument withoutId = new BsonDocument();
+            destination.forEach((name, value) -> {
+                if (!name.equals("_id")) {
+                    withoutId.append(name, value);
+                }
+            });
+            return bytes(source).equals(bytes(withoutId));
+        }
+        return bytes(source).equals(destination.getByteBuffer().asNIO());
     }
 
     /** Pass DESTINATION: a chunk of destination keys looked up in the (filtered) source. */
