@@ -182,6 +182,33 @@ class JobTaskTest {
         }
     }
 
+    @Test
+    void aFollowJobThatVerifiesComparesWhenItIsFinishedAndIsDoneWithItsCounts() throws Exception {
+        JobClaim claim = world.claim("fv", "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
+                + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
+                + " \"collection\": \"people\"}, \"verify\": true}");
+        List<RunningJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch ended = new java.util.concurrent.CountDownLatch(1);
+        ExecutorService worker = Executors.newSingleThreadExecutor();
+        try {
+            worker.submit(() -> world.task.run(claim, jobs::add, job -> ended.countDown()));
+            Await.until(WAIT, () -> !jobs.isEmpty() && "FOLLOWING".equals(jobs.get(0).getPhase()), "following");
+            RunningJob job = jobs.get(0);
+            assertEquals("PENDING", job.getVerified(), "it compares when finished");
+            collection("srcdb", "people").insertOne(new Document("_id", 4).append("name", "p4"));
+            Await.until(WAIT, () -> job.getEventsApplied() >= 1, "the insert applied");
+            assertTrue(job.requestFinish());
+            world.gate.signal();
+            assertTrue(ended.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the job ended");
+        } finally {
+            worker.shutdownNow();
+        }
+        Document verify = (Document) file(world.spool.done().resolve("fv.result.json")).get("verify");
+        assertEquals(4L, ((Number) verify.get("compared")).longValue(), verify.toJson());
+        assertEquals(4L, ((Number) verify.get("equal")).longValue());
+        assertEquals(0L, ((Number) verify.get("extra")).longValue());
+    }
+
     private static final String FOLLOW_JOB = "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
             + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
             + " \"collection\": \"people\"}}";
