@@ -172,8 +172,8 @@ class FollowRejectsEndToEndTest {
     /** The snapshot's rejected record: the colliding document as the copy read it, with why. */
     private static void assertSnapshotRecord(BsonDocument line) {
         assertEquals(List.of("document", "reason", "record"), new ArrayList<>(line.keySet()), line.toJson());
-        // the 8th document read, in _id order
-        assertEquals(COLLIDING + 1, line.getNumber("document").intValue(), line.toJson());
+        // the n-th document read: the source is read in ranges, whose documents interleave
+        assertTrue(line.getNumber("document").intValue() >= 1, line.toJson());
         assertEquals(BsonDocument.parse("{\"_id\": " + COLLIDING + ", \"email\": \"user" + COLLIDING
                 + "@example.com\", \"n\": " + COLLIDING + "}"), line.getDocument("record"), line.toJson());
         assertNamesTheIndex(line);

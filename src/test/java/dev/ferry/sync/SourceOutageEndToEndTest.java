@@ -129,7 +129,9 @@ class SourceOutageEndToEndTest {
                 proxy.start();
                 Document result = spool.awaitDone("orders", WAIT);
                 assertEquals((long) DOCUMENTS, number(result, "documentsRead"), result.toJson());
-                assertEquals((long) DOCUMENTS / CHUNK, number(result, "chunks"), result.toJson());
+                // full chunks, and the last chunk of each range (the source is read in up to 16 ranges) may be short
+                long chunks = number(result, "chunks");
+                assertTrue(chunks >= DOCUMENTS / CHUNK && chunks < DOCUMENTS / CHUNK + 16, result.toJson());
                 assertEquals((long) DOCUMENTS, number(result, "upserted") + number(result, "matched"), result.toJson());
                 assertEquals("OPEN", pool.getState());
             }
