@@ -122,7 +122,7 @@ final class CopyLoop<R> implements AutoCloseable {
     static <R> CopyLoop<R> over(RunningJob job, CopyLoop.Reads reads, Position start, long chunksBefore,
                                 Writes<R> work, Recorder<R> recorder, R none, JobTask.Stages stages) {
         return new CopyLoop<>(job, reads, work, recorder, none, false, start, chunksBefore, job.spec().lanes(),
-                stages.maxBytesInFlight(), job.spec().lanes() == 1 ? Runnable::run : stages.lanes());
+                stages.maxBytesInFlight(), stages.lanes());
     }
 
     /** A source of the job read ahead on the shared stages, reopened after failures with the job's retries. */
@@ -174,6 +174,7 @@ final class CopyLoop<R> implements AutoCloseable {
                 if (batch.records() == 0) {
                     return lanes.recordAll(this::record);
                 }
+                Position before = readAt;
                 readAt = reads.position();
                 Chunk chunk = new Chunk(batch, readAt, reads.progress());
                 List<Object> keys = lanes.lanes() == 1 || !holdKeys ? List.of() : keys(batch);
@@ -188,7 +189,7 @@ final class CopyLoop<R> implements AutoCloseable {
                 } else {
                     long number = chunkNo;
                     lanes.add(number, chunk, keys, bytes,
-                            turn -> writes.write(batch.documents(), batch.origins(), number, turn));
+                            turn -> writes.write(batch, before, chunk.after(), number, turn));
                 }
                 // record what is acknowledged already, so the checkpoint follows the writes closely
                 while (lanes.headDone()) {
@@ -282,6 +283,15 @@ final class CopyLoop<R> implements AutoCloseable {
          */
         Retried<R> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException;
+
+        /**
+         * As {@link #write(List, Origins, long, Lanes.Turn)}, knowing where the source stood before and after
+         * the chunk (a comparison uses it to look up the stretch of {@code _id}s the chunk covers).
+         */
+        default Retried<R> write(Batch batch, Position before, Position after, long chunkNo, Lanes.Turn turn)
+                throws JobFailure, InterruptedException {
+            return write(batch.documents(), batch.origins(), chunkNo, turn);
+        }
     }
 
     /**

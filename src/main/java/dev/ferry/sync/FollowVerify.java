@@ -221,6 +221,13 @@ final class FollowVerify implements Runnable {
             job.verify(state);
             return true;
         }
+
+        @Override
+        public boolean finish(VerifyLoop.Comparison found) {
+            record(found, state.position());
+            state = state.done();
+            return true;
+        }
     }
 
     /** Starts one for {@code job}; empty when it is no following job or one runs already. */

@@ -244,6 +244,12 @@ final class JobLedger implements AutoCloseable {
      * @return false if the job must stop before the chunk could be recorded
      */
     boolean recordCompared(VerifyLoop.Comparison found, Position after, long maxListed) throws InterruptedException {
+        return recordCompared(found, after, maxListed, false);
+    }
+
+    /** @param last whether the comparison is done with this */
+    boolean recordCompared(VerifyLoop.Comparison found, Position after, long maxListed, boolean last)
+            throws InterruptedException {
         VerifyState now = verify.orElseThrow();
         int room = (int) Math.max(0, Math.min(found.differences().size(), maxListed - now.listed()));
         List<org.bson.BsonDocument> lines = found.differences().subList(0, room);
@@ -252,8 +258,9 @@ final class JobLedger implements AutoCloseable {
                 () -> list.appendDocuments(lines))) {
             return false;
         }
-        return saveVerify(now.plus(after, found.compared(), found.equal(), found.missing(), found.extra(),
-                found.different(), lines.size()));
+        VerifyState next = now.plus(after, found.compared(), found.equal(), found.missing(), found.extra(),
+                found.different(), lines.size());
+        return saveVerify(last ? next.done() : next);
     }
 
     private boolean saveVerify(VerifyState next) throws InterruptedException {

@@ -13,6 +13,7 @@ import dev.ferry.sync.retry.AttemptFailure;
 import dev.ferry.sync.retry.Retried;
 import dev.ferry.sync.retry.RetryPolicy.Side;
 import dev.ferry.sync.source.Batch;
+import dev.ferry.sync.source.IdInterval;
 import dev.ferry.sync.source.Origins;
 import dev.ferry.sync.source.Position;
 import dev.ferry.sync.write.ChunkWriter;
@@ -79,6 +80,12 @@ final class VerifyLoop {
             public boolean record(Comparison found, Position after) throws InterruptedException {
                 return ledger.recordCompared(found, after, stages.verifyMaxListed());
             }
+
+            @Override
+            public boolean finish(Comparison found) throws InterruptedException {
+                return ledger.recordCompared(found, ledger.verify().orElseThrow().position(), stages.verifyMaxListed(),
+                        true);
+            }
         }, stages);
     }
 
@@ -101,6 +108,9 @@ final class VerifyLoop {
 
         /** @return false if the job must stop before the chunk could be recorded */
         boolean record(Comparison found, Position after) throws InterruptedException;
+
+        /** Records the last findings and that the comparison is done. */
+        boolean finish(Comparison found) throws InterruptedException;
     }
 
     /**
@@ -130,20 +140,52 @@ final class VerifyLoop {
                 }
             }
             if (!(spec.source() instanceof SourceSpec.Mongo)) {
-                return true;
+                return findings.finish(Comparison.NONE);
+            }
+            if (byIdStretches()) {
+                // what the source's read never reached: the destination's documents there are extra
+                return findings.finish(extraBeyond(IdInterval.beyond(findings.state().position())));
             }
             if (!findings.beginDestinationPass()) {
                 return false;
             }
             state = findings.state();
         }
+        if (state.pass() == Pass.DONE) {
+            return true;
+        }
         DestinationSpec d = spec.destination();
         SourceSpec.Mongo keys = new SourceSpec.Mongo(d.connection(), d.database(), d.collection(), null,
                 keyProjection());
         try (CopyLoop<Comparison> pass = CopyLoop.over(job, CopyLoop.reads(job, keys, stages), state.position(), 0,
                 new InSource(), this::record, Comparison.NONE, stages)) {
-            return pass.run();
+            return pass.run() && findings.finish(Comparison.NONE);
         }
+    }
+
+    /**
+     * Whether the source pass looks up the stretches of {@code _id} each chunk covers, finding extras
+     * itself: a mongodb source keyed by {@code _id} (read in {@code _id} order, in one or more ranges).
+     */
+    private boolean byIdStretches() {
+        return spec.source() instanceof SourceSpec.Mongo && spec.key().equals(List.of("_id"));
+    }
+
+    /** The destination's documents in stretches the source has none in. */
+    private Comparison extraBeyond(List<IdInterval> stretches) {
+        List<BsonDocument> lines = new ArrayList<>();
+        DestinationSpec d = spec.destination();
+        try (Lease lease = stages.pools().lease(d.connection())) {
+            MongoCollection<BsonDocument> collection = lease.collection(d.database(), d.collection());
+            for (IdInterval stretch : stretches) {
+                // whole documents: there are rarely any, and a query for the _ids alone is not an index range scan
+                // on every server
+                for (BsonDocument extra : collection.find(stretch.filter()).sort(new BsonDocument("_id", new BsonInt32(1)))) {
+                    lines.add(line(new BsonDocument("_id", extra.get("_id")), "extra"));
+                }
+            }
+        }
+        return new Comparison(0, 0, 0, lines.size(), 0, lines);
     }
 
     private boolean record(Batch batch, Comparison found, long retries, Position after, double progress)
@@ -192,15 +234,33 @@ final class VerifyLoop {
         @Override
         public Retried<Comparison> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException {
+            return lookUp(chunkNo, byKey(chunk));
+        }
+
+        @Override
+        public Retried<Comparison> write(Batch batch, Position before, Position after, long chunkNo, Lanes.Turn turn)
+                throws JobFailure, InterruptedException {
+            Optional<IdInterval> stretch = byIdStretches() ? IdInterval.between(before, after) : Optional.empty();
+            if (stretch.isEmpty()) {
+                return write(batch.documents(), batch.origins(), chunkNo, turn);
+            }
+            BsonDocument filter = stretch.get().filter();
+            return lookUp(chunkNo, () -> compare(batch.documents(), c -> c.find(filter)
+                    .sort(new BsonDocument("_id", new BsonInt32(1)))));
+        }
+
+        private Retried<Comparison> lookUp(long chunkNo, Attempt<Comparison> attempt)
+                throws JobFailure, InterruptedException {
             DestinationSpec d = spec.destination();
             try {
-                return stages.policy().run(job.lane(), Side.DESTINATION, d.connection(), chunkNo, lookUp(chunk));
+                return stages.policy().run(job.lane(), Side.DESTINATION, d.connection(), chunkNo, attempt);
             } catch (AttemptFailure e) {
                 throw JobFailure.of(e, JobFailure.WRITE_ERROR, d.describe(), "comparing chunk " + chunkNo, chunkNo);
             }
         }
 
-        private Attempt<Comparison> lookUp(List<BsonDocument> chunk) {
+        /** Looks the chunk's documents up by their keys. */
+        private Attempt<Comparison> byKey(List<BsonDocument> chunk) {
             return () -> {
                 // one document per key, the one a write of this chunk leaves (insert: the first, else the last)
                 Map<Object, BsonDocument> byKey = new LinkedHashMap<>();
@@ -212,35 +272,69 @@ final class VerifyLoop {
                 }
                 List<BsonDocument> keys = new ArrayList<>();
                 byKey.values().forEach(document -> keys.add(keyDocument(document)));
-                Map<Object, RawBsonDocument> found = new HashMap<>();
-                DestinationSpec d = spec.destination();
-                try (Lease lease = stages.pools().lease(d.connection())) {
-                    MongoCollection<RawBsonDocument> collection = lease.collection(d.database(), d.collection())
-                            .withDocumentClass(RawBsonDocument.class);
-                    for (RawBsonDocument document : collection.find(keyFilter(keys))) {
-                        ChunkWriter.keyOf(document, spec.key()).ifPresent(key -> found.put(key, document));
-                    }
-                }
-                long equal = 0;
-                long missing = 0;
-                long different = 0;
-                List<BsonDocument> lines = new ArrayList<>();
-                int i = 0;
-                for (Map.Entry<Object, BsonDocument> entry : byKey.entrySet()) {
-                    BsonDocument key = keys.get(i++);
-                    RawBsonDocument there = found.get(entry.getKey());
-                    if (there == null) {
-                        missing++;
-                        lines.add(line(key, "missing"));
-                    } else if (same(entry.getValue(), there)) {
-                        equal++;
-                    } else {
-                        different++;
-                        lines.add(line(key, "different"));
-                    }
-                }
-                return new Comparison(byKey.size(), equal, missing, 0, different, lines);
+                return compare(byKey, keys, c -> c.find(keyFilter(keys)), false);
             };
+        }
+
+        /** Compares a mongodb source's chunk with the destination's documents in the stretch of _id it covers. */
+        private Comparison compare(List<BsonDocument> chunk,
+                                   java.util.function.Function<MongoCollection<RawBsonDocument>, Iterable<RawBsonDocument>> there) {
+            Map<Object, BsonDocument> byKey = new LinkedHashMap<>();
+            List<BsonDocument> keys = new ArrayList<>();
+            for (BsonDocument document : chunk) {
+                Optional<Object> key = ChunkWriter.keyOf(document, spec.key());
+                if (key.isPresent() && byKey.put(key.get(), document) == null) {
+                    keys.add(keyDocument(document));
+                }
+            }
+            return compare(byKey, keys, there, true);
+        }
+
+        /**
+         * @param keys       the shown key of each of {@code byKey}'s documents, in its order
+         * @param strangers  whether a destination document that is none of them is extra (it lies in a stretch
+         *                   of {@code _id} the chunk covers)
+         */
+        private Comparison compare(Map<Object, BsonDocument> byKey, List<BsonDocument> keys,
+                                   java.util.function.Function<MongoCollection<RawBsonDocument>, Iterable<RawBsonDocument>> there,
+                                   boolean strangers) {
+            Map<Object, RawBsonDocument> found = new HashMap<>();
+            List<BsonDocument> lines = new ArrayList<>();
+            long extra = 0;
+            DestinationSpec d = spec.destination();
+            try (Lease lease = stages.pools().lease(d.connection())) {
+                MongoCollection<RawBsonDocument> collection = lease.collection(d.database(), d.collection())
+                        .withDocumentClass(RawBsonDocument.class);
+                for (RawBsonDocument document : there.apply(collection)) {
+                    Optional<Object> key = ChunkWriter.keyOf(document, spec.key());
+                    if (key.isEmpty()) {
+                        continue;
+                    }
+                    found.put(key.get(), document);
+                    if (strangers && !byKey.containsKey(key.get())) {
+                        extra++;
+                        lines.add(line(keyDocument(document), "extra"));
+                    }
+                }
+            }
+            long equal = 0;
+            long missing = 0;
+            long different = 0;
+            int i = 0;
+            for (Map.Entry<Object, BsonDocument> entry : byKey.entrySet()) {
+                BsonDocument key = keys.get(i++);
+                RawBsonDocument copy = found.get(entry.getKey());
+                if (copy == null) {
+                    missing++;
+                    lines.add(line(key, "missing"));
+                } else if (same(entry.getValue(), copy)) {
+                    equal++;
+                } else {
+                    different++;
+                    lines.add(line(key, "different"));
+                }
+            }
+            return new Comparison(byKey.size(), equal, missing, extra, different, lines);
         }
 
         private boolean same(BsonDocument source, RawBsonDocument destination) {

@@ -272,7 +272,7 @@ public final class TestMongoServer implements AutoCloseable {
                 return documents;
             });
             int from = bounds[0] == null ? 0 : firstAtOrAfter(sorted, bounds[0], Boolean.TRUE.equals(bounds[1]));
-            int to = bounds[2] == null ? sorted.size() : firstAtOrAfter(sorted, bounds[2], true);
+            int to = bounds[2] == null ? sorted.size() : firstAtOrAfter(sorted, bounds[2], !Boolean.TRUE.equals(bounds[3]));
             int batch = query.get("batchSize") instanceof Number n ? n.intValue() : 101;
             return batch(ns, sorted.subList(from, Math.max(from, to)), batch, "firstBatch");
         }
@@ -315,12 +315,12 @@ public final class TestMongoServer implements AutoCloseable {
         }
 
         /**
-         * {lower, lower inclusive, upper} of a filter that is only an {@code _id} range in the forms a
+         * {lower, lower inclusive, upper, upper inclusive} of a filter that is only an {@code _id} range in the forms a
          * source read in ranges sends ({@code $type} clauses only widen a bound across types, which the
          * cross-type order of the sorted ids already does), or null for any other filter.
          */
         private Object[] idBounds(Document filter) {
-            Object[] bounds = new Object[3];
+            Object[] bounds = new Object[4];
             if (filter.isEmpty()) {
                 return null; // a whole collection: the backend's own scan is what a real server does too
             }
@@ -343,7 +343,10 @@ public final class TestMongoServer implements AutoCloseable {
                             bounds[0] = ops.get(op);
                             bounds[1] = op.equals("$gte");
                         }
-                        case "$lt" -> bounds[2] = ops.get(op);
+                        case "$lt", "$lte" -> {
+                            bounds[2] = ops.get(op);
+                            bounds[3] = op.equals("$lte");
+                        }
                         case "$type" -> { }
                         default -> {
                             return null;

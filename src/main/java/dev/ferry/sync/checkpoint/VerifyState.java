@@ -13,8 +13,9 @@ import org.bson.BsonValue;
  * that pass's reading is, what it found so far, and how many keys its list holds. Saved in the job's
  * checkpoint after every compared chunk, so that a restarted job continues the comparison there.
  *
- * @param pass      {@link Pass#SOURCE}: source documents looked up in the destination; {@link Pass#DESTINATION}:
- *                  destination keys looked up in the source (a mongodb source only)
+ * @param pass      {@link Pass#SOURCE}: source documents looked up in the destination (a mongodb source keyed
+ *                  by {@code _id}: the stretches of {@code _id} it read, extras included); {@link Pass#DESTINATION}:
+ *                  destination keys looked up in the source (a mongodb source keyed otherwise); {@link Pass#DONE}
  * @param position  where the pass's reading resumes
  * @param compared  source documents compared (pass SOURCE), each once: {@code equal + missing + different}
  * @param listed    lines of the job's verify list
@@ -23,7 +24,8 @@ import org.bson.BsonValue;
 public record VerifyState(Pass pass, Position position, long compared, long equal, long missing, long extra,
                           long different, long listed, Instant startedAt) {
 
-    public enum Pass { SOURCE, DESTINATION }
+    /** SOURCE, then DESTINATION when the source pass cannot find extras itself; DONE once compared. */
+    public enum Pass { SOURCE, DESTINATION, DONE }
 
     public VerifyState {
         Objects.requireNonNull(pass, "pass");
@@ -46,6 +48,11 @@ public record VerifyState(Pass pass, Position position, long compared, long equa
                             long listed) {
         return new VerifyState(pass, after, this.compared + compared, this.equal + equal, this.missing + missing,
                 this.extra + extra, this.different + different, this.listed + listed, startedAt);
+    }
+
+    /** Compared: nothing more to read. */
+    public VerifyState done() {
+        return new VerifyState(Pass.DONE, position, compared, equal, missing, extra, different, listed, startedAt);
     }
 
     /** The second pass, from its start. */

@@ -48,10 +48,16 @@ final class IdOrder {
      * @param to   the upper bound, excluded, or null for none
      */
     static BsonDocument range(BsonValue from, boolean inclusive, BsonValue to) {
+        return range(from, inclusive, to, false);
+    }
+
+    /** As {@link #range(BsonValue, boolean, BsonValue)}, {@code to} included when {@code toInclusive}. */
+    static BsonDocument range(BsonValue from, boolean inclusive, BsonValue to, boolean toInclusive) {
+        String below = toInclusive ? "$lte" : "$lt";
         int low = from == null ? -1 : bracketOf(from.getBsonType());
         int high = to == null ? BRACKETS.size() : bracketOf(to.getBsonType());
         if (from != null && to != null && low == high) {
-            return new BsonDocument("_id", new BsonDocument(inclusive ? "$gte" : "$gt", from).append("$lt", to));
+            return new BsonDocument("_id", new BsonDocument(inclusive ? "$gte" : "$gt", from).append(below, to));
         }
         List<BsonValue> clauses = new ArrayList<>();
         if (from != null) {
@@ -68,7 +74,7 @@ final class IdOrder {
             clauses.add(new BsonDocument("_id", new BsonDocument("$type", new BsonArray(between))));
         }
         if (to != null) {
-            clauses.add(new BsonDocument("_id", new BsonDocument("$lt", to)));
+            clauses.add(new BsonDocument("_id", new BsonDocument(below, to)));
         }
         if (clauses.isEmpty()) {
             return new BsonDocument();
