@@ -45,6 +45,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * {@code bench.lanesRoundTrips} ({@code 2,20,50} ms, benchmark 14), {@code bench.lanesCopyRoundTrip} (20 ms,
  * benchmarks 15 and 16), {@code bench.lanesFollowEvents} (50000) and {@code bench.lanesFollowSeed} (1000).
  *
+ * <p>Benchmark 17 (a {@code "mode": "verify"} job over a mongodb collection of {@code bench.largeDocuments} and
+ * its copy, -Xmx96m, against the copy's own time; see {@link VerifyBench}) also runs only when asked for:
+ * {@code -Dbench.only=17}.
+ *
  * <p>System properties: {@code bench.only} (e.g. {@code 1,6}; default 1 to 6, 10 and 11: file formats and ferry vs. mongoimport), {@code bench.runs} (3),
  * {@code bench.documents} (200000), {@code bench.largeDocuments} (1000000), {@code bench.backlog}
  * (100000, the larger backlog of benchmark 7), {@code bench.backlogParts} ({@code watcher,daemon}),
@@ -118,6 +122,9 @@ public final class BenchMain {
         }
         if (only.contains("16")) {
             new LanesBench(dir, runs, figures, notes).follow();
+        }
+        if (only.contains("17")) {
+            new VerifyBench(dir, runs, figures, notes).run((int) largeDocuments);
         }
         if (only.contains("10")) {
             fileFormats();
