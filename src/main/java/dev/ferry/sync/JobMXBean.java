@@ -63,7 +63,8 @@ public interface JobMXBean {
 
     @Description("the job's comparison of source and destination (\"verify\": true or mode verify): NONE (it"
             + " compares nothing), PENDING (not begun), SOURCE (source documents looked up in the destination),"
-            + " DESTINATION (destination keys looked up in the source), EQUAL or DIFFERENT (its outcome), with the"
+            + " DESTINATION (destination keys looked up in the source, for a key other than _id), DONE (compared; a"
+            + " comparison beside following looks at differing keys again), EQUAL or DIFFERENT (its outcome), with the"
             + " documents compared and what differs: e.g. \"SOURCE 120000 compared, 2 missing, 0 extra, 1 different\"")
     String getVerified();
 
