@@ -24,7 +24,7 @@ import org.bson.BsonValue;
 public final class JobParser {
     /** The top-level fields of a job, in the order docs/jobs.md's "Job files" lists them. */
     public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize",
-            "onInvalid", "idFrom", "lanes", "verify");
+            "onInvalid", "idFrom", "lanes", "verify", "indexes");
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
     public static final int MAX_KEY_FIELDS = 32;
 
@@ -91,7 +91,8 @@ public final class JobParser {
             }
             requireFollowable(mode, key);
         }
-        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify);
+        boolean copyIndexes = indexes(f, source, mode);
+        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify, copyIndexes);
     }
 
     /**
@@ -146,6 +147,24 @@ public final class JobParser {
         String collection = f.requiredString("collection", "a non-empty string naming the collection to write");
         MongoNames.collection("destination.collection", database, collection, false);
         return new DestinationSpec(connection.name(), database, collection);
+    }
+
+    /** {@code "indexes"}: {@code copy} (a mongodb source's default) or {@code none}; only a mongodb source has any. */
+    private static boolean indexes(Fields f, SourceSpec source, WriteMode mode) throws JobRejectedException {
+        Optional<String> word = f.optionalString("indexes", "a string (copy or none)");
+        if (word.isEmpty()) {
+            return source instanceof SourceSpec.Mongo && mode != WriteMode.VERIFY;
+        }
+        if (!word.get().equals("copy") && !word.get().equals("none")) {
+            throw JobRejectedException.invalid("indexes", "must be copy or none, was " + Text.quote(word.get()));
+        }
+        if (!(source instanceof SourceSpec.Mongo) && word.get().equals("copy")) {
+            throw JobRejectedException.invalid("indexes", "\"copy\" needs a mongodb source (files have no indexes)");
+        }
+        if (mode == WriteMode.VERIFY && word.get().equals("copy")) {
+            throw JobRejectedException.invalid("indexes", "\"copy\" builds indexes, and a \"verify\" job writes nothing");
+        }
+        return word.get().equals("copy");
     }
 
     private static boolean flag(Fields f, String field) throws JobRejectedException {

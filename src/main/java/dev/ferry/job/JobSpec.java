@@ -18,7 +18,8 @@ public record JobSpec(
         OnInvalid onInvalid,
         IdFrom idFrom,
         int lanes,
-        boolean verify) {
+        boolean verify,
+        boolean copyIndexes) {
 
     /** A job with the defaults of the fields added later: {@code onInvalid: fail}, no {@code idFrom}, one lane. */
     public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
@@ -30,6 +31,13 @@ public record JobSpec(
     public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
                    int chunkSize, OnInvalid onInvalid, IdFrom idFrom, int lanes) {
         this(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, false);
+    }
+
+    /** A mongodb source's indexes copied (unless the job only verifies), as {@code "indexes"} left out says. */
+    public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
+                   int chunkSize, OnInvalid onInvalid, IdFrom idFrom, int lanes, boolean verify) {
+        this(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify,
+                source instanceof SourceSpec.Mongo && mode != WriteMode.VERIFY);
     }
 
     /** One lane: one chunk in flight at a time. */

@@ -21,7 +21,9 @@ public enum ErrorKind {
     /** A follow job's resume point is no longer in the source's history; only a fresh snapshot helps. */
     RESUME_LOST("resume-lost"),
     /** A job's comparison found the destination different from the source (docs/jobs.md, "Verify"). */
-    VERIFY_MISMATCH("verify-mismatch");
+    VERIFY_MISMATCH("verify-mismatch"),
+    /** The source's indexes cannot be built on the destination: a name taken by another spec, or data that violates one. */
+    INDEX_ERROR("index-error");
 
     private final String word;
 

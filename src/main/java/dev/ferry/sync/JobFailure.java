@@ -11,6 +11,7 @@ final class JobFailure extends Exception {
     static final String CANCELLED = ErrorKind.CANCELLED.word();
     static final String RESUME_LOST = ErrorKind.RESUME_LOST.word();
     static final String VERIFY_MISMATCH = ErrorKind.VERIFY_MISMATCH.word();
+    static final String INDEX_ERROR = ErrorKind.INDEX_ERROR.word();
 
     private final String kind;
     private final long chunk;

@@ -124,9 +124,7 @@ final class JobTask {
                 try {
                     // a job whose comparison began copied everything before it
                     if (!job.spec().onlyVerifies() && ledger.verify().isEmpty()) {
-                        try (CopyLoop<?> copy = CopyLoop.of(job, ledger, stages)) {
-                            copied = copy.run();
-                        }
+                        copied = copy(job, ledger);
                     }
                 } catch (JobFailure failure) {
                     ledger.failed(failure);
@@ -176,11 +174,29 @@ final class JobTask {
             return false;
         }
         if (follow.snapshotCopied()) {
-            return true;
+            // indexes are built before following; a job stopped in between builds the rest now
+            return !job.spec().copyIndexes() || new IndexCopy(job, stages).buildIndexes();
         }
-        try (CopyLoop<?> snapshot = CopyLoop.of(job, ledger, stages)) {
-            return snapshot.run();
+        return copy(job, ledger);
+    }
+
+    /**
+     * A copy (or a follow job's snapshot): with a mongodb source's indexes, a new destination collection
+     * is created with the source's options first, and the indexes are built once the copy is complete.
+     *
+     * @return false if the job must stop
+     */
+    private boolean copy(RunningJob job, JobLedger ledger) throws JobFailure, InterruptedException {
+        IndexCopy indexes = job.spec().copyIndexes() ? new IndexCopy(job, stages) : null;
+        if (indexes != null && ledger.progress().equals(JobLedger.Progress.START) && !indexes.createCollection()) {
+            return false;
         }
+        try (CopyLoop<?> copy = CopyLoop.of(job, ledger, stages)) {
+            if (!copy.run()) {
+                return false;
+            }
+        }
+        return indexes == null || indexes.buildIndexes();
     }
 
     /**

@@ -144,7 +144,16 @@ final class VerifyLoop {
             }
             if (byIdStretches()) {
                 // what the source's read never reached: the destination's documents there are extra
-                return findings.finish(extraBeyond(IdInterval.beyond(findings.state().position())));
+                List<IdInterval> beyond = IdInterval.beyond(findings.state().position());
+                DestinationSpec d = spec.destination();
+                Retried<Comparison> extra;
+                try {
+                    extra = stages.policy().run(job.lane(), Side.DESTINATION, d.connection(), 0,
+                            () -> extraBeyond(beyond));
+                } catch (AttemptFailure e) {
+                    throw JobFailure.of(e, JobFailure.WRITE_ERROR, d.describe(), "comparing the end", 0);
+                }
+                return extra instanceof Retried.Done<Comparison> done && findings.finish(done.value());
             }
             if (!findings.beginDestinationPass()) {
                 return false;

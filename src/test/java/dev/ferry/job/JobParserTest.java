@@ -205,6 +205,10 @@ class JobParserTest {
                 Arguments.of("mode a number", job("'mode': 1"), INVALID, "mode",
                         "must be a string (insert, upsert, merge or verify), was an int32"),
                 Arguments.of("mode unknown", job("'mode': 'replace'"), INVALID, "mode", "insert, upsert, merge or verify, was 'replace'"),
+                Arguments.of("indexes on an inline source", job("'indexes': 'copy'"), INVALID, "indexes",
+                        "needs a mongodb source"),
+                Arguments.of("indexes unknown", job("'indexes': 'all'"), INVALID, "indexes", "must be copy or none, was 'all'"),
+                Arguments.of("verify not a boolean", job("'verify': 'yes'"), INVALID, "verify", "true or false"),
                 Arguments.of("key empty array", job("'key': []"), INVALID, "key", "array of 0 elements"),
                 Arguments.of("key a string", job("'key': '_id'"), INVALID, "key", "must be an array"),
                 Arguments.of("key element a number", job("'key': [1]"), INVALID, "key[0]", "was an int32"),
@@ -401,6 +405,7 @@ class JobParserTest {
                 new DestinationSpec("local", "demo", "people"), WriteMode.UPSERT, List.of("_id"), 500, OnInvalid.FAIL,
                 IdFrom.NONE, 16), spec);
         assertEquals(new BsonDocument(), ((SourceSpec.Mongo) spec.source()).filter());
+        assertTrue(spec.copyIndexes(), "a mongodb source's indexes are copied unless the job says none");
     }
 
     @Test
