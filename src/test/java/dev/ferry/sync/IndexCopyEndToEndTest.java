@@ -8,6 +8,7 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.IndexOptions;
+import dev.ferry.queue.JobClaim;
 import dev.ferry.testing.FerryConf;
 import dev.ferry.testing.TestMongoServer;
 import java.nio.file.Files;
@@ -49,6 +50,7 @@ class IndexCopyEndToEndTest {
         people.createIndex(new Document("email", 1), new IndexOptions().unique(true));
         people.createIndex(new Document("sku", 1).append("shop", -1), new IndexOptions().unique(true).sparse(true)
                 .name("sku_shop"));
+        server.enableOplog(); // a replica set's oplog starts after the seed; the embedded one would replay it
         world = new JobWorld(new FerryConf(dir, server.uri()).set("chunk.size", "7")
                 .set("connection.src.uri", server.uri()).set("connection.src.database", "srcdb"));
     }
@@ -89,6 +91,29 @@ class IndexCopyEndToEndTest {
 
         run("again", ""); // built already, with the same spec: nothing to do
         assertTrue(Files.exists(world.spool.done().resolve("again.result.json")));
+    }
+
+    @Test
+    void aFollowJobHasTheSourcesIndexesOnceItFollows() throws Exception {
+        JobClaim claim = world.claim("followed", "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
+                + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
+                + " \"collection\": \"followed\"}}");
+        List<RunningJob> jobs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.ExecutorService worker = java.util.concurrent.Executors.newSingleThreadExecutor();
+        try {
+            worker.submit(() -> world.task.run(claim, jobs::add, job -> { }));
+            dev.ferry.testing.Await.until(java.time.Duration.ofSeconds(30),
+                    () -> !jobs.isEmpty() && "FOLLOWING".equals(jobs.get(0).getPhase()), "following");
+            Map<String, Document> source = indexes("srcdb", "people");
+            Map<String, Document> copied = indexes("ferrytest", "followed");
+            assertEquals(source.get("email_1"), copied.get("email_1"));
+            assertEquals(source.get("sku_shop"), copied.get("sku_shop"));
+            assertTrue(jobs.get(0).requestFinish());
+            world.gate.signal();
+        } finally {
+            worker.shutdown();
+            assertTrue(worker.awaitTermination(30, java.util.concurrent.TimeUnit.SECONDS));
+        }
     }
 
     @Test
