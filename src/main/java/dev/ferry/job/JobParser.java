@@ -24,7 +24,7 @@ import org.bson.BsonValue;
 public final class JobParser {
     /** The top-level fields of a job, in the order docs/jobs.md's "Job files" lists them. */
     public static final List<String> FIELDS = List.of("id", "source", "destination", "mode", "key", "chunkSize",
-            "onInvalid", "idFrom", "lanes", "verify", "indexes");
+            "onInvalid", "idFrom", "lanes", "verify", "indexes", "onResumeLost");
     static final List<String> DESTINATION_FIELDS = List.of("connection", "database", "collection");
     public static final int MAX_KEY_FIELDS = 32;
 
@@ -92,7 +92,9 @@ public final class JobParser {
             requireFollowable(mode, key);
         }
         boolean copyIndexes = indexes(f, source, mode);
-        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify, copyIndexes);
+        boolean resnapshot = onResumeLost(f, source);
+        return new JobSpec(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify, copyIndexes,
+                resnapshot);
     }
 
     /**
@@ -165,6 +167,22 @@ public final class JobParser {
             throw JobRejectedException.invalid("indexes", "\"copy\" builds indexes, and a \"verify\" job writes nothing");
         }
         return word.get().equals("copy");
+    }
+
+    /** {@code "onResumeLost"}: {@code fail} (the default) or {@code resnapshot}; follow jobs only. */
+    private static boolean onResumeLost(Fields f, SourceSpec source) throws JobRejectedException {
+        Optional<String> word = f.optionalString("onResumeLost", "a string (fail or resnapshot)");
+        if (word.isEmpty()) {
+            return false;
+        }
+        if (!word.get().equals("fail") && !word.get().equals("resnapshot")) {
+            throw JobRejectedException.invalid("onResumeLost", "must be fail or resnapshot, was " + Text.quote(word.get()));
+        }
+        if (!(source instanceof SourceSpec.Mongo m && m.follow())) {
+            throw JobRejectedException.invalid("onResumeLost", "is for follow jobs (\"follow\": true), which resume a "
+                    + "change stream");
+        }
+        return word.get().equals("resnapshot");
     }
 
     private static boolean flag(Fields f, String field) throws JobRejectedException {

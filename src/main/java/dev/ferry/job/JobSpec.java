@@ -19,7 +19,8 @@ public record JobSpec(
         IdFrom idFrom,
         int lanes,
         boolean verify,
-        boolean copyIndexes) {
+        boolean copyIndexes,
+        boolean resnapshot) {
 
     /** A job with the defaults of the fields added later: {@code onInvalid: fail}, no {@code idFrom}, one lane. */
     public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
@@ -37,7 +38,13 @@ public record JobSpec(
     public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
                    int chunkSize, OnInvalid onInvalid, IdFrom idFrom, int lanes, boolean verify) {
         this(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify,
-                source instanceof SourceSpec.Mongo && mode != WriteMode.VERIFY);
+                source instanceof SourceSpec.Mongo && mode != WriteMode.VERIFY, false);
+    }
+
+    /** A follow job that fails when its resume point is lost ({@code "onResumeLost": "fail"}). */
+    public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
+                   int chunkSize, OnInvalid onInvalid, IdFrom idFrom, int lanes, boolean verify, boolean copyIndexes) {
+        this(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify, copyIndexes, false);
     }
 
     /** One lane: one chunk in flight at a time. */

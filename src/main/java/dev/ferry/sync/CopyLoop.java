@@ -14,7 +14,9 @@ import dev.ferry.sync.retry.Retried;
 import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.retry.RetryPolicy.Side;
 import com.mongodb.MongoCommandException;
+import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.source.Batch;
+import dev.ferry.sync.source.IdInterval;
 import dev.ferry.sync.source.MongoRanges;
 import dev.ferry.sync.source.MongoSource;
 import dev.ferry.sync.source.Origins;
@@ -42,6 +44,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonObjectId;
 import org.bson.types.ObjectId;
@@ -111,8 +114,41 @@ final class CopyLoop<R> implements AutoCloseable {
 
     /** The loop of one job on the shared stages: its source read ahead, its destination written by key in lanes. */
     static CopyLoop<WriteOutcome> of(RunningJob job, JobLedger ledger, JobTask.Stages stages) {
-        return copying(job, ledger, reads(job, job.spec().source(), stages), new DestinationWriter(stages, job),
+        boolean cleaning = ledger.follow().map(FollowState::cleaning).orElse(false);
+        return copying(job, ledger, reads(job, job.spec().source(), stages), new DestinationWriter(stages, job, cleaning),
                 job.spec().lanes(), stages.maxBytesInFlight(), stages.lanes());
+    }
+
+    /**
+     * After a resnapshot's copy: deletes the destination's documents beyond the last one each range read
+     * (docs/follow.md, "When the resume point is lost").
+     *
+     * @return false if the job must stop
+     */
+    static boolean deleteBeyond(RunningJob job, JobLedger ledger, JobTask.Stages stages)
+            throws JobFailure, InterruptedException {
+        DestinationSpec destination = job.spec().destination();
+        List<IdInterval> beyond = IdInterval.beyond(ledger.progress().position());
+        try {
+            Retried<Long> deleted = stages.policy().run(job, Side.DESTINATION, destination.connection(), 0, () -> {
+                long n = 0;
+                try (Lease lease = stages.pools().lease(destination.connection())) {
+                    var collection = lease.collection(destination.database(), destination.collection());
+                    for (IdInterval stretch : beyond) {
+                        n += collection.deleteMany(stretch.filter()).getDeletedCount();
+                    }
+                }
+                return n;
+            });
+            if (deleted instanceof Retried.Done<Long> done && done.value() > 0) {
+                log.info("{}: deleted {} documents after the source's last that the source no longer has", job.id(),
+                        done.value());
+            }
+            return deleted instanceof Retried.Done<Long>;
+        } catch (AttemptFailure e) {
+            throw JobFailure.of(e, JobFailure.WRITE_ERROR, destination.describe(), "deleting what the source no "
+                    + "longer has", 0);
+        }
     }
 
     /**
@@ -498,8 +534,11 @@ final class CopyLoop<R> implements AutoCloseable {
         private final DestinationSpec destination;
         /** Set once per run of the job, when the key's index was looked for before its first chunk. */
         private volatile InsertFirst insertFirst;
+        /** A resnapshot's copy: each chunk also deletes what the source no longer has in its stretch of _id. */
+        private final boolean cleaning;
 
-        DestinationWriter(JobTask.Stages stages, RunningJob job) {
+        DestinationWriter(JobTask.Stages stages, RunningJob job, boolean cleaning) {
+            this.cleaning = cleaning;
             this.pools = stages.pools();
             this.policy = stages.policy();
             this.writer = stages.chunkWriter();
@@ -516,6 +555,43 @@ final class CopyLoop<R> implements AutoCloseable {
                     @Override
                     public WriteOutcome run() throws PermanentWriteException {
                         return writeOnce(chunk, origins);
+                    }
+
+                    @Override
+                    public boolean awaitTurn() throws InterruptedException {
+                        return turn.await();
+                    }
+                });
+            } catch (AttemptFailure e) {
+                throw JobFailure.of(e, JobFailure.WRITE_ERROR, "chunk " + chunkNo, "chunk " + chunkNo, chunkNo);
+            }
+        }
+
+        @Override
+        public Retried<WriteOutcome> write(Batch batch, Position before, Position after, long chunkNo, Lanes.Turn turn)
+                throws JobFailure, InterruptedException {
+            Optional<IdInterval> stretch = cleaning ? IdInterval.between(before, after) : Optional.empty();
+            if (stretch.isEmpty()) {
+                return write(batch.documents(), batch.origins(), chunkNo, turn);
+            }
+            BsonArray ids = new BsonArray();
+            batch.documents().forEach(d -> ids.add(d.get("_id")));
+            BsonDocument gone = new BsonDocument("$and", new BsonArray(List.of(stretch.get().filter(),
+                    new BsonDocument("_id", new BsonDocument("$nin", ids)))));
+            try {
+                return policy.run(job.lane(), Side.DESTINATION, destination.connection(), chunkNo, new Attempt<>() {
+                    @Override
+                    public WriteOutcome run() throws PermanentWriteException {
+                        WriteOutcome outcome = writeOnce(batch.documents(), batch.origins());
+                        try (Lease lease = pools.lease(destination.connection())) {
+                            long deleted = lease.collection(destination.database(), destination.collection())
+                                    .deleteMany(gone).getDeletedCount();
+                            if (deleted > 0) {
+                                log.info("{}: chunk {}: deleted {} documents the source no longer has", job.id(),
+                                        chunkNo, deleted);
+                            }
+                        }
+                        return outcome;
                     }
 
                     @Override

@@ -115,6 +115,25 @@ final class FollowLoop implements AutoCloseable {
         return true;
     }
 
+    /**
+     * After the resume point was lost ({@code "onResumeLost": "resnapshot"}): opens the change stream anew
+     * and saves where it starts before the fresh snapshot writes anything, as at the first start.
+     *
+     * @param why the lost point, in words
+     * @return false if the job must stop (shutdown or cancel)
+     */
+    boolean restart(String why) throws JobFailure, InterruptedException {
+        Retried<StreamPoint> point = read(0, () -> {
+            try (Lease l = pools.lease(source.connection())) {
+                return ChangeStreamSource.startPoint(l.collection(source.database(), source.collection()), clock);
+            }
+        });
+        if (!(point instanceof Retried.Done<StreamPoint> opened)) {
+            return false;
+        }
+        return ledger.saveResnapshot(ledger.follow().orElseThrow().resnapshot(opened.value()), why);
+    }
+
     /** Whether the snapshot was copied in an earlier run: the job follows at once. */
     boolean snapshotCopied() {
         return ledger.follow().map(f -> f.phase() == Phase.FOLLOWING).orElse(false);

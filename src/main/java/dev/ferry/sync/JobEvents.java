@@ -14,6 +14,10 @@ public interface JobEvents {
     default void done(String id, long documents, long chunks, long durationMillis) {
     }
 
+    /** A follow job lost its resume point and copies a fresh snapshot ({@code "onResumeLost": "resnapshot"}). */
+    default void resnapshot(String id, String message) {
+    }
+
     /**
      * The job is in failed/ with its error file.
      *

@@ -189,6 +189,21 @@ final class JobLedger implements AutoCloseable {
         return saveNow(start);
     }
 
+    /**
+     * A follow job whose resume point is gone starts over from a fresh snapshot: its copy begins at the
+     * first document again, from {@code state}'s new stream start, saved before it writes anything; the
+     * log and a notification say why.
+     *
+     * @return false if the job must stop before the checkpoint could be written
+     */
+    boolean saveResnapshot(FollowState state, String why) throws InterruptedException {
+        log.warn("{}: {}; copying a fresh snapshot (resnapshot {}), deleting what the source no longer has, then "
+                + "following again", job.id(), why, state.resnapshots());
+        books.events.resnapshot(job.id(), why + "; copying a fresh snapshot, then following again");
+        progress = new Progress(Position.START, progress.counters());
+        return saveNow(state);
+    }
+
     /** Failed tries of a change stream read, counted when the batch they read is recorded or saved. */
     void retried(long retries) {
         if (retries > 0) {
@@ -391,7 +406,8 @@ final class JobLedger implements AutoCloseable {
                 .append("startedAt", startedAt.toString())
                 .append("finishedAt", finishedAt.toString())
                 .append("durationMillis", Duration.between(startedAt, finishedAt).toMillis());
-        follow.ifPresent(f -> result.append("eventsApplied", f.eventsApplied()).append("deleted", f.deleted()));
+        follow.ifPresent(f -> result.append("eventsApplied", f.eventsApplied()).append("deleted", f.deleted())
+                .append("resnapshots", f.resnapshots()));
         return result;
     }
 

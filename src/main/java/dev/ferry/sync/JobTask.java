@@ -8,6 +8,7 @@ import dev.ferry.pool.PoolManager;
 import dev.ferry.queue.JobClaim;
 import dev.ferry.sync.write.EventWriter;
 import dev.ferry.sync.checkpoint.VerifyState;
+import dev.ferry.sync.follow.FollowState;
 import dev.ferry.sync.retry.RetryPolicy;
 import dev.ferry.sync.write.ChunkWriter;
 import dev.ferry.sync.write.KeyIndex;
@@ -196,6 +197,9 @@ final class JobTask {
                 return false;
             }
         }
+        if (ledger.follow().map(FollowState::cleaning).orElse(false) && !CopyLoop.deleteBeyond(job, ledger, stages)) {
+            return false;
+        }
         return indexes == null || indexes.buildIndexes();
     }
 
@@ -223,15 +227,39 @@ final class JobTask {
     }
 
     /** A follow job after its snapshot, on a follower thread: follows until finish, cancel or shutdown, then ends. */
-    private void follow(RunningJob job, JobLedger ledger, FollowLoop loop, Runnable end) {
+    private void follow(RunningJob job, JobLedger ledger, FollowLoop first, Runnable end) {
         try (ledger) {
+            FollowLoop loop = first;
+            long appliedAtResnapshot = -1;
             boolean finished;
-            try (loop) {
-                // a job whose comparison began had finished following
-                finished = ledger.verify().isPresent() || loop.run();
-            } catch (JobFailure failure) {
-                ledger.failed(failure);
-                return;
+            while (true) {
+                String lost;
+                try (FollowLoop following = loop) {
+                    // a job whose comparison began had finished following
+                    finished = ledger.verify().isPresent() || following.run();
+                    break;
+                } catch (JobFailure failure) {
+                    // a fresh snapshot whose own stream is lost before any event: the source keeps too little history
+                    if (!failure.kind().equals(JobFailure.RESUME_LOST) || !job.spec().resnapshot()
+                            || job.getEventsApplied() == appliedAtResnapshot) {
+                        ledger.failed(failure);
+                        return;
+                    }
+                    lost = failure.getMessage().split("; changes made", 2)[0]; // not its advice to resubmit
+                }
+                appliedAtResnapshot = job.getEventsApplied();
+                loop = new FollowLoop(job, ledger, stages);
+                try {
+                    if (!loop.restart(lost) || !copy(job, ledger)) {
+                        loop.close();
+                        ledger.stopped();
+                        return;
+                    }
+                } catch (JobFailure failure) {
+                    loop.close();
+                    ledger.failed(failure);
+                    return;
+                }
             }
             end(job, ledger, finished, stages);
         } catch (InterruptedException e) {

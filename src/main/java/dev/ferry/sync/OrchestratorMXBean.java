@@ -4,7 +4,7 @@ import dev.ferry.jmx.Description;
 import dev.ferry.jmx.Param;
 
 /** {@code dev.ferry:type=Orchestrator} (docs/monitoring.md, "JMX: watching and steering ferry"). Operations answer in words for JConsole and ferry ctl. */
-@Description("Takes jobs from the spool and runs them. Notifications: ferry.job.done, ferry.job.failed")
+@Description("Takes jobs from the spool and runs them. Notifications: ferry.job.done, ferry.job.failed, ferry.job.resnapshot")
 public interface OrchestratorMXBean {
     @Description("true after pause(): nothing new is claimed and running jobs wait once their chunks in flight are written")
     boolean isPaused();

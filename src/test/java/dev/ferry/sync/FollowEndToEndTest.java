@@ -223,6 +223,32 @@ class FollowEndToEndTest {
     }
 
     @Test
+    void withResnapshotALostResumePointCopiesAFreshSnapshotDeletesWhatIsGoneAndFollowsOn() {
+        seed(10);
+        spool.drop("again.json", followJob("again", "people", null).replaceFirst("\\}$",
+                ", \"onResumeLost\": \"resnapshot\"}"));
+        awaitPhase("again", "FOLLOWING");
+        source().insertOne(new Document("_id", 50).append("n", 50));
+        awaitEqual(source(), dest("people"));
+        Await.until(WAIT, () -> job("again").getEventsApplied() >= 1, "the insert applied and its token saved");
+        daemon.stop();
+
+        // while ferry is down: changes of every kind, and the oplog rolls past the saved token
+        source().deleteOne(Filters.eq("_id", 1));
+        source().updateOne(Filters.eq("_id", 2), Updates.set("n", 222));
+        source().insertOne(new Document("_id", 31).append("n", 31));
+        sourceServer.loseHistoryOnce();
+        daemon = new DaemonFixture(conf, mbeans = MBeanServerFactory.newMBeanServer()).start();
+        awaitEqual(source(), dest("people"));
+        awaitPhase("again", "FOLLOWING");
+        source().insertOne(new Document("_id", 32).append("n", 32));
+        awaitEqual(source(), dest("people"));
+        orchestrator().finish("again");
+        Document result = spool.awaitDone("again", WAIT);
+        assertEquals(1L, ((Number) result.get("resnapshots")).longValue(), result.toJson());
+    }
+
+    @Test
     void aResetThatReopensTheStreamWhereTheHistoryIsGoneFailsTheJobWithResumeLost() {
         seed(10);
         spool.drop("reset.json", followJob("reset", "people", null));

@@ -20,6 +20,8 @@ import java.util.List;
 public final class TestMongoServer implements AutoCloseable {
     private final boolean oplog;
     private volatile boolean historyLost;
+    /** Resumes still to refuse once each (see {@link #loseHistoryOnce()}). */
+    private final java.util.concurrent.atomic.AtomicInteger historyLosses = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean standalone;
     private volatile int failEvery;
     private volatile boolean sampleRefused;
@@ -104,6 +106,14 @@ public final class TestMongoServer implements AutoCloseable {
         idRangesIndexed = true;
     }
 
+    /**
+     * The next change stream that resumes is refused with ChangeStreamHistoryLost (286), as a server whose
+     * oplog rolled past a point refuses it; a stream opened afterwards, from a point it still has, works.
+     */
+    public void loseHistoryOnce() {
+        historyLosses.incrementAndGet();
+    }
+
     public String uri() {
         return "mongodb://127.0.0.1:" + port;
     }
@@ -166,7 +176,8 @@ public final class TestMongoServer implements AutoCloseable {
             if (standalone && command.equals("aggregate") && changeStream(query) != null) {
                 throw new MongoServerError(40573, "Location40573", "The $changeStream stage is only supported on replica sets");
             }
-            if (historyLost && command.equals("aggregate") && resumes(query)) {
+            if (command.equals("aggregate") && resumes(query)
+                    && (historyLost || historyLosses.getAndUpdate(n -> Math.max(0, n - 1)) > 0)) {
                 throw new MongoServerError(286, "ChangeStreamHistoryLost",
                         "Resume of change stream was not possible, as the resume point may no longer be in the oplog.");
             }
