@@ -62,6 +62,11 @@ final class CtlCommand {
                 return ExitCode.FAILURE;
             }
             String verified = String.valueOf(view.attributes(job).get("Verified"));
+            if (verified.startsWith("FAILED")) {
+                String message = id + ": the comparison could not finish: " + verified.substring("FAILED".length()).trim();
+                out.println(json ? Json.of(Commands.map("ok", false, "verified", verified, "message", message)) : message);
+                return ExitCode.FAILURE;
+            }
             if (verified.startsWith("EQUAL") || verified.startsWith("DIFFERENT")) {
                 boolean equal = verified.startsWith("EQUAL");
                 String message = id + ": " + verified + (equal ? "" : "; the keys are in active/" + id + ".verify.ndjson");

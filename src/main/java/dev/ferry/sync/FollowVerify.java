@@ -70,10 +70,13 @@ final class FollowVerify implements Runnable {
             compare();
         } catch (JobFailure failure) {
             log.warn("{}: the comparison beside following stopped: {}", job.id(), failure.getMessage());
+            job.verifyFailed(failure.getMessage());
         } catch (InterruptedException e) {
+            job.verifyFailed("interrupted");
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             log.error("{}: the comparison beside following stopped by an unexpected error", job.id(), e);
+            job.verifyFailed(e.toString());
         } finally {
             job.endVerifyBeside();
         }
@@ -84,16 +87,29 @@ final class FollowVerify implements Runnable {
         VerifyLoop loop = new VerifyLoop(job, new InMemory(), stages);
         if (!loop.run()) {
             log.info("{}: the comparison beside following stopped with the job", job.id());
+            job.verifyFailed("the job stopped or was paused");
             return;
         }
         for (int round = 1; round <= ROUNDS && !suspects.isEmpty(); round++) {
             long passed = stages.clock().millis();
             if (!job.awaitCaughtUpAfter(passed, CATCH_UP_WAIT)) {
-                log.warn("{}: the job did not catch up within {} min; {} keys are reported without a second look",
-                        job.id(), CATCH_UP_WAIT.toMinutes(), suspects.size());
+                log.warn("{}: the job did not catch up within {} min (or is ending); {} keys are reported without a "
+                        + "second look", job.id(), CATCH_UP_WAIT.toMinutes(), suspects.size());
                 break;
             }
-            lookAgain(loop);
+            SourceSpec.Mongo source = (SourceSpec.Mongo) spec.source();
+            try {
+                if (!(stages.policy().run(job.lane(), dev.ferry.sync.retry.RetryPolicy.Side.SOURCE, source.connection(),
+                        0, () -> {
+                            lookAgain(loop);
+                            return Boolean.TRUE;
+                        }) instanceof dev.ferry.sync.retry.Retried.Done<Boolean>)) {
+                    job.verifyFailed("the job stopped or was paused");
+                    return;
+                }
+            } catch (dev.ferry.sync.retry.AttemptFailure e) {
+                throw JobFailure.of(e, JobFailure.SOURCE_ERROR, source.describe(), "looking at differing keys again", 0);
+            }
         }
         job.verify(state);
         job.verifyEnded();

@@ -30,12 +30,18 @@ import org.slf4j.LoggerFactory;
  */
 final class IndexCopy {
     private static final Logger log = LoggerFactory.getLogger(IndexCopy.class);
-    /** Collection options a new destination collection takes over. */
-    private static final List<String> OPTIONS = List.of("validator", "validationLevel", "validationAction", "collation");
+    /** Collection options a new destination collection is created with: they cannot be changed later. */
+    private static final List<String> AT_CREATE = List.of("collation");
+    /**
+     * Collection options given to a destination without a validator once the copy is written: earlier, they
+     * would refuse documents the source holds from before its own validator (or under {@code moderate}).
+     */
+    private static final List<String> AFTER_COPY = List.of("validator", "validationLevel", "validationAction");
     /** Fields of a listed index that describe the server's bookkeeping, not the index. */
     private static final List<String> NOT_SPEC = List.of("v", "ns", "background");
     /** Server codes of an index a copy can never build: its data violates it, or its spec clashes. */
     private static final List<Integer> CLASHES = List.of(11000, 85, 86, 67, 197);
+    private static final int NAMESPACE_EXISTS = 48;
 
     private final RunningJob job;
     private final JobTask.Stages stages;
@@ -55,14 +61,58 @@ final class IndexCopy {
      * @return false if the job must stop
      */
     boolean createCollection() throws JobFailure, InterruptedException {
-        BsonDocument options = run(Side.SOURCE, source.connection(), "read the source's collection options", () -> {
+        BsonDocument options = sourceOptions(AT_CREATE);
+        if (options == null) {
+            return false;
+        }
+        if (options.isEmpty()) {
+            return true;
+        }
+        return createWith(options);
+    }
+
+    /**
+     * Gives the destination the source's validator, unless it has one: after the copy (a follow job: before
+     * it follows), so that the copy writes every document the source holds.
+     *
+     * @return false if the job must stop
+     */
+    boolean applyValidator() throws JobFailure, InterruptedException {
+        BsonDocument options = sourceOptions(AFTER_COPY);
+        if (options == null) {
+            return false;
+        }
+        if (!options.containsKey("validator")) {
+            return true;
+        }
+        return run(Side.DESTINATION, destination.connection(), "give the destination the source's validator", () -> {
+            try (Lease lease = stages.pools().lease(destination.connection())) {
+                MongoDatabase db = database(lease, destination.database());
+                BsonDocument listed = db.listCollections(BsonDocument.class)
+                        .filter(new BsonDocument("name", new BsonString(destination.collection()))).first();
+                boolean has = listed != null && listed.isDocument("options")
+                        && listed.getDocument("options").containsKey("validator");
+                if (!has) {
+                    BsonDocument collMod = new BsonDocument("collMod", new BsonString(destination.collection()));
+                    collMod.putAll(options);
+                    db.runCommand(collMod);
+                    log.info("{}: gave {} the source's validator", job.id(), destination.describe());
+                }
+                return Boolean.TRUE;
+            }
+        }) != null;
+    }
+
+    /** The source collection's options of {@code names}; null if the job must stop. */
+    private BsonDocument sourceOptions(List<String> names) throws JobFailure, InterruptedException {
+        return run(Side.SOURCE, source.connection(), "read the source's collection options", () -> {
             try (Lease lease = stages.pools().lease(source.connection())) {
                 BsonDocument listed = database(lease, source.database()).listCollections(BsonDocument.class)
                         .filter(new BsonDocument("name", new BsonString(source.collection()))).first();
                 BsonDocument kept = new BsonDocument();
                 if (listed != null && listed.isDocument("options")) {
                     listed.getDocument("options").forEach((name, value) -> {
-                        if (OPTIONS.contains(name)) {
+                        if (names.contains(name)) {
                             kept.append(name, value);
                         }
                     });
@@ -70,12 +120,9 @@ final class IndexCopy {
                 return kept;
             }
         });
-        if (options == null) {
-            return false;
-        }
-        if (options.isEmpty()) {
-            return true;
-        }
+    }
+
+    private boolean createWith(BsonDocument options) throws JobFailure, InterruptedException {
         return run(Side.DESTINATION, destination.connection(), "create the destination collection", () -> {
             try (Lease lease = stages.pools().lease(destination.connection())) {
                 MongoDatabase db = database(lease, destination.database());
@@ -83,9 +130,16 @@ final class IndexCopy {
                 if (!exists) {
                     BsonDocument create = new BsonDocument("create", new BsonString(destination.collection()));
                     create.putAll(options);
-                    db.runCommand(create);
-                    log.info("{}: created {} with the source's options {}", job.id(), destination.describe(),
-                            options.keySet());
+                    try {
+                        db.runCommand(create);
+                        log.info("{}: created {} with the source's options {}", job.id(), destination.describe(),
+                                options.keySet());
+                    } catch (MongoCommandException e) {
+                        if (e.getErrorCode() != NAMESPACE_EXISTS) {
+                            throw e;
+                        }
+                        // another job made it meanwhile: it keeps its own options
+                    }
                 }
                 return Boolean.TRUE;
             }
@@ -119,6 +173,15 @@ final class IndexCopy {
                 continue;
             }
             BsonDocument existing = byName.get(name);
+            if (existing != null && !existing.equals(spec) && isOwnKeyIndex(existing, spec)) {
+                // ferry's own index on the job's key (docs/jobs.md, "Indexes") took the source's name:
+                // the source's, on the same key, replaces it
+                if (run(Side.DESTINATION, destination.connection(), "drop index " + name, () -> drop(name)) == null) {
+                    return false;
+                }
+                log.info("{}: replaced ferry's key index {} by the source's {}", job.id(), name, withoutName(spec).toJson());
+                existing = null;
+            }
             if (existing != null) {
                 if (!existing.equals(spec)) {
                     throw new JobFailure(JobFailure.INDEX_ERROR, "index " + name + " exists on "
@@ -140,6 +203,21 @@ final class IndexCopy {
             log.info("{}: built index {} {} on {}", job.id(), name, spec.get("key").toString(), destination.describe());
         }
         return true;
+    }
+
+    /** Whether {@code existing} is ferry's own index on the job's key, on the same key as the source's {@code spec}. */
+    private boolean isOwnKeyIndex(BsonDocument existing, BsonDocument spec) {
+        BsonDocument keyIndex = new BsonDocument();
+        job.spec().key().forEach(field -> keyIndex.append(field, new org.bson.BsonInt32(1)));
+        return keyIndex.equals(existing.get("key")) && keyIndex.equals(spec.get("key"));
+    }
+
+    private Boolean drop(String name) {
+        try (Lease lease = stages.pools().lease(destination.connection())) {
+            database(lease, destination.database()).runCommand(new BsonDocument("dropIndexes",
+                    new BsonString(destination.collection())).append("index", new BsonString(name)));
+            return Boolean.TRUE;
+        }
     }
 
     private Boolean build(String name, BsonDocument spec) throws IndexClash {

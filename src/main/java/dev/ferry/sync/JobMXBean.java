@@ -65,7 +65,8 @@ public interface JobMXBean {
             + " compares nothing), PENDING (not begun), SOURCE (source documents looked up in the destination),"
             + " DESTINATION (destination keys looked up in the source, for a key other than _id), DONE (compared; a"
             + " comparison beside following looks at differing keys again), EQUAL or DIFFERENT (its outcome), with the"
-            + " documents compared and what differs: e.g. \"SOURCE 120000 compared, 2 missing, 0 extra, 1 different\"")
+            + " documents compared and what differs: e.g. \"SOURCE 120000 compared, 2 missing, 0 extra, 1 different\";"
+            + " FAILED and why when a comparison beside following could not finish")
     String getVerified();
 
     @Description("how far the comparison's current pass is, 0.0 to 1.0; -1 when unknown or not comparing")

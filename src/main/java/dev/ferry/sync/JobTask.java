@@ -176,7 +176,8 @@ final class JobTask {
         }
         if (follow.snapshotCopied()) {
             // indexes are built before following; a job stopped in between builds the rest now
-            return !job.spec().copyIndexes() || new IndexCopy(job, stages).buildIndexes();
+            IndexCopy indexes = new IndexCopy(job, stages);
+            return !job.spec().copyIndexes() || indexes.applyValidator() && indexes.buildIndexes();
         }
         return copy(job, ledger);
     }
@@ -200,7 +201,7 @@ final class JobTask {
         if (ledger.follow().map(FollowState::cleaning).orElse(false) && !CopyLoop.deleteBeyond(job, ledger, stages)) {
             return false;
         }
-        return indexes == null || indexes.buildIndexes();
+        return indexes == null || indexes.applyValidator() && indexes.buildIndexes();
     }
 
     /**

@@ -47,6 +47,8 @@ final class RunningJob implements JobMXBean, JobControl {
     private volatile VerifyState verifyState;
     private volatile boolean verifyEnded;
     private volatile double verifyProgress = ProgressMeter.UNKNOWN;
+    /** Why the last comparison beside following could not finish; null when it did or none ran. */
+    private volatile String verifyFailure;
 
     /** A job measured on the system clock, waiting at its own gate. */
     RunningJob(JobSpec spec, Instant startedAt) {
@@ -102,7 +104,7 @@ final class RunningJob implements JobMXBean, JobControl {
         synchronized (caughtUpSignal) {
             while (caughtUpAt <= millis) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || gate.isStopping() || cancelled.get()) {
+                if (left <= 0 || gate.isStopping() || cancelled.get() || finishRequested.get()) {
                     return false;
                 }
                 caughtUpSignal.wait(Math.max(1, Math.min(left / 1_000_000, 1_000)));
@@ -118,8 +120,14 @@ final class RunningJob implements JobMXBean, JobControl {
         }
         verifyEnded = false;
         verifyState = null;
+        verifyFailure = null;
         verifyProgress = ProgressMeter.UNKNOWN;
         return true;
+    }
+
+    /** The comparison beside following could not finish: {@link #getVerified()} says FAILED and why. */
+    void verifyFailed(String reason) {
+        verifyFailure = reason;
     }
 
     /** The comparison beside following ended (its outcome in {@link #getVerified()}, if it got one). */
@@ -363,6 +371,10 @@ final class RunningJob implements JobMXBean, JobControl {
 
     @Override
     public String getVerified() {
+        String failure = verifyFailure;
+        if (failure != null) {
+            return "FAILED " + failure;
+        }
         VerifyState v = verifyState;
         if (v == null) {
             return spec.verifies() ? "PENDING" : "NONE";

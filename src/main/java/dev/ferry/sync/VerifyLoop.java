@@ -186,15 +186,19 @@ final class VerifyLoop {
         DestinationSpec d = spec.destination();
         try (Lease lease = stages.pools().lease(d.connection())) {
             MongoCollection<BsonDocument> collection = lease.collection(d.database(), d.collection());
+            long extras = 0;
             for (IdInterval stretch : stretches) {
                 // whole documents: there are rarely any, and a query for the _ids alone is not an index range scan
-                // on every server
+                // on every server; counted, listed while the list has room
                 for (BsonDocument extra : collection.find(stretch.filter()).sort(new BsonDocument("_id", new BsonInt32(1)))) {
-                    lines.add(line(new BsonDocument("_id", extra.get("_id")), "extra"));
+                    extras++;
+                    if (lines.size() < stages.verifyMaxListed()) {
+                        lines.add(line(new BsonDocument("_id", extra.get("_id")), "extra"));
+                    }
                 }
             }
+            return new Comparison(0, 0, 0, extras, 0, lines);
         }
-        return new Comparison(0, 0, 0, lines.size(), 0, lines);
     }
 
     private boolean record(Batch batch, Comparison found, long retries, Position after, double progress)
@@ -319,10 +323,14 @@ final class VerifyLoop {
                     if (key.isEmpty()) {
                         continue;
                     }
-                    found.put(key.get(), document);
-                    if (strangers && !byKey.containsKey(key.get())) {
+                    if (byKey.containsKey(key.get())) {
+                        found.put(key.get(), document);
+                    } else if (strangers) {
+                        // counted, listed while the list has room: a stretch may hold any number of them
                         extra++;
-                        lines.add(line(keyDocument(document), "extra"));
+                        if (lines.size() < stages.verifyMaxListed()) {
+                            lines.add(line(keyDocument(document), "extra"));
+                        }
                     }
                 }
             }

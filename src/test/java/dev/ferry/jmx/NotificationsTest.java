@@ -42,7 +42,8 @@ class NotificationsTest {
             Files.writeString(bad, "{\"_id\": 1}\n{not json\n");
             try (JmxHarness jmx = new JmxHarness(conf)) {
                 Received orchestrator = listen(jmx, JmxHarness.ORCHESTRATOR);
-                assertEquals(Set.of("ferry.job.done", "ferry.job.failed"), declaredTypes(jmx, JmxHarness.ORCHESTRATOR));
+                assertEquals(Set.of("ferry.job.done", "ferry.job.failed", "ferry.job.resnapshot"),
+                        declaredTypes(jmx, JmxHarness.ORCHESTRATOR));
                 Spooler spool = new Spooler(conf.spool());
 
                 spool.drop("good.json", JmxHarness.fileJob(good, "good", 4));

@@ -117,6 +117,20 @@ class IndexCopyEndToEndTest {
     }
 
     @Test
+    void theSourcesIndexOnTheJobsKeyReplacesTheOneFerryMadeUnderItsName() throws Exception {
+        MongoCollection<Document> items = client.getDatabase("srcdb").getCollection("items");
+        for (int i = 0; i < 20; i++) {
+            items.insertOne(new Document("_id", i).append("sku", "s" + i));
+        }
+        items.createIndex(new Document("sku", 1), new IndexOptions().unique(true).sparse(true));
+        world.task.run(world.claim("keyed", "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
+                + " \"collection\": \"items\"}, \"destination\": {\"connection\": \"dest\", \"collection\":"
+                + " \"keyed\"}, \"key\": [\"sku\"]}"), job -> { }, job -> { });
+        assertTrue(Files.exists(world.spool.done().resolve("keyed.result.json")), "ferry's sku_1 made way");
+        assertEquals(indexes("srcdb", "items").get("sku_1"), indexes("ferrytest", "keyed").get("sku_1"));
+    }
+
+    @Test
     void noIndexesWhenTheJobSaysNone() throws Exception {
         run("bare", ", \"indexes\": \"none\"");
         assertTrue(Files.exists(world.spool.done().resolve("bare.result.json")));

@@ -318,6 +318,10 @@ public final class MongoRanges implements Source {
                 Thread.currentThread().interrupt(); // closing
             } catch (RuntimeException e) {
                 handed.add(new Handed(range, List.of(), e));
+            } catch (Error e) {
+                // an OutOfMemoryError must still reach the job, which would otherwise wait for this range forever
+                handed.add(new Handed(range, List.of(), new IllegalStateException("a range reader failed: " + e, e)));
+                throw e;
             } finally {
                 source.close();
                 finished.countDown();

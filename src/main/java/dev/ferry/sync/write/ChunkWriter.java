@@ -404,13 +404,30 @@ public final class ChunkWriter {
         return canonical(v);
     }
 
+    /**
+     * Numbers by their exact value, as the server compares them (1, 1L and 1.0 are one key; two int64s
+     * above 2^53 that a double could not tell apart are two).
+     */
     private static Object canonical(BsonValue v) {
-        if (v.isNumber()) {
-            return v.asNumber().doubleValue();
+        switch (v.getBsonType()) {
+            case INT32: return java.math.BigDecimal.valueOf(v.asInt32().getValue()).stripTrailingZeros();
+            case INT64: return java.math.BigDecimal.valueOf(v.asInt64().getValue()).stripTrailingZeros();
+            case DOUBLE: {
+                double d = v.asDouble().getValue();
+                return Double.isFinite(d) ? new java.math.BigDecimal(d).stripTrailingZeros() : v;
+            }
+            case DECIMAL128: {
+                org.bson.types.Decimal128 d = v.asDecimal128().getValue();
+                if (!d.isFinite() || d.isNaN()) {
+                    return v;
+                }
+                try {
+                    return d.bigDecimalValue().stripTrailingZeros();
+                } catch (ArithmeticException negativeZero) {
+                    return java.math.BigDecimal.ZERO;
+                }
+            }
+            default: return v;
         }
-        if (v.isDecimal128() && v.asDecimal128().getValue().isFinite()) {
-            return v.asDecimal128().getValue().bigDecimalValue().doubleValue();
-        }
-        return v;
     }
 }
