@@ -171,6 +171,7 @@ final class FollowLoop implements AutoCloseable {
                 }
                 boolean finishing = job.isFinishRequested();
                 StreamPoint from = readFrom;
+                long polledAt = clock.millis(); // an empty poll says: every event before this is applied
                 Retried<Polled> read = read(batchNo + 1, () -> poll(from));
                 if (!(read instanceof Retried.Done<Polled> polled)) {
                     return stopped();
@@ -181,7 +182,7 @@ final class FollowLoop implements AutoCloseable {
                     if (!inFlight.recordAll(this::record)) {
                         return false;
                     }
-                    job.caughtUp(true);
+                    job.caughtUpSince(polledAt);
                     job.state(JobState.FOLLOWING);
                     FollowState recorded = ledger.follow().orElseThrow();
                     FollowState idle = idleToken(recorded);

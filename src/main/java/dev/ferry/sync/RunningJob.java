@@ -85,17 +85,23 @@ final class RunningJob implements JobMXBean, JobControl {
     /** Whether the last look at the change stream found nothing new. */
     void caughtUp(boolean nothingPending) {
         caughtUp = nothingPending;
-        if (nothingPending) {
-            synchronized (caughtUpSignal) {
-                caughtUpAt = clock.millis();
-                caughtUpSignal.notifyAll();
-            }
+    }
+
+    /**
+     * The look at the change stream begun at {@code polledAt} (clock millis) found nothing new, and every
+     * batch before it is applied: every event before that moment is in the destination.
+     */
+    void caughtUpSince(long polledAt) {
+        caughtUp = true;
+        synchronized (caughtUpSignal) {
+            caughtUpAt = Math.max(caughtUpAt, polledAt);
+            caughtUpSignal.notifyAll();
         }
     }
 
     /**
-     * Waits until the follow job found its change stream empty after {@code millis} (every event that
-     * happened before then applied), at most {@code max}.
+     * Waits until the follow job found its change stream empty in a look begun after {@code millis} (every
+     * event that happened before then applied), at most {@code max}.
      *
      * @return false when it did not within {@code max}
      */
