@@ -87,7 +87,7 @@ final class FollowVerify implements Runnable {
         VerifyLoop loop = new VerifyLoop(job, new InMemory(), stages);
         if (!loop.run()) {
             log.info("{}: the comparison beside following stopped with the job", job.id());
-            job.verifyFailed("the job stopped or was paused");
+            job.verifyFailed(job.isFinishRequested() ? "the job is finishing" : "the job stopped or was paused");
             return;
         }
         for (int round = 1; round <= ROUNDS && !suspects.isEmpty(); round++) {
@@ -229,6 +229,9 @@ final class FollowVerify implements Runnable {
 
         @Override
         public boolean record(VerifyLoop.Comparison found, Position after) {
+            if (job.isFinishRequested()) {
+                return false; // the job ends: its own comparison, if it has one, runs once it stopped following
+            }
             for (BsonDocument line : found.differences()) {
                 (suspects.size() < MAX_SUSPECTS ? suspects : unchecked).add(line);
             }
