@@ -66,6 +66,10 @@ final class CsvRows extends Reader {
     private int state = START;
     private Start row = new Start(1, 0);
     private boolean rowEndsAfterLf;
+    /** The cell of the current row being read, from 1. */
+    private int cell = 1;
+    /** Rows (by their first line) with a quote inside an unquoted cell, and that cell: RFC 4180 forbids it. */
+    private final java.util.Map<Long, Integer> bareQuotes = new java.util.HashMap<>();
 
     CsvRows(Reader in, boolean quoting, int maxChars) {
         this.in = in;
@@ -126,8 +130,13 @@ final class CsvRows extends Reader {
             case QUOTED -> state = c == '"' ? QUOTE_IN_QUOTED : QUOTED;
             case QUOTE_IN_QUOTED -> state = c == '"' ? QUOTED : after(c, lineBreak);
             case AFTER_QUOTED -> state = after(c, lineBreak);
-            case START -> state = lineBreak ? endRow(c) : c == '"' && quoting ? QUOTED : delimiter(c) ? START : SIMPLE;
-            default -> state = lineBreak ? endRow(c) : delimiter(c) ? START : SIMPLE;
+            case START -> state = lineBreak ? endRow(c) : c == '"' && quoting ? QUOTED : delimiter(c) ? nextCell() : SIMPLE;
+            default -> {
+                if (quoting && c == '"') {
+                    bareQuotes.putIfAbsent(row.line(), cell);
+                }
+                state = lineBreak ? endRow(c) : delimiter(c) ? nextCell() : SIMPLE;
+            }
         }
         return !rowEndsAfterLf && offset - row.offset() > maxChars;
     }
@@ -137,7 +146,12 @@ final class CsvRows extends Reader {
         if (lineBreak) {
             return endRow(c);
         }
-        return delimiter(c) ? START : Character.isWhitespace(c) ? AFTER_QUOTED : START;
+        return delimiter(c) ? nextCell() : Character.isWhitespace(c) ? AFTER_QUOTED : START;
+    }
+
+    private int nextCell() {
+        cell++;
+        return START;
     }
 
     private boolean delimiter(char c) {
@@ -154,6 +168,7 @@ final class CsvRows extends Reader {
     }
 
     private void nextRow() {
+        cell = 1;
         row = new Start(line, offset);
         rows.addLast(row);
         // only when the parser and this reader disagree on rows could many pile up ahead of the parser
@@ -207,6 +222,9 @@ final class CsvRows extends Reader {
      * about again.
      */
     void startRow(long line) {
+        if (!bareQuotes.isEmpty()) {
+            bareQuotes.keySet().removeIf(l -> l < line);
+        }
         while (rows.size() > 1 && rows.peekFirst().line() < line) {
             rows.pollFirst();
         }
@@ -219,6 +237,11 @@ final class CsvRows extends Reader {
             kept.delete(0, (int) drop);
             keptBase += drop;
         }
+    }
+
+    /** The cell of the row that starts on {@code line} holding a quote although unquoted, or null. */
+    Integer bareQuote(long line) {
+        return bareQuotes.get(line);
     }
 
     /**

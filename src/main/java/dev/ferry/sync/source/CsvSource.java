@@ -189,6 +189,12 @@ public final class CsvSource implements RecordSource {
             if (record.size() == 1 && record.get(0).isEmpty()) {
                 continue;
             }
+            Integer bare = rows.bareQuote(line);
+            if (bare != null) {
+                // RFC 4180 (and mongoimport) refuse it: usually an export whose quoting went wrong
+                return Optional.of(new Broken(line, "a bare \" in the unquoted cell " + bare + " (RFC 4180 allows"
+                        + " quotes only in a quoted cell: quote the cell and double the quotes in it)", rows.text(line)));
+            }
             return Optional.of(new Cells(line, Math.max(line, after), Arrays.asList(record.values())));
         }
     }

@@ -55,6 +55,27 @@ class CsvBadRowsTest {
         }
     }
 
+    /** mongoimport's own test file's row {@code 3,5".4,string}: RFC 4180 forbids a quote in an unquoted cell. */
+    @Test
+    void aBareQuoteInAnUnquotedCellIsABadRecordNamedByLineAndCell() throws Exception {
+        Path file = Files.writeString(dir.resolve("bare.csv"),
+                "a,b,c\n1,2,ok\n3,5\".4,string\n\"4\",\"say \"\"hi\"\"\",x\n");
+        try (CsvSource source = csv(file, true)) {
+            Batch b = CsvSourceTest.all(source);
+            assertEquals(List.of(BsonDocument.parse("{a: 1, b: 2, c: 'ok'}"),
+                    BsonDocument.parse("{a: 4, b: 'say \"hi\"', c: 'x'}")), b.documents(), "escaped quotes in a quoted cell are fine");
+            assertEquals(1, b.rejected().size(), b.rejected().toString());
+            assertEquals(3L, b.rejected().get(0).number());
+            assertTrue(b.rejected().get(0).reason().contains("a bare \" in the unquoted cell 2"),
+                    b.rejected().get(0).reason());
+            assertEquals("3,5\".4,string", record(b.rejected().get(0)));
+        }
+        try (CsvSource source = csv(file, false)) {
+            SourceException e = assertThrows(SourceException.class, () -> CsvSourceTest.all(source));
+            assertTrue(e.getMessage().contains("line 3") && e.getMessage().contains("bare"), e.getMessage());
+        }
+    }
+
     @Test
     void anUnterminatedQuoteRunningOver16MiBIsRejectedNamingTheLineItStartsOn() throws Exception {
         Path file = dir.resolve("open.csv");
