@@ -320,7 +320,8 @@ class FollowRejectsEndToEndTest {
         Document error = spool.awaitFailed("strict", WAIT);
         assertEquals("write-error", error.getString("kind"), error.toJson());
         assertEquals(1L, number(error, "attempts"), "not retried: " + error.toJson());
-        assertEquals(2L, number(error, "chunk"), error.toJson());
+        assertTrue(number(error, "chunk") >= 1, "the chunk that held it (ranges interleave: any of them): " + error.toJson());
+        assertTrue(error.getString("message").contains("user" + COLLIDING + "@example.com"), error.toJson());
         assertTrue(error.getString("message").contains("duplicate key on unique index email_1"), error.toJson());
     }
 
