@@ -9,14 +9,21 @@ import java.util.Map;
  * @param fields       the column names when the file has no header line; empty: the first line is the header
  * @param types        per column name; a column not named here is {@link CellType#AUTO}
  * @param ignoreBlanks leave empty cells out instead of writing empty strings
+ * @param useArrayIndexFields dotted name parts that are numbers make arrays ({@code tags.0}, {@code tags.1})
  */
-public record CsvOptions(List<String> fields, Map<String, CellType> types, boolean ignoreBlanks) {
+public record CsvOptions(List<String> fields, Map<String, CellType> types, boolean ignoreBlanks,
+                         boolean useArrayIndexFields) {
 
     public static final CsvOptions DEFAULT = new CsvOptions(List.of(), Map.of(), false);
 
     public CsvOptions {
         fields = List.copyOf(fields);
         types = Map.copyOf(types);
+    }
+
+    /** Numbers in dotted names stay field names. */
+    public CsvOptions(List<String> fields, Map<String, CellType> types, boolean ignoreBlanks) {
+        this(fields, types, ignoreBlanks, false);
     }
 
     public boolean hasHeader() {

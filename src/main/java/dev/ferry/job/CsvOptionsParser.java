@@ -9,9 +9,9 @@ import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
-/** The csv/tsv fields of a file source: {@code fields}, {@code types}, {@code ignoreBlanks}. */
+/** The csv/tsv fields of a file source: {@code fields}, {@code types}, {@code ignoreBlanks}, {@code useArrayIndexFields}. */
 final class CsvOptionsParser {
-    static final List<String> FIELDS = List.of("fields", "types", "ignoreBlanks");
+    static final List<String> FIELDS = List.of("fields", "types", "ignoreBlanks", "useArrayIndexFields");
     static final int MAX_COLUMNS = 10_000;
 
     private CsvOptionsParser() {
@@ -20,15 +20,18 @@ final class CsvOptionsParser {
     static CsvOptions parse(Fields f) throws JobRejectedException {
         List<String> fields = fields(f);
         Map<String, CellType> types = types(f);
-        boolean ignoreBlanks = false;
-        Optional<BsonValue> blanks = f.optional("ignoreBlanks");
-        if (blanks.isPresent()) {
-            if (!blanks.get().isBoolean()) {
-                throw Fields.wrongType(f.path("ignoreBlanks"), "true or false", blanks.get());
-            }
-            ignoreBlanks = blanks.get().asBoolean().getValue();
+        return new CsvOptions(fields, types, flag(f, "ignoreBlanks"), flag(f, "useArrayIndexFields"));
+    }
+
+    private static boolean flag(Fields f, String name) throws JobRejectedException {
+        Optional<BsonValue> given = f.optional(name);
+        if (given.isEmpty()) {
+            return false;
         }
-        return new CsvOptions(fields, types, ignoreBlanks);
+        if (!given.get().isBoolean()) {
+            throw Fields.wrongType(f.path(name), "true or false", given.get());
+        }
+        return given.get().asBoolean().getValue();
     }
 
     /** Rejects csv-only fields on a source of another format, so that they are never silently ignored. */

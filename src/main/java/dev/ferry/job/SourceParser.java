@@ -20,7 +20,8 @@ import org.bson.BsonValue;
 final class SourceParser {
     static final List<String> MONGODB_FIELDS = List.of("type", "connection", "database", "collection", "filter",
             "projection", "follow");
-    static final List<String> FILE_FIELDS = List.of("type", "path", "format", "fields", "types", "ignoreBlanks");
+    static final List<String> FILE_FIELDS = List.of("type", "path", "format", "fields", "types", "ignoreBlanks",
+            "useArrayIndexFields");
     static final List<String> INLINE_FIELDS = List.of("type", "documents");
     private static final String TYPES = "mongodb, file or inline";
     private static final String FORMATS = "ndjson, json-array, csv or tsv";

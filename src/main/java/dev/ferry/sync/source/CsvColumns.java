@@ -11,13 +11,16 @@ import org.bson.BsonValue;
 
 /**
  * The columns of a csv/tsv file, from its header line or the job's {@code fields}: a dotted name
- * ({@code address.city}) builds a nested document. Builds one document per row.
+ * ({@code address.city}) builds a nested document; with {@code useArrayIndexFields}, a part that is a
+ * number builds an array ({@code tags.0}, {@code tags.1}; docs/jobs.md, "Files as mongoimport reads
+ * them"). Builds one document per row.
  */
 final class CsvColumns {
     private final List<String[]> paths;
     private final List<String> names;
     private final List<CellType> types;
     private final boolean ignoreBlanks;
+    private final boolean arrays;
 
     private CsvColumns(List<String> names, CsvOptions options) {
         this.names = List.copyOf(names);
@@ -28,6 +31,51 @@ final class CsvColumns {
             types.add(options.typeOf(name));
         }
         this.ignoreBlanks = options.ignoreBlanks();
+        this.arrays = options.useArrayIndexFields();
+    }
+
+    /** A part of a dotted name that is an array index: digits, no leading zero. */
+    private static boolean isIndex(String part) {
+        return !part.isEmpty() && part.length() <= 9 && part.chars().allMatch(Character::isDigit)
+                && (part.equals("0") || part.charAt(0) != '0');
+    }
+
+    /**
+     * With array indexes, each array's indexes must first appear in order from 0, so that the header
+     * says where every element goes ({@code tags.1} before {@code tags.0}, or {@code tags.2} without
+     * {@code tags.1}, is refused), and a name cannot start with one.
+     */
+    private static void checkIndexes(List<String> header) {
+        java.util.Map<String, Integer> next = new java.util.HashMap<>();
+        java.util.Map<String, Boolean> isArray = new java.util.HashMap<>();
+        for (int i = 0; i < header.size(); i++) {
+            String[] parts = header.get(i).split("\\.");
+            String where = "column " + (i + 1) + " (\"" + header.get(i) + "\")";
+            if (isIndex(parts[0])) {
+                throw new IllegalArgumentException(where + " starts with an array index; a document is no array");
+            }
+            StringBuilder prefix = new StringBuilder(parts[0]);
+            for (int p = 1; p < parts.length; p++) {
+                Boolean was = isArray.putIfAbsent(prefix.toString(), isIndex(parts[p]));
+                if (was != null && was != isIndex(parts[p])) {
+                    throw new IllegalArgumentException(where + ": " + prefix + " is an array in one column and a document "
+                            + "in another");
+                }
+                if (isIndex(parts[p])) {
+                    int index = Integer.parseInt(parts[p]);
+                    int expected = next.getOrDefault(prefix.toString(), 0);
+                    if (index > expected) {
+                        throw new IllegalArgumentException(where + ": element " + index + " of " + prefix + " comes before "
+                                + "element " + expected + "; with useArrayIndexFields an array's columns start at 0 and "
+                                + "go up by one");
+                    }
+                    if (index == expected) {
+                        next.put(prefix.toString(), expected + 1);
+                    }
+                }
+                prefix.append('.').append(parts[p]);
+            }
+        }
     }
 
     /**
@@ -58,6 +106,9 @@ final class CsvColumns {
                 }
             }
         }
+        if (options.useArrayIndexFields()) {
+            checkIndexes(header);
+        }
         for (String typed : options.types().keySet()) {
             if (!seen.contains(typed)) {
                 throw new IllegalArgumentException("types names column \"" + typed + "\", which the file does not have (columns: "
@@ -84,6 +135,9 @@ final class CsvColumns {
         for (int i = 0; i < cells.size(); i++) {
             String cell = cells.get(i);
             if (cell.isEmpty() && ignoreBlanks) {
+                if (arrays && isIndex(paths.get(i)[paths.get(i).length - 1])) {
+                    put(document, paths.get(i), org.bson.BsonNull.VALUE); // later elements keep their places
+                }
                 continue;
             }
             CellType type = types.get(i);
@@ -102,18 +156,28 @@ final class CsvColumns {
         return document;
     }
 
-    private static void put(BsonDocument document, String[] path, BsonValue value) {
-        BsonDocument at = document;
-        for (int i = 0; i < path.length - 1; i++) {
-            BsonValue next = at.get(path[i]);
-            if (next == null) {
-                BsonDocument created = new BsonDocument();
-                at.put(path[i], created);
-                at = created;
+    private void put(BsonDocument document, String[] path, BsonValue value) {
+        BsonValue at = document;
+        for (int i = 0; i < path.length; i++) {
+            boolean last = i == path.length - 1;
+            BsonValue child = last ? value : arrays && isIndex(path[i + 1]) ? new org.bson.BsonArray() : new BsonDocument();
+            if (at.isArray()) {
+                org.bson.BsonArray array = at.asArray();
+                int index = Integer.parseInt(path[i]);
+                while (array.size() <= index) {
+                    array.add(org.bson.BsonNull.VALUE);
+                }
+                if (last || array.get(index).isNull()) {
+                    array.set(index, child);
+                }
+                at = array.get(index);
             } else {
-                at = next.asDocument();
+                BsonDocument d = at.asDocument();
+                if (last || !d.containsKey(path[i])) {
+                    d.put(path[i], child);
+                }
+                at = d.get(path[i]);
             }
         }
-        at.put(path[path.length - 1], value);
     }
 }

@@ -100,6 +100,32 @@ class CsvSourceTest {
         }
     }
 
+    /** mongoimport's {@code --useArrayIndexFields}: numbered parts of dotted names make arrays. */
+    @Test
+    void arrayIndexFieldsMakeArraysAndElsewhereStayFieldNames() throws Exception {
+        String text = "name,tags.0,tags.1,items.0.sku,items.0.qty,items.1.sku\nAnn,a,b,x1,2,x2\nBob,c,,y1,,\n";
+        CsvOptions arrays = new CsvOptions(List.of(), Map.of(), true, true);
+        try (CsvSource source = csv(write("arrays.csv", text), arrays, false)) {
+            assertEquals(List.of(
+                    BsonDocument.parse("{name: 'Ann', tags: ['a', 'b'], items: [{sku: 'x1', qty: 2}, {sku: 'x2'}]}"),
+                    BsonDocument.parse("{name: 'Bob', tags: ['c', null], items: [{sku: 'y1'}]}")),
+                    all(source).documents(), "a blank element left out keeps the later ones in their places");
+        }
+        try (CsvSource source = csv(write("plain.csv", text), new CsvOptions(List.of(), Map.of(), false), false)) {
+            assertEquals(BsonDocument.parse("{name: 'Ann', tags: {'0': 'a', '1': 'b'}, items: {'0': {sku: 'x1', qty: 2},"
+                    + " '1': {sku: 'x2'}}}"), all(source).documents().get(0), "without the option, as before");
+        }
+        for (String header : List.of("tags.1,tags.0", "tags.0,tags.2", "0.a", "a.0,a.b")) {
+            Path file = write("bad-" + header.hashCode() + ".csv", header + "\n1,2\n");
+            SourceException e = assertThrows(SourceException.class, () -> {
+                try (CsvSource source = csv(file, arrays, false)) {
+                    all(source);
+                }
+            }, header);
+            assertTrue(e.getMessage().contains("array") || e.getMessage().contains("element"), e.getMessage());
+        }
+    }
+
     @Test
     void aCellOfTheWrongTypeFailsNamingLineAndColumn() throws Exception {
         CsvOptions options = new CsvOptions(List.of(), Map.of("age", CellType.INT), false);
