@@ -84,6 +84,10 @@ public final class JobParser {
             requireKeys(inline.documents(), key);
         }
         boolean verify = flag(f, "verify");
+        if (verify && mode == WriteMode.DELETE) {
+            throw JobRejectedException.invalid("verify", "true compares the source with a copy, and a \"delete\" job "
+                    + "leaves none");
+        }
         if (source instanceof SourceSpec.Mongo m && m.follow()) {
             if (mode == WriteMode.VERIFY) {
                 throw JobRejectedException.invalid("mode", "\"verify\" compares once and cannot follow; give a follow "
@@ -154,8 +158,9 @@ public final class JobParser {
     /** {@code "indexes"}: {@code copy} (a mongodb source's default) or {@code none}; only a mongodb source has any. */
     private static boolean indexes(Fields f, SourceSpec source, WriteMode mode) throws JobRejectedException {
         Optional<String> word = f.optionalString("indexes", "a string (copy or none)");
+        boolean writes = mode != WriteMode.VERIFY && mode != WriteMode.DELETE;
         if (word.isEmpty()) {
-            return source instanceof SourceSpec.Mongo && mode != WriteMode.VERIFY;
+            return source instanceof SourceSpec.Mongo && writes;
         }
         if (!word.get().equals("copy") && !word.get().equals("none")) {
             throw JobRejectedException.invalid("indexes", "must be copy or none, was " + Text.quote(word.get()));
@@ -163,8 +168,9 @@ public final class JobParser {
         if (!(source instanceof SourceSpec.Mongo) && word.get().equals("copy")) {
             throw JobRejectedException.invalid("indexes", "\"copy\" needs a mongodb source (files have no indexes)");
         }
-        if (mode == WriteMode.VERIFY && word.get().equals("copy")) {
-            throw JobRejectedException.invalid("indexes", "\"copy\" builds indexes, and a \"verify\" job writes nothing");
+        if (!writes && word.get().equals("copy")) {
+            throw JobRejectedException.invalid("indexes", "\"copy\" builds indexes on a copy, and a \"" + mode.word()
+                    + "\" job makes none");
         }
         return word.get().equals("copy");
     }
@@ -197,7 +203,7 @@ public final class JobParser {
     }
 
     private static WriteMode mode(Fields f) throws JobRejectedException {
-        String expected = "a string (insert, upsert, merge or verify)";
+        String expected = "a string (insert, upsert, merge, verify or delete)";
         Optional<String> word = f.optionalString("mode", expected);
         if (word.isEmpty()) {
             return WriteMode.UPSERT;
@@ -207,7 +213,8 @@ public final class JobParser {
                 return mode;
             }
         }
-        throw JobRejectedException.invalid("mode", "must be insert, upsert, merge or verify, was " + Text.quote(word.get()));
+        throw JobRejectedException.invalid("mode", "must be insert, upsert, merge, verify or delete, was "
+                + Text.quote(word.get()));
     }
 
     private static <T> T choice(Fields f, String field, T[] values, java.util.function.Function<T, String> word, T otherwise)

@@ -38,7 +38,7 @@ public record JobSpec(
     public JobSpec(String id, SourceSpec source, DestinationSpec destination, WriteMode mode, List<String> key,
                    int chunkSize, OnInvalid onInvalid, IdFrom idFrom, int lanes, boolean verify) {
         this(id, source, destination, mode, key, chunkSize, onInvalid, idFrom, lanes, verify,
-                source instanceof SourceSpec.Mongo && mode != WriteMode.VERIFY, false);
+                source instanceof SourceSpec.Mongo && mode != WriteMode.VERIFY && mode != WriteMode.DELETE, false);
     }
 
     /** A follow job that fails when its resume point is lost ({@code "onResumeLost": "fail"}). */

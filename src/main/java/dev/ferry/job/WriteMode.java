@@ -9,7 +9,9 @@ public enum WriteMode {
     /** {@code $set} the given fields by key, keeping the others; inserting when absent. */
     MERGE("merge"),
     /** Write nothing: only compare the source with the destination (docs/jobs.md, "Verify"). */
-    VERIFY("verify");
+    VERIFY("verify"),
+    /** Delete the destination's documents with each record's key (mongoimport's {@code --mode delete}). */
+    DELETE("delete");
 
     private final String word;
 

@@ -408,6 +408,9 @@ final class JobLedger implements AutoCloseable {
                 .append("durationMillis", Duration.between(startedAt, finishedAt).toMillis());
         follow.ifPresent(f -> result.append("eventsApplied", f.eventsApplied()).append("deleted", f.deleted())
                 .append("resnapshots", f.resnapshots()));
+        if (spec.mode() == dev.ferry.job.WriteMode.DELETE) {
+            result.append("deleted", c.deleted());
+        }
         return result;
     }
 

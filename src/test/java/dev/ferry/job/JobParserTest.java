@@ -203,8 +203,8 @@ class JobParserTest {
                         + "'collection': 'p'}"), INVALID, "destination.database", "no default database"),
                 // mode, key, chunkSize
                 Arguments.of("mode a number", job("'mode': 1"), INVALID, "mode",
-                        "must be a string (insert, upsert, merge or verify), was an int32"),
-                Arguments.of("mode unknown", job("'mode': 'replace'"), INVALID, "mode", "insert, upsert, merge or verify, was 'replace'"),
+                        "must be a string (insert, upsert, merge, verify or delete), was an int32"),
+                Arguments.of("mode unknown", job("'mode': 'replace'"), INVALID, "mode", "insert, upsert, merge, verify or delete, was 'replace'"),
                 Arguments.of("indexes on an inline source", job("'indexes': 'copy'"), INVALID, "indexes",
                         "needs a mongodb source"),
                 Arguments.of("indexes unknown", job("'indexes': 'all'"), INVALID, "indexes", "must be copy or none, was 'all'"),

@@ -209,6 +209,36 @@ class JobTaskTest {
         assertEquals(0L, ((Number) verify.get("extra")).longValue());
     }
 
+    @Test
+    void aDeleteJobDeletesTheDocumentsItsRecordsNameAndARerunDeletesNothingMore() throws Exception {
+        MongoCollection<Document> people = collection("ferrytest", "gone");
+        for (int i = 1; i <= 10; i++) {
+            people.insertOne(new Document("_id", i).append("email", "e" + i));
+        }
+        Path ids = Files.writeString(dir.resolve("data").resolve("ids.ndjson"),
+                "{\"_id\": 2}\n{\"_id\": 5, \"ignored\": true}\n{\"_id\": 99}\n{\"_id\": 5}\n");
+        String job = "{\"source\": {\"type\": \"file\", \"path\": \"" + ids + "\", \"format\": \"ndjson\"},"
+                + " \"destination\": {\"connection\": \"dest\", \"collection\": \"gone\"}, \"mode\": \"delete\"}";
+        run(world.claim("delete", job));
+        Document result = file(world.spool.done().resolve("delete.result.json"));
+        assertEquals("delete", result.getString("mode"));
+        assertEquals(2L, ((Number) result.get("deleted")).longValue(), result.toJson());
+        assertEquals(4L, ((Number) result.get("documentsRead")).longValue());
+        List<Object> left = people.find().map(d -> d.get("_id")).into(new ArrayList<>());
+        assertEquals(List.of(1, 3, 4, 6, 7, 8, 9, 10), left.stream().sorted().toList());
+
+        run(world.claim("again", job));
+        assertEquals(0L, ((Number) file(world.spool.done().resolve("again.result.json")).get("deleted")).longValue(),
+                "idempotent: nothing more to delete");
+
+        Path emails = Files.writeString(dir.resolve("data").resolve("emails.ndjson"), "{\"email\": \"e3\"}\n");
+        run(world.claim("by-email", "{\"source\": {\"type\": \"file\", \"path\": \"" + emails + "\", \"format\":"
+                + " \"ndjson\"}, \"destination\": {\"connection\": \"dest\", \"collection\": \"gone\"}, \"mode\":"
+                + " \"delete\", \"key\": [\"email\"]}"));
+        assertEquals(7, people.countDocuments(), "deleted by its email");
+        assertEquals(0, people.countDocuments(new Document("email", "e3")));
+    }
+
     private static final String FOLLOW_JOB = "{\"source\": {\"type\": \"mongodb\", \"connection\": \"src\","
             + " \"collection\": \"people\", \"follow\": true}, \"destination\": {\"connection\": \"dest\","
             + " \"collection\": \"people\"}}";

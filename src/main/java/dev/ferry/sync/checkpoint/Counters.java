@@ -5,9 +5,15 @@ import dev.ferry.sync.write.WriteOutcome;
 
 /** Running totals of a job, carried by its checkpoint and reported in {@code ID.result.json}. */
 public record Counters(long chunks, long retries, long inserted, long matched, long modified, long upserted, long skipped,
-                       long rejected) {
+                       long rejected, long deleted) {
 
-    public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0);
+    public static final Counters ZERO = new Counters(0, 0, 0, 0, 0, 0, 0, 0, 0);
+
+    /** Nothing deleted ({@code delete} mode deletes). */
+    public Counters(long chunks, long retries, long inserted, long matched, long modified, long upserted, long skipped,
+                    long rejected) {
+        this(chunks, retries, inserted, matched, modified, upserted, skipped, rejected, 0);
+    }
 
     /** Nothing rejected. */
     public Counters(long chunks, long retries, long inserted, long matched, long modified, long upserted, long skipped) {
@@ -18,7 +24,7 @@ public record Counters(long chunks, long retries, long inserted, long matched, l
     public Counters plusChunk(WriteOutcome outcome) {
         return new Counters(chunks + 1, retries, inserted + outcome.inserted(), matched + outcome.matched(),
                 modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped(),
-                rejected + outcome.rejected().size());
+                rejected + outcome.rejected().size(), deleted + outcome.deleted());
     }
 
     /**
@@ -28,15 +34,15 @@ public record Counters(long chunks, long retries, long inserted, long matched, l
     public Counters plusWrites(WriteOutcome outcome) {
         return new Counters(chunks, retries, inserted + outcome.inserted(), matched + outcome.matched(),
                 modified + outcome.modified(), upserted + outcome.upserted(), skipped + outcome.skipped(),
-                rejected + outcome.rejected().size());
+                rejected + outcome.rejected().size(), deleted + outcome.deleted());
     }
 
     public Counters plusRetries(long more) {
-        return new Counters(chunks, retries + more, inserted, matched, modified, upserted, skipped, rejected);
+        return new Counters(chunks, retries + more, inserted, matched, modified, upserted, skipped, rejected, deleted);
     }
 
     /** After records the source could not read were set aside. */
     public Counters plusRejected(long more) {
-        return new Counters(chunks, retries, inserted, matched, modified, upserted, skipped, rejected + more);
+        return new Counters(chunks, retries, inserted, matched, modified, upserted, skipped, rejected + more, deleted);
     }
 }

@@ -5,6 +5,7 @@ import com.mongodb.MongoBulkWriteException;
 import com.mongodb.bulk.BulkWriteResult;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.BulkWriteOptions;
+import com.mongodb.client.model.DeleteManyModel;
 import com.mongodb.client.model.InsertOneModel;
 import com.mongodb.client.model.ReplaceOneModel;
 import com.mongodb.client.model.ReplaceOptions;
@@ -127,6 +128,18 @@ public final class ChunkWriter {
         if (chosen.isEmpty()) {
             return outcome(mode, 0, 0, 0, dropped, refused);
         }
+        if (mode == WriteMode.DELETE) {
+            // every document with the key: a rerun after a crash deletes nothing more (docs/jobs.md, "Fields")
+            List<WriteModel<BsonDocument>> deletes = new ArrayList<>(chosen.size());
+            int[] chunkIndex = new int[chosen.size()];
+            for (Map.Entry<BsonDocument, Integer> entry : chosen.entrySet()) {
+                chunkIndex[deletes.size()] = entry.getValue();
+                deletes.add(byKey(mode, entry.getKey(), documents.get(entry.getValue()), key));
+            }
+            BulkWriteResult result = upserts(collection, deletes, chunkIndex, origins, key, keepGoing, refused);
+            refused.sort(java.util.Comparator.comparingInt(Rejection::index));
+            return new WriteOutcome(0, 0, 0, 0, dropped, refused, result.getDeletedCount());
+        }
         if (insertFirst && mode != WriteMode.MERGE && (key.equals(List.of("_id")) || noIds(chosen.values(), documents))) {
             return insertFirst(collection, documents, filters, origins, mode, key, keepGoing, chosen.values(), dropped,
                     refused);
@@ -151,6 +164,7 @@ public final class ChunkWriter {
             case MERGE -> new UpdateOneModel<>(filter, mergeUpdate(document, key), UPDATE_UPSERT);
             case INSERT -> new UpdateOneModel<>(filter, new BsonDocument("$setOnInsert", document), UPDATE_UPSERT);
             case VERIFY -> throw new IllegalArgumentException("a verify job writes nothing");
+            case DELETE -> new DeleteManyModel<>(filter);
         };
     }
 

@@ -111,7 +111,7 @@ class ChunkWriterTest {
 
     @Test
     void aChunkWrittenTwiceAfterAResumeLeavesTheSameCollection() throws Exception {
-        for (WriteMode mode : List.of(WriteMode.INSERT, WriteMode.UPSERT, WriteMode.MERGE)) { // verify writes nothing
+        for (WriteMode mode : List.of(WriteMode.INSERT, WriteMode.UPSERT, WriteMode.MERGE)) { // verify writes nothing; delete keeps nothing
             MongoCollection<BsonDocument> c = mongo.collection("twice-" + mode.word());
             c.insertOne(doc("{_id: 1, sku: 'a', qty: 0, color: 'red'}"));
             List<BsonDocument> chunk = List.of(doc("{_id: 1, sku: 'a', qty: 1}"), doc("{_id: 2, sku: 'b', qty: 2}"), doc("{_id: 3, sku: 'c', qty: 3}"));
