@@ -52,6 +52,27 @@ class CheckpointStoreTest {
         assertEquals(Optional.of(noToken), store.load("job-2"));
     }
 
+    /** What a job in the middle of a comparison, or of a resnapshot, must find again after a crash. */
+    @Test
+    void roundTripKeepsAComparisonsStateAndAResnapshotsCleaningAndDeletes() throws IOException {
+        CheckpointStore store = new CheckpointStore(state.resolve("checkpoints"));
+        Position ranges = new Position(40, BsonDocument.parse("{\"$ranges\": [{\"max\": 20, \"last\": 7},"
+                + " {\"min\": 20, \"last\": {\"$oid\": \"5f0c8e0e8e0e8e0e8e0e8e0e\"}, \"end\": true}]}"));
+        VerifyState verify = new VerifyState(VerifyState.Pass.DESTINATION, ranges, 40, 37, 1, 2, 2, 5,
+                Instant.parse("2026-12-08T01:00:00Z"));
+        dev.ferry.sync.follow.FollowState follow = dev.ferry.sync.follow.FollowState.snapshot(
+                dev.ferry.sync.follow.StreamPoint.at(new org.bson.BsonTimestamp(5, 1)))
+                .resnapshot(dev.ferry.sync.follow.StreamPoint.at(new org.bson.BsonTimestamp(9, 1)));
+        Checkpoint saved = new Checkpoint("v", "sha256:abc", ranges, new Counters(2, 0, 0, 0, 0, 0, 0, 0, 3),
+                Instant.parse("2026-12-08T00:00:00Z"), Optional.of(follow), Optional.of(verify));
+        store.save("v", saved);
+        Checkpoint loaded = store.load("v").orElseThrow();
+        assertEquals(saved, loaded);
+        assertEquals(1L, loaded.follow().orElseThrow().resnapshots());
+        assertEquals(true, loaded.follow().orElseThrow().cleaning());
+        assertEquals(3L, loaded.counters().deleted());
+    }
+
     @Test
     void missingCheckpointIsEmptyAndDeleteRemovesIt() throws IOException {
         CheckpointStore store = new CheckpointStore(state.resolve("checkpoints"));
