@@ -20,18 +20,7 @@ final class CsvOptionsParser {
     static CsvOptions parse(Fields f) throws JobRejectedException {
         List<String> fields = fields(f);
         Map<String, CellType> types = types(f);
-        return new CsvOptions(fields, types, flag(f, "ignoreBlanks"), flag(f, "useArrayIndexFields"));
-    }
-
-    private static boolean flag(Fields f, String name) throws JobRejectedException {
-        Optional<BsonValue> given = f.optional(name);
-        if (given.isEmpty()) {
-            return false;
-        }
-        if (!given.get().isBoolean()) {
-            throw Fields.wrongType(f.path(name), "true or false", given.get());
-        }
-        return given.get().asBoolean().getValue();
+        return new CsvOptions(fields, types, f.optionalBoolean("ignoreBlanks"), f.optionalBoolean("useArrayIndexFields"));
     }
 
     /** Rejects csv-only fields on a source of another format, so that they are never silently ignored. */

@@ -52,6 +52,18 @@ final class Fields {
         return string(path(name), required(name, expected), expected);
     }
 
+    /** A field that is {@code true} or {@code false}; false when absent. */
+    boolean optionalBoolean(String name) throws JobRejectedException {
+        BsonValue v = doc.get(name);
+        if (v == null) {
+            return false;
+        }
+        if (!v.isBoolean()) {
+            throw wrongType(path(name), "true or false", v);
+        }
+        return v.asBoolean().getValue();
+    }
+
     Optional<String> optionalString(String name, String expected) throws JobRejectedException {
         BsonValue v = doc.get(name);
         return v == null ? Optional.empty() : Optional.of(string(path(name), v, expected));

@@ -83,7 +83,7 @@ public final class JobParser {
         if (source instanceof SourceSpec.Inline inline && idFrom == IdFrom.NONE) {
             requireKeys(inline.documents(), key);
         }
-        boolean verify = flag(f, "verify");
+        boolean verify = f.optionalBoolean("verify");
         if (verify && mode == WriteMode.DELETE) {
             throw JobRejectedException.invalid("verify", "true compares the source with a copy, and a \"delete\" job "
                     + "leaves none");
@@ -157,49 +157,32 @@ public final class JobParser {
 
     /** {@code "indexes"}: {@code copy} (a mongodb source's default) or {@code none}; only a mongodb source has any. */
     private static boolean indexes(Fields f, SourceSpec source, WriteMode mode) throws JobRejectedException {
-        Optional<String> word = f.optionalString("indexes", "a string (copy or none)");
+        String word = choice(f, "indexes", new String[] {"copy", "none"}, w -> w, null);
         boolean writes = mode != WriteMode.VERIFY && mode != WriteMode.DELETE;
-        if (word.isEmpty()) {
+        if (word == null) {
             return source instanceof SourceSpec.Mongo && writes;
         }
-        if (!word.get().equals("copy") && !word.get().equals("none")) {
-            throw JobRejectedException.invalid("indexes", "must be copy or none, was " + Text.quote(word.get()));
-        }
-        if (!(source instanceof SourceSpec.Mongo) && word.get().equals("copy")) {
+        if (!(source instanceof SourceSpec.Mongo) && word.equals("copy")) {
             throw JobRejectedException.invalid("indexes", "\"copy\" needs a mongodb source (files have no indexes)");
         }
-        if (!writes && word.get().equals("copy")) {
+        if (!writes && word.equals("copy")) {
             throw JobRejectedException.invalid("indexes", "\"copy\" builds indexes on a copy, and a \"" + mode.word()
                     + "\" job makes none");
         }
-        return word.get().equals("copy");
+        return word.equals("copy");
     }
 
     /** {@code "onResumeLost"}: {@code fail} (the default) or {@code resnapshot}; follow jobs only. */
     private static boolean onResumeLost(Fields f, SourceSpec source) throws JobRejectedException {
-        Optional<String> word = f.optionalString("onResumeLost", "a string (fail or resnapshot)");
-        if (word.isEmpty()) {
+        String word = choice(f, "onResumeLost", new String[] {"fail", "resnapshot"}, w -> w, null);
+        if (word == null) {
             return false;
-        }
-        if (!word.get().equals("fail") && !word.get().equals("resnapshot")) {
-            throw JobRejectedException.invalid("onResumeLost", "must be fail or resnapshot, was " + Text.quote(word.get()));
         }
         if (!(source instanceof SourceSpec.Mongo m && m.follow())) {
             throw JobRejectedException.invalid("onResumeLost", "is for follow jobs (\"follow\": true), which resume a "
                     + "change stream");
         }
-        return word.get().equals("resnapshot");
-    }
-
-    private static boolean flag(Fields f, String field) throws JobRejectedException {
-        Optional<BsonValue> given = f.optional(field);
-        if (given.isEmpty()) {
-            return false;
-        }
-        if (!given.get().isBoolean()) {
-            throw Fields.wrongType(field, "true or false", given.get());
-        }
-        return given.get().asBoolean().getValue();
+        return word.equals("resnapshot");
     }
 
     private static WriteMode mode(Fields f) throws JobRejectedException {

@@ -58,19 +58,8 @@ final class SourceParser {
         MongoNames.collection("source.collection", database, collection, true);
         BsonDocument filter = f.optionalDocument("filter", "a document (a MongoDB query filter)").orElse(null);
         BsonDocument projection = f.optionalDocument("projection", "a document (a MongoDB projection)").orElse(null);
-        boolean follow = follow(f);
+        boolean follow = f.optionalBoolean("follow");
         return new SourceSpec.Mongo(connection.name(), database, collection, filter, projection, follow);
-    }
-
-    private static boolean follow(Fields f) throws JobRejectedException {
-        Optional<BsonValue> given = f.optional("follow");
-        if (given.isEmpty()) {
-            return false;
-        }
-        if (!given.get().isBoolean()) {
-            throw Fields.wrongType("source.follow", "true or false", given.get());
-        }
-        return given.get().asBoolean().getValue();
     }
 
     /** follow needs a change stream, which only a mongodb source has; say so rather than "unknown field". */
