@@ -55,4 +55,28 @@ public final class Executors2 {
             }
         }
     }
+
+    /**
+     * Waits until {@code latch} opens or {@code deadlineNanos} ({@link System#nanoTime()}) passes, even
+     * when this thread is interrupted (a stopping job must still wait for its helpers to let go); the
+     * interrupt flag is set again afterwards if it was set before or during the wait.
+     *
+     * @return whether the latch opened in time
+     */
+    public static boolean awaitUninterruptibly(java.util.concurrent.CountDownLatch latch, long deadlineNanos) {
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try {
+                    return latch.await(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
 }

@@ -1,5 +1,6 @@
 package dev.ferry.sync;
 
+import dev.ferry.concurrent.Executors2;
 import dev.ferry.sync.source.Batch;
 import dev.ferry.sync.source.Position;
 import dev.ferry.sync.retry.Retried;
@@ -11,7 +12,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -150,26 +150,12 @@ final class ReadAhead implements CopyLoop.Reads {
             return true; // it never touched the source
         }
         // a stop may have left this thread interrupted; the wait must still happen
-        boolean interrupted = Thread.interrupted();
-        try {
-            long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-            while (true) {
-                try {
-                    if (ahead.finished().await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                        return true;
-                    }
-                    log.warn("{}: the chunk read ahead did not stop within {} s; it closes the source when it ends",
-                            jobId, CLOSE_WAIT.toSeconds());
-                    return false;
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        if (Executors2.awaitUninterruptibly(ahead.finished(), System.nanoTime() + CLOSE_WAIT.toNanos())) {
+            return true;
         }
+        log.warn("{}: the chunk read ahead did not stop within {} s; it closes the source when it ends",
+                jobId, CLOSE_WAIT.toSeconds());
+        return false;
     }
 
     private void closeSource() {

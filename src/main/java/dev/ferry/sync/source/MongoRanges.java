@@ -3,6 +3,7 @@ package dev.ferry.sync.source;
 import com.mongodb.MongoCommandException;
 import com.mongodb.MongoInterruptedException;
 import com.mongodb.client.MongoCollection;
+import dev.ferry.concurrent.Executors2;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,7 +14,6 @@ import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.bson.BsonArray;
 import org.bson.BsonBoolean;
@@ -263,24 +263,11 @@ public final class MongoRanges implements Source {
             }
         }
         long deadline = System.nanoTime() + CLOSE_WAIT.toNanos();
-        boolean interrupted = Thread.interrupted(); // a stop may have left this thread interrupted; the wait must still happen
-        try {
-            for (Reader reader : readers) {
-                while (true) {
-                    try {
-                        if (!reader.finished.await(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-                            log.warn("a reader of {} did not stop within {} s; it closes its cursor when its read ends",
-                                    collection.getNamespace(), CLOSE_WAIT.toSeconds());
-                        }
-                        break;
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
+        for (Reader reader : readers) {
+            // a stop may have left this thread interrupted; the wait must still happen
+            if (!Executors2.awaitUninterruptibly(reader.finished, deadline)) {
+                log.warn("a reader of {} did not stop within {} s; it closes its cursor when its read ends",
+                        collection.getNamespace(), CLOSE_WAIT.toSeconds());
             }
         }
     }
