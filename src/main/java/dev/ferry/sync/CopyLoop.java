@@ -32,7 +32,6 @@ import dev.ferry.sync.write.PermanentWriteException;
 import dev.ferry.sync.write.WriteOutcome;
 import com.mongodb.client.MongoCollection;
 import java.util.HashSet;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -550,21 +549,7 @@ final class CopyLoop<R> implements AutoCloseable {
         @Override
         public Retried<WriteOutcome> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException {
-            try {
-                return policy.run(job.lane(), Side.DESTINATION, destination.connection(), chunkNo, new Attempt<>() {
-                    @Override
-                    public WriteOutcome run() throws PermanentWriteException {
-                        return writeOnce(chunk, origins);
-                    }
-
-                    @Override
-                    public boolean awaitTurn() throws InterruptedException {
-                        return turn.await();
-                    }
-                });
-            } catch (AttemptFailure e) {
-                throw JobFailure.of(e, JobFailure.WRITE_ERROR, "chunk " + chunkNo, "chunk " + chunkNo, chunkNo);
-            }
+            return attempt(chunkNo, turn, () -> writeOnce(chunk, origins));
         }
 
         @Override
@@ -578,20 +563,28 @@ final class CopyLoop<R> implements AutoCloseable {
             batch.documents().forEach(d -> ids.add(d.get("_id")));
             BsonDocument gone = new BsonDocument("$and", new BsonArray(List.of(stretch.get().filter(),
                     new BsonDocument("_id", new BsonDocument("$nin", ids)))));
+            return attempt(chunkNo, turn, () -> {
+                WriteOutcome outcome = writeOnce(batch.documents(), batch.origins());
+                try (Lease lease = pools.lease(destination.connection())) {
+                    long deleted = lease.collection(destination.database(), destination.collection())
+                            .deleteMany(gone).getDeletedCount();
+                    if (deleted > 0) {
+                        log.info("{}: chunk {}: deleted {} documents the source no longer has", job.id(), chunkNo,
+                                deleted);
+                    }
+                }
+                return outcome;
+            });
+        }
+
+        /** One chunk's work, retried by the job's policy; a retry waits for the chunk's turn. */
+        private Retried<WriteOutcome> attempt(long chunkNo, Lanes.Turn turn, Write write)
+                throws JobFailure, InterruptedException {
             try {
                 return policy.run(job.lane(), Side.DESTINATION, destination.connection(), chunkNo, new Attempt<>() {
                     @Override
                     public WriteOutcome run() throws PermanentWriteException {
-                        WriteOutcome outcome = writeOnce(batch.documents(), batch.origins());
-                        try (Lease lease = pools.lease(destination.connection())) {
-                            long deleted = lease.collection(destination.database(), destination.collection())
-                                    .deleteMany(gone).getDeletedCount();
-                            if (deleted > 0) {
-                                log.info("{}: chunk {}: deleted {} documents the source no longer has", job.id(),
-                                        chunkNo, deleted);
-                            }
-                        }
-                        return outcome;
+                        return write.run();
                     }
 
                     @Override
@@ -602,6 +595,11 @@ final class CopyLoop<R> implements AutoCloseable {
             } catch (AttemptFailure e) {
                 throw JobFailure.of(e, JobFailure.WRITE_ERROR, "chunk " + chunkNo, "chunk " + chunkNo, chunkNo);
             }
+        }
+
+        @FunctionalInterface
+        private interface Write {
+            WriteOutcome run() throws PermanentWriteException;
         }
 
         private WriteOutcome writeOnce(List<BsonDocument> chunk, Origins origins) throws PermanentWriteException {

@@ -100,11 +100,7 @@ final class FollowLoop implements AutoCloseable {
                     saved.get().point().describe());
             return true;
         }
-        Retried<StreamPoint> point = read(0, () -> {
-            try (Lease l = pools.lease(source.connection())) {
-                return ChangeStreamSource.startPoint(l.collection(source.database(), source.collection()), clock);
-            }
-        });
+        Retried<StreamPoint> point = openStartPoint();
         if (!(point instanceof Retried.Done<StreamPoint> opened)) {
             return false;
         }
@@ -123,15 +119,20 @@ final class FollowLoop implements AutoCloseable {
      * @return false if the job must stop (shutdown or cancel)
      */
     boolean restart(String why) throws JobFailure, InterruptedException {
-        Retried<StreamPoint> point = read(0, () -> {
-            try (Lease l = pools.lease(source.connection())) {
-                return ChangeStreamSource.startPoint(l.collection(source.database(), source.collection()), clock);
-            }
-        });
+        Retried<StreamPoint> point = openStartPoint();
         if (!(point instanceof Retried.Done<StreamPoint> opened)) {
             return false;
         }
         return ledger.saveResnapshot(ledger.follow().orElseThrow().resnapshot(opened.value()), why);
+    }
+
+    /** Where a change stream opened now starts, before a snapshot copies anything. */
+    private Retried<StreamPoint> openStartPoint() throws JobFailure, InterruptedException {
+        return read(0, () -> {
+            try (Lease l = pools.lease(source.connection())) {
+                return ChangeStreamSource.startPoint(l.collection(source.database(), source.collection()), clock);
+            }
+        });
     }
 
     /** Whether the snapshot was copied in an earlier run: the job follows at once. */

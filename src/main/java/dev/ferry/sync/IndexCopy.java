@@ -87,7 +87,7 @@ final class IndexCopy {
         }
         return run(Side.DESTINATION, destination.connection(), "give the destination the source's validator", () -> {
             try (Lease lease = stages.pools().lease(destination.connection())) {
-                MongoDatabase db = database(lease, destination.database());
+                MongoDatabase db = lease.database(destination.database());
                 BsonDocument listed = db.listCollections(BsonDocument.class)
                         .filter(new BsonDocument("name", new BsonString(destination.collection()))).first();
                 boolean has = listed != null && listed.isDocument("options")
@@ -107,7 +107,7 @@ final class IndexCopy {
     private BsonDocument sourceOptions(List<String> names) throws JobFailure, InterruptedException {
         return run(Side.SOURCE, source.connection(), "read the source's collection options", () -> {
             try (Lease lease = stages.pools().lease(source.connection())) {
-                BsonDocument listed = database(lease, source.database()).listCollections(BsonDocument.class)
+                BsonDocument listed = lease.database(source.database()).listCollections(BsonDocument.class)
                         .filter(new BsonDocument("name", new BsonString(source.collection()))).first();
                 BsonDocument kept = new BsonDocument();
                 if (listed != null && listed.isDocument("options")) {
@@ -125,7 +125,7 @@ final class IndexCopy {
     private boolean createWith(BsonDocument options) throws JobFailure, InterruptedException {
         return run(Side.DESTINATION, destination.connection(), "create the destination collection", () -> {
             try (Lease lease = stages.pools().lease(destination.connection())) {
-                MongoDatabase db = database(lease, destination.database());
+                MongoDatabase db = lease.database(destination.database());
                 boolean exists = db.listCollectionNames().into(new ArrayList<>()).contains(destination.collection());
                 if (!exists) {
                     BsonDocument create = new BsonDocument("create", new BsonString(destination.collection()));
@@ -214,7 +214,7 @@ final class IndexCopy {
 
     private Boolean drop(String name) {
         try (Lease lease = stages.pools().lease(destination.connection())) {
-            database(lease, destination.database()).runCommand(new BsonDocument("dropIndexes",
+            lease.database(destination.database()).runCommand(new BsonDocument("dropIndexes",
                     new BsonString(destination.collection())).append("index", new BsonString(name)));
             return Boolean.TRUE;
         }
@@ -222,7 +222,7 @@ final class IndexCopy {
 
     private Boolean build(String name, BsonDocument spec) throws IndexClash {
         try (Lease lease = stages.pools().lease(destination.connection())) {
-            database(lease, destination.database()).runCommand(new BsonDocument("createIndexes",
+            lease.database(destination.database()).runCommand(new BsonDocument("createIndexes",
                     new BsonString(destination.collection())).append("indexes", new BsonArray(List.of(spec))));
             return Boolean.TRUE;
         } catch (MongoCommandException e) {
@@ -240,10 +240,6 @@ final class IndexCopy {
         try (Lease lease = stages.pools().lease(connection)) {
             return lease.collection(database, collection).listIndexes(BsonDocument.class).into(new ArrayList<>());
         }
-    }
-
-    private static MongoDatabase database(Lease lease, String name) {
-        return lease.database(name);
     }
 
     /** What makes the index: the listed document without the server's bookkeeping. */

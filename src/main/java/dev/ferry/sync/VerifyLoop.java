@@ -145,14 +145,7 @@ final class VerifyLoop {
             if (byIdStretches()) {
                 // what the source's read never reached: the destination's documents there are extra
                 List<IdInterval> beyond = IdInterval.beyond(findings.state().position());
-                DestinationSpec d = spec.destination();
-                Retried<Comparison> extra;
-                try {
-                    extra = stages.policy().run(job.lane(), Side.DESTINATION, d.connection(), 0,
-                            () -> extraBeyond(beyond));
-                } catch (AttemptFailure e) {
-                    throw JobFailure.of(e, JobFailure.WRITE_ERROR, d.describe(), "comparing the end", 0);
-                }
+                Retried<Comparison> extra = attempt(Side.DESTINATION, 0, "comparing the end", () -> extraBeyond(beyond));
                 return extra instanceof Retried.Done<Comparison> done && findings.finish(done.value());
             }
             if (!findings.beginDestinationPass()) {
@@ -198,6 +191,19 @@ final class VerifyLoop {
                 }
             }
             return new Comparison(0, 0, 0, extras, 0, lines);
+        }
+    }
+
+    /** A look-up on one side, retried by the job's policy; one that cannot be done fails the job naming that side. */
+    private Retried<Comparison> attempt(Side side, long chunkNo, String what, Attempt<Comparison> attempt)
+            throws JobFailure, InterruptedException {
+        boolean source = side == Side.SOURCE;
+        String connection = source ? ((SourceSpec.Mongo) spec.source()).connection() : spec.destination().connection();
+        try {
+            return stages.policy().run(job.lane(), side, connection, chunkNo, attempt);
+        } catch (AttemptFailure e) {
+            throw JobFailure.of(e, source ? JobFailure.SOURCE_ERROR : JobFailure.WRITE_ERROR,
+                    source ? spec.source().describe() : spec.destination().describe(), what, chunkNo);
         }
     }
 
@@ -247,7 +253,7 @@ final class VerifyLoop {
         @Override
         public Retried<Comparison> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException {
-            return lookUp(chunkNo, byKey(chunk));
+            return attempt(Side.DESTINATION, chunkNo, "comparing chunk " + chunkNo, byKey(chunk));
         }
 
         @Override
@@ -258,18 +264,8 @@ final class VerifyLoop {
                 return write(batch.documents(), batch.origins(), chunkNo, turn);
             }
             BsonDocument filter = stretch.get().filter();
-            return lookUp(chunkNo, () -> compare(batch.documents(), c -> c.find(filter)
+            return attempt(Side.DESTINATION, chunkNo, "comparing chunk " + chunkNo, () -> compare(batch.documents(), c -> c.find(filter)
                     .sort(new BsonDocument("_id", new BsonInt32(1)))));
-        }
-
-        private Retried<Comparison> lookUp(long chunkNo, Attempt<Comparison> attempt)
-                throws JobFailure, InterruptedException {
-            DestinationSpec d = spec.destination();
-            try {
-                return stages.policy().run(job.lane(), Side.DESTINATION, d.connection(), chunkNo, attempt);
-            } catch (AttemptFailure e) {
-                throw JobFailure.of(e, JobFailure.WRITE_ERROR, d.describe(), "comparing chunk " + chunkNo, chunkNo);
-            }
         }
 
         /** Looks the chunk's documents up by their keys. */
@@ -392,34 +388,30 @@ final class VerifyLoop {
         public Retried<Comparison> write(List<BsonDocument> chunk, Origins origins, long chunkNo, Lanes.Turn turn)
                 throws JobFailure, InterruptedException {
             SourceSpec.Mongo source = (SourceSpec.Mongo) spec.source();
-            try {
-                return stages.policy().run(job.lane(), Side.SOURCE, source.connection(), chunkNo, () -> {
-                    Map<Object, BsonDocument> keys = new LinkedHashMap<>();
-                    for (BsonDocument document : chunk) {
-                        ChunkWriter.keyOf(document, spec.key()).ifPresent(key -> keys.put(key, keyDocument(document)));
+            return attempt(Side.SOURCE, chunkNo, "comparing chunk " + chunkNo, () -> {
+                Map<Object, BsonDocument> keys = new LinkedHashMap<>();
+                for (BsonDocument document : chunk) {
+                    ChunkWriter.keyOf(document, spec.key()).ifPresent(key -> keys.put(key, keyDocument(document)));
+                }
+                BsonDocument filter = keyFilter(new ArrayList<>(keys.values()));
+                if (source.filter() != null && !source.filter().isEmpty()) {
+                    filter = new BsonDocument("$and", new BsonArray(List.of(source.filter(), filter)));
+                }
+                Set<Object> present = new HashSet<>();
+                try (Lease lease = stages.pools().lease(source.connection())) {
+                    for (BsonDocument document : lease.collection(source.database(), source.collection())
+                            .find(filter).projection(keyProjection())) {
+                        ChunkWriter.keyOf(document, spec.key()).ifPresent(present::add);
                     }
-                    BsonDocument filter = keyFilter(new ArrayList<>(keys.values()));
-                    if (source.filter() != null && !source.filter().isEmpty()) {
-                        filter = new BsonDocument("$and", new BsonArray(List.of(source.filter(), filter)));
+                }
+                List<BsonDocument> lines = new ArrayList<>();
+                keys.forEach((key, shown) -> {
+                    if (!present.contains(key)) {
+                        lines.add(line(shown, "extra"));
                     }
-                    Set<Object> present = new HashSet<>();
-                    try (Lease lease = stages.pools().lease(source.connection())) {
-                        for (BsonDocument document : lease.collection(source.database(), source.collection())
-                                .find(filter).projection(keyProjection())) {
-                            ChunkWriter.keyOf(document, spec.key()).ifPresent(present::add);
-                        }
-                    }
-                    List<BsonDocument> lines = new ArrayList<>();
-                    keys.forEach((key, shown) -> {
-                        if (!present.contains(key)) {
-                            lines.add(line(shown, "extra"));
-                        }
-                    });
-                    return new Comparison(0, 0, 0, lines.size(), 0, lines);
                 });
-            } catch (AttemptFailure e) {
-                throw JobFailure.of(e, JobFailure.SOURCE_ERROR, source.describe(), "comparing chunk " + chunkNo, chunkNo);
-            }
+                return new Comparison(0, 0, 0, lines.size(), 0, lines);
+            });
         }
     }
 
