@@ -68,18 +68,7 @@ class LanesCrashResumeProcessTest {
                     + " \"ndjson\"}, \"destination\": {\"connection\": \"dest\", \"collection\": \"repeat\"},"
                     + " \"chunkSize\": 100, \"onInvalid\": \"skip\"}");
             Path checkpoint = conf.state().resolve("checkpoints").resolve("repeat.checkpoint.json");
-            long[] killAt = {6_000, 14_000, 22_000};
-            for (int k = 0; k < killAt.length; k++) {
-                long point = killAt[k];
-                try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-" + k + ".log"))) {
-                    ferry.awaitLog("started", WAIT);
-                    Await.until(WAIT, () -> documentsRead(checkpoint) >= point || !ferry.isAlive(),
-                            "the job to pass line " + point);
-                    ferry.sigkill();
-                    ferry.awaitExit(Duration.ofSeconds(30));
-                    assertEquals(0, spool.count("done"), "the job was still running when killed; log:\n" + ferry.log());
-                }
-            }
+            killThreeTimes(confDir, spool, checkpoint, "line");
             try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-last.log"))) {
                 Document result = spool.awaitDone("repeat", WAIT);
                 assertEquals((long) LINES, ((Number) result.get("documentsRead")).longValue(), "every line once");
@@ -135,21 +124,8 @@ class LanesCrashResumeProcessTest {
                     + " \"collection\": \"orders\"}, \"destination\": {\"connection\": \"dest\","
                     + " \"collection\": \"orders\"}, \"chunkSize\": 100}");
             Path checkpoint = conf.state().resolve("checkpoints").resolve("orders.checkpoint.json");
-            long[] killAt = {6_000, 14_000, 22_000};
-            for (int k = 0; k < killAt.length; k++) {
-                long point = killAt[k];
-                try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-" + k + ".log"))) {
-                    ferry.awaitLog("started", WAIT);
-                    Await.until(WAIT, () -> documentsRead(checkpoint) >= point || !ferry.isAlive(),
-                            "the job to pass document " + point);
-                    if (k == 0) {
-                        assertTrue(ferry.log().contains("reading the source in 8 ranges"), ferry.log());
-                    }
-                    ferry.sigkill();
-                    ferry.awaitExit(Duration.ofSeconds(30));
-                    assertEquals(0, spool.count("done"), "the job was still running when killed; log:\n" + ferry.log());
-                }
-            }
+            String firstRun = killThreeTimes(confDir, spool, checkpoint, "document").get(0);
+            assertTrue(firstRun.contains("reading the source in 8 ranges"), firstRun);
             assertTrue(Files.readString(checkpoint).contains("$ranges"), "the checkpoint holds every range");
             try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-last.log"))) {
                 Document result = spool.awaitDone("orders", WAIT);
@@ -165,6 +141,30 @@ class LanesCrashResumeProcessTest {
             assertEquals(LINES, actual.size());
             assertEquals(expected, actual, "the destination equals the source");
         }
+    }
+
+    /**
+     * Starts the daemon three times and kills it with SIGKILL once the job's checkpoint passed 6,000,
+     * 14,000 and 22,000 records, each time while the job still runs.
+     *
+     * @return each run's log up to its kill
+     */
+    private List<String> killThreeTimes(Path confDir, Spooler spool, Path checkpoint, String unit) throws Exception {
+        long[] killAt = {6_000, 14_000, 22_000};
+        List<String> logs = new ArrayList<>();
+        for (int k = 0; k < killAt.length; k++) {
+            long point = killAt[k];
+            try (FerryProcess ferry = FerryProcess.run(confDir, dir.resolve("ferry-" + k + ".log"))) {
+                ferry.awaitLog("started", WAIT);
+                Await.until(WAIT, () -> documentsRead(checkpoint) >= point || !ferry.isAlive(),
+                        "the job to pass " + unit + " " + point);
+                logs.add(ferry.log());
+                ferry.sigkill();
+                ferry.awaitExit(Duration.ofSeconds(30));
+                assertEquals(0, spool.count("done"), "the job was still running when killed; log:\n" + ferry.log());
+            }
+        }
+        return logs;
     }
 
     private static long documentsRead(Path checkpoint) {
