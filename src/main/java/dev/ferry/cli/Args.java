@@ -23,8 +23,8 @@ record Args(String command, Path confDir, boolean json, List<String> operands, i
             "    [--watch [SECONDS]]            again every SECONDS (default 2) until Ctrl-C",
             "  check-pool [--conf DIR] NAME     the pool self-test of one connection",
             "  ctl [--conf DIR] [--json] ACTION pools | jobs | reset NAME | reset-all | pause | resume |",
-            "                                   cancel ID | finish ID | retry ID",
-            "  ctl [--conf DIR] [--json] events job and pool events as they come, until Ctrl-C",
+            "                                   cancel ID | finish ID | retry ID | verify ID | reload",
+            "  ctl [--conf DIR] [--json] events job, pool and configuration events as they come, until Ctrl-C",
             "--conf defaults to $FERRY_CONF, else ./conf");
 
     static Args parse(String[] argv, Map<String, String> env) throws UsageException {

@@ -1,6 +1,7 @@
 package dev.ferry.cli;
 
 import dev.ferry.config.ConfigException;
+import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.config.Redaction;
 import dev.ferry.daemon.Daemon;
@@ -42,7 +43,8 @@ final class Commands {
     ExitCode run() {
         Daemon daemon;
         try {
-            daemon = Daemon.start(settings, ManagementFactory.getPlatformMBeanServer(), Clock.systemUTC());
+            daemon = Daemon.start(settings, () -> new ConfigLoader(env::get).load(settings.confDir()),
+                    ManagementFactory.getPlatformMBeanServer(), Clock.systemUTC());
         } catch (InstanceLock.AlreadyRunningException | ConfigException e) {
             err.println("ferry: " + scrub(e.getMessage()));
             return ExitCode.USAGE;
@@ -51,6 +53,7 @@ final class Commands {
             return ExitCode.FAILURE;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "ferry-shutdown"));
+        reloadOnHangUp(daemon);
         try {
             daemon.awaitStopped();
         } catch (InterruptedException e) {
@@ -58,6 +61,23 @@ final class Commands {
             daemon.close();
         }
         return ExitCode.OK;
+    }
+
+    /**
+     * SIGHUP reloads the configuration (the unit's {@code ExecReload=}); without a handler the JVM would exit on it. The
+     * reload runs on a thread of its own so that the signal thread is free for SIGTERM; the daemon logs the outcome.
+     */
+    @SuppressWarnings("restriction")
+    private void reloadOnHangUp(Daemon daemon) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
+                Thread reload = new Thread(daemon::reload, "ferry-reload");
+                reload.setDaemon(true);
+                reload.start();
+            });
+        } catch (IllegalArgumentException e) {
+            err.println("ferry: SIGHUP cannot reload here (" + e.getMessage() + "); use ferry ctl reload");
+        }
     }
 
     /** {@code ferry validate FILE...}: every file checked, nothing submitted. */

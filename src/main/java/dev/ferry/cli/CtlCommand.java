@@ -13,7 +13,8 @@ import javax.management.openmbean.CompositeData;
 
 /** {@code ferry ctl ACTION}: the JMX operations of docs/monitoring.md, "JMX: watching and steering ferry", from a shell. */
 final class CtlCommand {
-    private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, finish ID, retry ID, verify ID";
+    private static final String ACTIONS = "pools, jobs, reset NAME, reset-all, pause, resume, cancel ID, finish ID, retry ID, "
+            + "verify ID, reload, events";
 
     private final PrintStream out;
     private final boolean json;
@@ -30,7 +31,7 @@ final class CtlCommand {
         String action = args.operands().get(0);
         int expected = switch (action) {
             case "events" -> 1;
-            case "pools", "jobs", "reset-all", "pause", "resume" -> 1;
+            case "pools", "jobs", "reset-all", "pause", "resume", "reload" -> 1;
             case "reset", "cancel", "finish", "retry", "verify" -> 2;
             default -> throw new UsageException("ferry ctl: unknown action '" + action + "' (actions: " + ACTIONS + ")");
         };
@@ -112,19 +113,29 @@ final class CtlCommand {
             case "verify" -> {
                 return verify(view, orchestrator, operands.get(1));
             }
+            case "reload" -> {
+                // an invalid file is a configuration error: exit 2, as when the daemon could not start with it
+                CompositeData result = (CompositeData) view.invoke(MBeanRegistrar.name("Daemon"), "reload");
+                printResult(result);
+                return Boolean.TRUE.equals(result.get("ok")) ? ExitCode.OK : ExitCode.USAGE;
+            }
             case "cancel", "finish", "retry" -> {
                 CompositeData result = (CompositeData) view.invoke(orchestrator, action, operands.get(1));
-                if (json) {
-                    out.println(Json.of(Commands.map("outcome", result.get("outcome"), "ok", result.get("ok"),
-                            "message", result.get("message"))));
-                } else {
-                    out.println(result.get("message"));
-                }
+                printResult(result);
                 return Boolean.TRUE.equals(result.get("ok")) ? ExitCode.OK : ExitCode.FAILURE;
             }
             default -> throw new IllegalStateException("unchecked action " + action);
         }
         return ExitCode.OK;
+    }
+
+    private void printResult(CompositeData result) {
+        if (json) {
+            out.println(Json.of(Commands.map("outcome", result.get("outcome"), "ok", result.get("ok"),
+                    "message", result.get("message"))));
+        } else {
+            out.println(result.get("message"));
+        }
     }
 
     void printPools(ManagementView view) throws IOException, JMException {
@@ -164,10 +175,7 @@ final class CtlCommand {
             out.println(Json.of(doc));
             return;
         }
-        out.printf("paused=%s queued=%s running=%s completed=%s failed=%s documents=%s chunks=%s retries=%s%n",
-                orchestrator.get("Paused"), orchestrator.get("QueuedJobs"), orchestrator.get("RunningJobs"),
-                orchestrator.get("CompletedJobs"), orchestrator.get("FailedJobs"),
-                orchestrator.get("DocumentsWritten"), orchestrator.get("ChunksWritten"), orchestrator.get("ChunkRetries"));
+        out.println(StatusCommand.orchestratorLine(orchestrator));
         Table t = new Table("ID", "STATE", "DOCUMENTS", "CHUNKS", "IN-FLIGHT", "LANES", "RETRIES", "STARTED", "SOURCE",
                 "DESTINATION");
         for (Map<String, Object> j : jobs) {

@@ -15,7 +15,7 @@ import javax.management.openmbean.CompositeData;
 import javax.management.remote.JMXConnectionNotification;
 
 /**
- * {@code ferry ctl events}: the notifications of the Orchestrator and Pools beans as they come, one
+ * {@code ferry ctl events}: the notifications of the Orchestrator, Pools and Daemon beans as they come, one
  * line each ({@code --json}: one JSON object a line), until Ctrl-C or until the daemon goes away.
  */
 final class EventsCommand {
@@ -37,6 +37,7 @@ final class EventsCommand {
         NotificationListener printer = (notification, handback) -> print(notification);
         connection.addNotificationListener(MBeanRegistrar.name("Orchestrator"), printer, null, null);
         connection.addNotificationListener(MBeanRegistrar.name("Pools"), printer, null, null);
+        connection.addNotificationListener(MBeanRegistrar.name("Daemon"), printer, null, null);
         // stderr, so that --json output stays pure JSON lines
         err.println("ferry: listening for job and pool events of pid " + client.pid() + "; Ctrl-C to stop");
         gone.await();

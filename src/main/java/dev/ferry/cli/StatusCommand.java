@@ -128,12 +128,17 @@ final class StatusCommand {
         }
     }
 
+    /** The Orchestrator bean's figures on one line, for {@code status} and {@code ctl jobs}. */
+    static String orchestratorLine(Map<String, Object> o) {
+        return String.format("paused=%s queued=%s running=%s completed=%s failed=%s documents=%s chunks=%s retries=%s "
+                        + "workers=%s", o.get("Paused"), o.get("QueuedJobs"), o.get("RunningJobs"), o.get("CompletedJobs"),
+                o.get("FailedJobs"), o.get("DocumentsWritten"), o.get("ChunksWritten"), o.get("ChunkRetries"),
+                o.get("Workers"));
+    }
+
     /** The orchestrator's figures as {@code ferry ctl jobs} prints them, then one progress line per job. */
     private void printJobs(ManagementView view) throws IOException, JMException {
-        Map<String, Object> o = view.attributes(MBeanRegistrar.name("Orchestrator"));
-        out.printf("paused=%s queued=%s running=%s completed=%s failed=%s documents=%s chunks=%s retries=%s%n",
-                o.get("Paused"), o.get("QueuedJobs"), o.get("RunningJobs"), o.get("CompletedJobs"),
-                o.get("FailedJobs"), o.get("DocumentsWritten"), o.get("ChunksWritten"), o.get("ChunkRetries"));
+        out.println(orchestratorLine(view.attributes(MBeanRegistrar.name("Orchestrator"))));
         List<JobProgress> jobs = new ArrayList<>();
         for (ObjectName name : view.beans("Job")) {
             try {

@@ -70,6 +70,13 @@ public final class ConfigKeys {
             RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, ALLOWED_DIRS, JMX_PORT, JMX_BIND,
             JMX_KEY_STORE, JMX_KEY_STORE_PASSWORD);
 
+    /**
+     * The keys a reload cannot apply to a running daemon: where it keeps its files and how JMX listens. A reload that
+     * changes one reports it as needing a restart and applies the rest (docs/operations.md, "Reloading the configuration").
+     */
+    public static final List<Key<?>> RESTART_ONLY = List.of(SPOOL_DIR, STATE_DIR, JMX_PORT, JMX_BIND, JMX_KEY_STORE,
+            JMX_KEY_STORE_PASSWORD);
+
     // ---- connection.NAME.OPTION ----
 
     public static final Key<Optional<String>> URI = Key.secret("uri",
@@ -130,7 +137,8 @@ public final class ConfigKeys {
         if ((k.type() == Key.Type.PATH || k.type() == Key.Type.PATHS) && !dflt.equals("empty")) {
             dflt = "`" + dflt + "`";
         }
-        return "| `" + name + "` | " + dflt + " | " + k.description() + " |\n";
+        String restart = RESTART_ONLY.contains(k) ? " (a reload leaves it: needs a restart)" : "";
+        return "| `" + name + "` | " + dflt + " | " + k.description() + restart + " |\n";
     }
 
     public static void main(String[] args) {

@@ -11,8 +11,8 @@ import java.util.Optional;
 
 /**
  * Every setting of ferry.properties (docs/configuration.md, "Configuration reference"), validated once by
- * {@link ConfigLoader}: one typed value per {@link ConfigKeys} key. Immutable: a running daemon
- * never changes its settings; a new configuration means a restart.
+ * {@link ConfigLoader}: one typed value per {@link ConfigKeys} key. Immutable: a reload loads new settings
+ * and the daemon hands them to its parts ({@link SettingsChange} says what differs).
  */
 public final class FerrySettings {
     private final Path confDir;
@@ -35,6 +35,18 @@ public final class FerrySettings {
         }
         this.values = Map.copyOf(values);
         this.connections = Collections.unmodifiableMap(new LinkedHashMap<>(connections));
+    }
+
+    /**
+     * These settings with the {@link ConfigKeys#RESTART_ONLY} values of {@code running}: what a daemon started with
+     * {@code running} uses after reloading these.
+     */
+    public FerrySettings keepingRestartOnlyOf(FerrySettings running) {
+        Map<Key<?>, Object> kept = new java.util.HashMap<>(values);
+        for (Key<?> k : ConfigKeys.RESTART_ONLY) {
+            kept.put(k, running.values.get(k));
+        }
+        return new FerrySettings(confDir, kept, connections, otherSecrets);
     }
 
     @SuppressWarnings("unchecked")

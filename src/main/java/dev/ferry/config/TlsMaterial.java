@@ -38,9 +38,12 @@ import javax.net.ssl.TrustManagerFactory;
  *                           the JVM's default trust store
  * @param certificateKeyFile {@code connection.NAME.tlsCertificateKeyFile}: client certificate and key
  * @param clientSubject      the client certificate's subject, for {@code check-pool}; empty without one
+ * @param fingerprint        a digest of the files' contents and the key's password: two loads are
+ *                           {@link #equals equal} when the files (and password) are the same, so that
+ *                           a reload replaces a client only when its TLS material changed
  */
 public record TlsMaterial(SSLContext context, Optional<Path> caFile, Optional<Path> certificateKeyFile,
-        Optional<String> clientSubject) {
+        Optional<String> clientSubject, String fingerprint) {
 
     private static final Pattern PEM = Pattern.compile(
             "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]+?)-----END \\1-----");
@@ -66,10 +69,11 @@ public record TlsMaterial(SSLContext context, Optional<Path> caFile, Optional<Pa
     static TlsMaterial load(String prefix, Optional<Path> caFile, Optional<Path> certificateKeyFile,
             Optional<String> password) throws TlsFileException {
         try {
+            Fingerprint fingerprint = new Fingerprint();
             TrustManagerFactory trust = null;
             if (caFile.isPresent()) {
                 String key = prefix + "tlsCAFile";
-                List<X509Certificate> cas = certificates(key, caFile.get(), read(key, caFile.get()));
+                List<X509Certificate> cas = certificates(key, caFile.get(), fingerprint.add(read(key, caFile.get())));
                 if (cas.isEmpty()) {
                     throw new TlsFileException(key, caFile.get() + " holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
                 }
@@ -86,7 +90,8 @@ public record TlsMaterial(SSLContext context, Optional<Path> caFile, Optional<Pa
             if (certificateKeyFile.isPresent()) {
                 String key = prefix + "tlsCertificateKeyFile";
                 Path file = certificateKeyFile.get();
-                String pem = read(key, file);
+                String pem = fingerprint.add(read(key, file));
+                fingerprint.add(password.orElse(""));
                 List<X509Certificate> chain = certificates(key, file, pem);
                 if (chain.isEmpty()) {
                     throw new TlsFileException(key, file + " holds no PEM certificate: it needs the client certificate "
@@ -104,9 +109,47 @@ public record TlsMaterial(SSLContext context, Optional<Path> caFile, Optional<Pa
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keys == null ? null : keys.getKeyManagers(), trust == null ? null : trust.getTrustManagers(),
                     null);
-            return new TlsMaterial(context, caFile, certificateKeyFile, subject);
+            return new TlsMaterial(context, caFile, certificateKeyFile, subject, fingerprint.digest());
         } catch (GeneralSecurityException | IOException e) {
             throw new TlsFileException(prefix + "tlsCAFile", "cannot build the TLS context: " + e);
+        }
+    }
+
+    /** Same files with the same contents (and password): the context is a product of them, not compared. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TlsMaterial t && caFile.equals(t.caFile) && certificateKeyFile.equals(t.certificateKeyFile)
+                && fingerprint.equals(t.fingerprint);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(caFile, certificateKeyFile, fingerprint);
+    }
+
+    /** Never prints the fingerprint's inputs: a record's toString would print the context's identity only. */
+    @Override
+    public String toString() {
+        return describe();
+    }
+
+    /** SHA-256 over what the context is built from, each part length-prefixed. */
+    private static final class Fingerprint {
+        private final java.security.MessageDigest digest;
+
+        Fingerprint() throws GeneralSecurityException {
+            digest = java.security.MessageDigest.getInstance("SHA-256");
+        }
+
+        String add(String part) {
+            byte[] bytes = part.getBytes(StandardCharsets.UTF_8);
+            digest.update(java.nio.ByteBuffer.allocate(4).putInt(bytes.length).array());
+            digest.update(bytes);
+            return part;
+        }
+
+        String digest() {
+            return java.util.HexFormat.of().formatHex(digest.digest());
         }
     }
 

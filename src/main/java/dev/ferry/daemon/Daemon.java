@@ -3,6 +3,11 @@ package dev.ferry.daemon;
 import dev.ferry.concurrent.Executors2;
 import dev.ferry.concurrent.NamedThreadFactory;
 import dev.ferry.config.ConfigException;
+import dev.ferry.config.ConfigLoader;
+import dev.ferry.config.SettingsChange;
+import dev.ferry.sync.OperationResult;
+import dev.ferry.sync.OperationResult.Outcome;
+import java.time.Instant;
 import dev.ferry.config.FerrySettings;
 import dev.ferry.embedded.EmbeddedStores;
 import dev.ferry.jmx.MBeanRegistrar;
@@ -26,7 +31,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -39,20 +44,37 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The running daemon: builds the one pool manager, scheduler, worker pool and orchestrator from the
- * settings and wires them together; {@link #close()} takes them down in reverse order.
+ * settings and wires them together; {@link #reload()} hands them a re-read configuration; {@link #close()}
+ * takes them down in reverse order.
+ *
+ * <p>Threading: {@link #reload()} runs on a JMX or signal thread, one at a time (the object's monitor); the
+ * parts it reconfigures are each safe to change while jobs run.
  */
-public final class Daemon implements AutoCloseable {
+public final class Daemon implements DaemonMXBean, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Daemon.class);
     private static final Duration POOL_CLOSE_WAIT = Duration.ofSeconds(5);
 
-    private final FerrySettings settings;
+    /** Reads the configuration again: the same file and environment as at start. */
+    @FunctionalInterface
+    public interface SettingsSource {
+        FerrySettings load() throws ConfigException;
+    }
+
+    /** What the daemon runs with now: the last configuration loaded, its restart-only keys as at start. */
+    private volatile FerrySettings settings;
+    private final SettingsSource source;
+    private final Clock clock;
+    private final Instant startedAt;
+    private volatile Instant configLoadedAt;
+    private volatile String lastReload = "";
+    private final ConfigNotifications configEvents;
     private final StateDir state;
     private final InstanceLock lock;
     private final MBeanRegistrar mbeans;
     private final ScheduledThreadPoolExecutor scheduler;
-    private final ExecutorService workers;
-    private final ExecutorService checkpointIo;
-    private final ExecutorService readAhead;
+    private final ThreadPoolExecutor workers;
+    private final ThreadPoolExecutor checkpointIo;
+    private final ThreadPoolExecutor readAhead;
     private final ExecutorService lanes;
     private final ExecutorService followers;
     private final EmbeddedStores embedded;
@@ -65,16 +87,22 @@ public final class Daemon implements AutoCloseable {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    private Daemon(FerrySettings settings, StateDir state, InstanceLock lock, MBeanServer mbeanServer, Clock clock)
-            throws IOException {
+    private Daemon(FerrySettings settings, SettingsSource source, StateDir state, InstanceLock lock,
+            MBeanServer mbeanServer, Clock clock) throws IOException {
         this.settings = settings;
+        this.source = source;
+        this.clock = clock;
+        this.startedAt = clock.instant();
+        this.configLoadedAt = startedAt;
+        this.configEvents = new ConfigNotifications(MBeanRegistrar.name("Daemon"), clock);
         this.state = state;
         this.lock = lock;
         this.mbeans = new MBeanRegistrar(mbeanServer);
         this.scheduler = Executors2.scheduler("ferry-scheduler", 2);
-        this.workers = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-worker", false));
-        this.checkpointIo = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-checkpoint", false));
-        this.readAhead = Executors.newFixedThreadPool(settings.workers(), new NamedThreadFactory("ferry-read-ahead", false));
+        // sized by workers, resized by a reload (see resize)
+        this.workers = fixedPool("ferry-worker", settings.workers());
+        this.checkpointIo = fixedPool("ferry-checkpoint", settings.workers());
+        this.readAhead = fixedPool("ferry-read-ahead", settings.workers());
         // a thread per chunk in flight: at most the lanes of the jobs running, idle ones end after a minute
         this.lanes = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 new NamedThreadFactory("ferry-lane", false));
@@ -95,19 +123,42 @@ public final class Daemon implements AutoCloseable {
         this.localJmx = new LocalJmx(state, mbeanServer);
     }
 
+    private static ThreadPoolExecutor fixedPool(String name, int threads) {
+        return new ThreadPoolExecutor(threads, threads, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                new NamedThreadFactory(name, false));
+    }
+
+    /** Threads beyond the new size end once their task is done; a larger pool starts threads as work comes. */
+    private static void resize(ThreadPoolExecutor pool, int threads) {
+        if (threads > pool.getMaximumPoolSize()) {
+            pool.setMaximumPoolSize(threads);
+            pool.setCorePoolSize(threads);
+        } else {
+            pool.setCorePoolSize(threads);
+            pool.setMaximumPoolSize(threads);
+        }
+    }
+
+    /** Starts a daemon whose reload reads {@code settings.confDir()} again with the process environment. */
+    public static Daemon start(FerrySettings settings, MBeanServer mbeanServer, Clock clock)
+            throws IOException, ConfigException, InstanceLock.AlreadyRunningException {
+        return start(settings, () -> new ConfigLoader().load(settings.confDir()), mbeanServer, clock);
+    }
+
     /**
      * Starts everything, or nothing: a failure part-way closes what was started.
      *
+     * @param source what {@link #reload()} reads
      * @throws InstanceLock.AlreadyRunningException if another daemon uses the state directory
      * @throws ConfigException if a setting proves unusable only now (an unreadable JMX password file)
      */
-    public static Daemon start(FerrySettings settings, MBeanServer mbeanServer, Clock clock)
+    public static Daemon start(FerrySettings settings, SettingsSource source, MBeanServer mbeanServer, Clock clock)
             throws IOException, ConfigException, InstanceLock.AlreadyRunningException {
         StateDir state = new StateDir(settings.stateDir());
         InstanceLock lock = InstanceLock.acquire(state);
         Daemon daemon;
         try {
-            daemon = new Daemon(settings, state, lock, mbeanServer, clock);
+            daemon = new Daemon(settings, source, state, lock, mbeanServer, clock);
         } catch (IOException | RuntimeException e) {
             lock.close();
             throw e;
@@ -122,17 +173,12 @@ public final class Daemon implements AutoCloseable {
     }
 
     private void startAll() throws IOException, ConfigException {
-        Map<String, String> embeddedUris = new LinkedHashMap<>();
-        for (ConnectionSettings c : settings.connections().values()) {
-            if (c.embedded()) {
-                embeddedUris.put(c.name(), embedded.uriFor(c));
-            }
-        }
-        state.writeEmbeddedUris(embeddedUris);
+        publishEmbeddedUris(settings);
         pools.start();
         registerPoolBeans();
         remoteJmx.start();
         localJmx.start();
+        mbeans.register(MBeanRegistrar.name("Daemon"), this, configEvents);
         mbeans.register(MBeanRegistrar.name("Orchestrator"), orchestrator, jobEvents);
         orchestrator.start();
         log.info("ferry {} started (pid {}): conf {}, spool {}, state {}, {} worker(s), connections: {}",
@@ -141,12 +187,110 @@ public final class Daemon implements AutoCloseable {
                         .map(p -> p.name() + "=" + p.target()).collect(Collectors.joining(", ")));
     }
 
+    /** Starts the embedded stores (a failure is the caller's to report) and tells the CLI their loopback ports. */
+    private void publishEmbeddedUris(FerrySettings s) throws IOException {
+        Map<String, String> embeddedUris = new LinkedHashMap<>();
+        for (ConnectionSettings c : s.connections().values()) {
+            if (c.embedded()) {
+                embeddedUris.put(c.name(), embedded.uriFor(c));
+            }
+        }
+        state.writeEmbeddedUris(embeddedUris);
+    }
+
     /** The beans are views the wiring registers, so that the pool package knows nothing of JMX registration. */
     private void registerPoolBeans() {
         mbeans.register(MBeanRegistrar.name("Pools"), new PoolsBean(pools), poolEvents);
         for (PooledClient pool : pools.pools()) {
             mbeans.register(MBeanRegistrar.name("Pool", pool.name()), new PoolBean(pool));
         }
+    }
+
+    /**
+     * Re-reads the configuration and applies it (docs/operations.md, "Reloading the configuration"). An invalid file
+     * changes nothing: the daemon runs on, the journal and a {@code ferry.config.rejected} notification say why.
+     */
+    @Override
+    public synchronized OperationResult reload() {
+        if (closed.get()) {
+            return OperationResult.of(Outcome.REFUSED, "ferry is stopping: no reload");
+        }
+        String file = settings.confDir().resolve(ConfigLoader.FILE_NAME).toString();
+        FerrySettings loaded;
+        try {
+            loaded = source.load();
+            publishEmbeddedUris(loaded);
+        } catch (ConfigException | IOException | RuntimeException e) {
+            String why = e instanceof ConfigException ? e.getMessage() : file + ": " + e;
+            log.error("ferry: reload refused, nothing changed: {}", why);
+            lastReload = clock.instant() + ": refused: " + why;
+            configEvents.rejected(file, why);
+            return OperationResult.of(Outcome.REFUSED, "reload refused, nothing changed: " + why);
+        }
+        FerrySettings before = settings;
+        SettingsChange change = SettingsChange.between(before, loaded);
+        FerrySettings next = loaded.keepingRestartOnlyOf(before);
+        if (next.workers() > before.workers()) {
+            resizeWorkers(next.workers()); // before the orchestrator claims more
+        }
+        PoolManager.Applied applied = pools.apply(next.connections().values(), PoolMaintenance.from(next),
+                orchestrator::usesConnection);
+        for (String name : change.connectionsAdded()) {
+            mbeans.register(MBeanRegistrar.name("Pool", name), new PoolBean(pools.pool(name)));
+        }
+        for (String name : change.connectionsRemoved()) {
+            mbeans.unregister(MBeanRegistrar.name("Pool", name));
+        }
+        orchestrator.reconfigure(next);
+        if (next.workers() < before.workers()) {
+            resizeWorkers(next.workers()); // running jobs keep their threads until they end
+        }
+        settings = next;
+        configLoadedAt = clock.instant();
+        String message = change.describe() + (applied.keptForJobs().isEmpty() ? "" : "; "
+                + String.join(", ", applied.keptForJobs()) + ": still used by running jobs, removed once they end");
+        log.info("ferry: reloaded {}: {}", file, message);
+        lastReload = configLoadedAt + ": " + message;
+        configEvents.reloaded(file, message);
+        return OperationResult.of(Outcome.DONE, "reloaded " + file + ": " + message);
+    }
+
+    private void resizeWorkers(int n) {
+        resize(workers, n);
+        resize(checkpointIo, n);
+        resize(readAhead, n);
+    }
+
+    // ---- DaemonMXBean ----
+
+    @Override
+    public String getVersion() {
+        return version();
+    }
+
+    @Override
+    public long getPid() {
+        return ProcessHandle.current().pid();
+    }
+
+    @Override
+    public String getStartedAt() {
+        return startedAt.toString();
+    }
+
+    @Override
+    public String getConfigFile() {
+        return settings.confDir().resolve(ConfigLoader.FILE_NAME).toAbsolutePath().toString();
+    }
+
+    @Override
+    public String getConfigLoadedAt() {
+        return configLoadedAt.toString();
+    }
+
+    @Override
+    public String getLastReload() {
+        return lastReload;
     }
 
     public PoolManager pools() {

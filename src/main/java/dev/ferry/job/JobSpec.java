@@ -86,4 +86,10 @@ public record JobSpec(
     public boolean follows() {
         return source instanceof SourceSpec.Mongo m && m.follow();
     }
+
+    /** The configured connections the job reads from and writes to. */
+    public java.util.Set<String> connections() {
+        return source instanceof SourceSpec.Mongo m && !m.connection().equals(destination.connection())
+                ? java.util.Set.of(m.connection(), destination.connection()) : java.util.Set.of(destination.connection());
+    }
 }

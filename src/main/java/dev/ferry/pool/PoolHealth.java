@@ -19,7 +19,7 @@ final class PoolHealth {
     private static final Document PING = new Document("ping", 1);
 
     private final String name;
-    private final PoolMaintenance settings;
+    private volatile PoolMaintenance settings;
     private final Clock clock;
     private final AtomicInteger consecutiveFailures = new AtomicInteger();
     private volatile Instant lastCheck;
@@ -30,6 +30,10 @@ final class PoolHealth {
         this.name = name;
         this.settings = settings;
         this.clock = clock;
+    }
+
+    void maintenance(PoolMaintenance changed) {
+        settings = changed;
     }
 
     /**

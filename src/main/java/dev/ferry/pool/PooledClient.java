@@ -32,8 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class PooledClient {
     private static final Logger log = LoggerFactory.getLogger(PooledClient.class);
 
-    private final ConnectionSettings connection;
-    private final PoolMaintenance settings;
+    private volatile ConnectionSettings connection;
+    private volatile PoolMaintenance settings;
     private final ClientFactory factory;
     private final UriResolver uriResolver;
     private final ScheduledExecutorService scheduler;
@@ -52,6 +52,7 @@ public final class PooledClient {
     private final AtomicLong reaps = new AtomicLong();
     private final ReentrantLock healthLock = new ReentrantLock();
     private volatile boolean closed;
+    private volatile boolean removed;
     private volatile Instant openedAt;
     private volatile String target;
 
@@ -81,6 +82,10 @@ public final class PooledClient {
         while (true) {
             if (closed) {
                 throw new PoolClosedException(name() + ": ferry is shutting down, no new work is accepted");
+            }
+            if (removed) {
+                throw new UnknownConnectionException("connection '" + name() + "' was removed from the configuration "
+                        + "by a reload");
             }
             ClientGeneration g = current.get();
             if (g == null) {
@@ -119,6 +124,9 @@ public final class PooledClient {
             if (closed) {
                 throw new PoolClosedException(name() + ": ferry is shutting down, no new work is accepted");
             }
+            if (removed) {
+                return null; // lease() throws on its next turn
+            }
             ClientGeneration g = newGeneration();
             current.set(g);
             log.info("{}: opened client #{} to {}", name(), g.number(), target);
@@ -129,9 +137,10 @@ public final class PooledClient {
     }
 
     private ClientGeneration newGeneration() {
-        String uri = uriResolver.resolve(connection);
-        target = describeTarget(connection, uri);
-        MongoClient client = factory.create(connection, uri, stats);
+        ConnectionSettings c = connection; // one read: a reload may swap it meanwhile
+        String uri = uriResolver.resolve(c);
+        target = describeTarget(c, uri);
+        MongoClient client = factory.create(c, uri, stats);
         openedAt = clock.instant();
         return new ClientGeneration(client, generations.incrementAndGet(), clock.millis());
     }
@@ -147,12 +156,58 @@ public final class PooledClient {
         events.reset(name(), replaced ? generations.get() : 0);
     }
 
+    /**
+     * A reload changed this connection (uri, database, pool options or TLS files): new leases get a client built from
+     * {@code changed} at once, work in flight finishes on the old client, which closes when its last lease returns.
+     */
+    void reconfigure(ConnectionSettings changed) {
+        openLock.lock();
+        try {
+            connection = changed;
+            target = describeTarget(changed, null);
+        } finally {
+            openLock.unlock();
+        }
+        if (replaceClient()) {
+            log.info("{}: reloaded: new work uses client #{} with the new settings; the old client closes when its "
+                    + "leases return", name(), generations.get());
+        } else {
+            log.info("{}: reloaded: the next lease opens a client with the new settings", name());
+        }
+    }
+
+    /** A reload took the health and reaping timings from a new configuration. */
+    void maintenance(PoolMaintenance changed) {
+        settings = changed;
+        health.maintenance(changed);
+    }
+
+    /**
+     * A reload removed this connection and no running job uses it: no new leases; the open client closes when its
+     * last lease returns (at once if none is out).
+     */
+    void remove() {
+        ClientGeneration old;
+        openLock.lock();
+        try {
+            removed = true;
+            old = current.getAndSet(null);
+        } finally {
+            openLock.unlock();
+        }
+        if (old != null) {
+            retire(old);
+        }
+        log.info("{}: removed by a reload: no new leases{}", name(), old == null ? "" : "; its client closes when its "
+                + "last lease returns");
+    }
+
     private boolean replaceClient() {
         ClientGeneration fresh;
         ClientGeneration old;
         openLock.lock();
         try {
-            if (closed || current.get() == null) {
+            if (closed || removed || current.get() == null) {
                 return false;
             }
             fresh = newGeneration();

@@ -52,7 +52,7 @@ public final class SpoolWatcher implements AutoCloseable {
     private static final int LOCK_SLICE = 512;
     private final Spool spool;
     private final Path dir;
-    private final Duration rescan;
+    private volatile Duration rescan;
     private final ScheduledExecutorService scheduler;
     private final boolean watchEvents;
     private final String threadName;
@@ -136,6 +136,30 @@ public final class SpoolWatcher implements AutoCloseable {
     }
 
     /**
+     * A reload changed {@code queue.settleMillis} or {@code queue.rescanSeconds}: files settling now settle by the new
+     * time; the rescans follow the new interval from now.
+     */
+    public void retime(Duration settle, Duration rescanInterval) {
+        if (settle.isNegative() || rescanInterval.isNegative() || rescanInterval.isZero()) {
+            throw new IllegalArgumentException("settle must not be negative and rescan must be positive");
+        }
+        synchronized (lock) {
+            files.settle(settle);
+            if (rescanInterval.equals(rescan)) {
+                return;
+            }
+            rescan = rescanInterval;
+            ScheduledFuture<?> task = rescanTask;
+            if (task != null && !closed.get()) {
+                task.cancel(false);
+                rescanTask = scheduler.scheduleWithFixedDelay(this::rescanNow, rescanInterval.toNanos(),
+                        rescanInterval.toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+        rescanNow(); // a shorter settle time may have made files ready
+    }
+
+    /**
      * The oldest settled file (by the time it was first seen, then by name) not handed out yet, or
      * empty. The file is looked at once more first, so a change since it settled holds it back.
      */
@@ -186,11 +210,11 @@ public final class SpoolWatcher implements AutoCloseable {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
-        ScheduledFuture<?> task = rescanTask;
-        if (task != null) {
-            task.cancel(false);
-        }
-        synchronized (lock) {
+        synchronized (lock) { // under the lock, so that a retime() meanwhile cannot leave a rescan scheduled
+            ScheduledFuture<?> task = rescanTask;
+            if (task != null) {
+                task.cancel(false);
+            }
             if (tick != null) {
                 tick.cancel(false);
                 tick = null;

@@ -48,7 +48,7 @@ final class WaitingFiles {
             Comparator.comparingLong((Candidate c) -> c.lastChange).thenComparing(c -> c.name);
 
     private final Path dir;
-    private final long settleNanos;
+    private long settleNanos; // the watcher's lock guards it, as every other field
     private final Clock clock;
     private final Instant origin;
     /** Told the deadline of each file that starts settling. */
@@ -80,11 +80,20 @@ final class WaitingFiles {
      */
     WaitingFiles(Path dir, Duration settle, Clock clock, LongConsumer deadlines, BooleanSupplier closed) {
         this.dir = dir;
-        this.settleNanos = settle.compareTo(Duration.ofNanos(FAR)) > 0 ? FAR : settle.toNanos();
+        this.settleNanos = clamp(settle);
         this.clock = clock;
         this.origin = clock.instant();
         this.deadlines = deadlines;
         this.closed = closed;
+    }
+
+    private static long clamp(Duration settle) {
+        return settle.compareTo(Duration.ofNanos(FAR)) > 0 ? FAR : settle.toNanos();
+    }
+
+    /** A reload changed {@code queue.settleMillis}: files settling now settle by the new time. */
+    void settle(Duration settle) {
+        settleNanos = clamp(settle);
     }
 
     /** Stats one file and updates its candidate; a new or changed file starts settling again. */

@@ -34,7 +34,7 @@ public final class OperationResult {
         this.message = message;
     }
 
-    static OperationResult of(Outcome outcome, String message) {
+    public static OperationResult of(Outcome outcome, String message) {
         return new OperationResult(outcome.name(), outcome == Outcome.DONE || outcome == Outcome.ACCEPTED, message);
     }
 

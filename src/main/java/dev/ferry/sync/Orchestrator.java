@@ -58,10 +58,13 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private final MBeanRegistrar mbeans;
     private final RunGate gate = new RunGate();
     private final Totals totals = new Totals();
-    private final JobLedger.Books books;
-    private final JobTask task;
+    private final SyncServices services;
+    private final JobEvents events;
+    private final ErrorClassifier classifier = new ErrorClassifier();
+    /** Built from the settings; a reload builds a new one for the jobs claimed after it, running jobs keep theirs. */
+    private volatile Wiring wiring;
     private final SpoolWatcher watcher;
-    private final int workers;
+    private volatile int workers;
     private final ExecutorService workerPool;
     private final ScheduledExecutorService scheduler;
     private final AtomicReference<State> state = new AtomicReference<>(State.NEW);
@@ -81,21 +84,49 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         this.spool = services.spool();
         this.clock = services.clock();
         this.mbeans = services.mbeans();
-        // the way of a chunk, wired once: retry policy, stages, ledgers, the job's life
-        PoolManager pools = services.pools();
-        ErrorClassifier classifier = new ErrorClassifier();
-        RetryPolicy policy = new RetryPolicy(classifier, Backoff.of(settings), settings.retryMaxAttempts(),
-                settings.secrets(), ThreadLocalRandom::current, name -> pools.pool(name).state());
-        this.books = new JobLedger.Books(services.spool(), services.checkpoints(), services.checkpointIo(), policy, gate,
-                clock, totals, events);
-        JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
-                new EventWriter(classifier), services.readAhead(), services.lanes(), settings.jobMaxBytesInFlight(),
-                services.followers(), clock, settings.verifyMaxListed());
-        this.task = new JobTask(new JobParser(settings), books, stages, gate, totals, mbeans);
+        this.services = services;
+        this.events = events;
+        this.wiring = wire(settings);
         this.watcher = watcher;
         this.workers = settings.workers();
         this.workerPool = workerPool;
         this.scheduler = scheduler;
+    }
+
+    /** The way of a chunk: retry policy, stages, ledgers, the job's life. */
+    private record Wiring(JobLedger.Books books, JobTask task) {
+    }
+
+    private Wiring wire(FerrySettings settings) {
+        PoolManager pools = services.pools();
+        RetryPolicy policy = new RetryPolicy(classifier, Backoff.of(settings), settings.retryMaxAttempts(),
+                settings.secrets(), ThreadLocalRandom::current, name -> pools.pool(name).state());
+        JobLedger.Books books = new JobLedger.Books(services.spool(), services.checkpoints(), services.checkpointIo(),
+                policy, gate, clock, totals, events);
+        JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
+                new EventWriter(classifier), services.readAhead(), services.lanes(), settings.jobMaxBytesInFlight(),
+                services.followers(), clock, settings.verifyMaxListed());
+        return new Wiring(books, new JobTask(new JobParser(settings), books, stages, gate, totals, mbeans));
+    }
+
+    /**
+     * A reload (docs/operations.md, "Reloading the configuration"): jobs claimed from now on run with the new
+     * settings (chunk size, lanes, retries, allowed directories, connections); running jobs keep the settings they
+     * started with. A change of {@code workers} takes effect at the next claim; the caller sized the worker pool.
+     */
+    public void reconfigure(FerrySettings settings) {
+        Wiring next = wire(settings);
+        synchronized (this) { // dispatch() reads both under this lock
+            wiring = next;
+            workers = settings.workers();
+        }
+        watcher.retime(settings.queueSettle(), settings.queueRescan());
+        dispatch();
+    }
+
+    /** True while a running job reads from or writes to the connection (a reload keeps it for them). */
+    public boolean usesConnection(String name) {
+        return running.values().stream().anyMatch(job -> job.spec().connections().contains(name));
     }
 
     /** Resumes the jobs a previous daemon left in active/, then takes new ones as they settle. */
@@ -142,6 +173,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     }
 
     private void launch(JobClaim claim) {
+        JobTask task = wiring.task();
         inFlight.incrementAndGet();
         try {
             // the slot is freed here, not by the job task: a job rejected before it started (or a task
@@ -242,6 +274,11 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     // ---- OrchestratorMXBean ----
 
     @Override
+    public int getWorkers() {
+        return workers;
+    }
+
+    @Override
     public boolean isPaused() {
         return gate.isPaused();
     }
@@ -317,7 +354,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             try {
                 Optional<JobClaim> claim = spool.claim(waiting);
                 if (claim.isPresent()) {
-                    books.cancelledBeforeStart(claim.get(), id);
+                    wiring.books().cancelledBeforeStart(claim.get(), id);
                     log.info("{}: cancelled before it started", id);
                     return OperationResult.of(Outcome.DONE, id + ": cancelled before it started; moved to failed/");
                 }
@@ -352,7 +389,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         if (job == null) {
             return OperationResult.of(Outcome.NOT_FOUND, "no running job with id " + id);
         }
-        Optional<String> refusal = task.verifyBeside(job);
+        Optional<String> refusal = wiring.task().verifyBeside(job);
         if (refusal.isPresent()) {
             return OperationResult.of(Outcome.REFUSED, "no verify of " + id + ": " + refusal.get());
         }

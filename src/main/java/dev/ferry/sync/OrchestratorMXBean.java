@@ -9,6 +9,10 @@ public interface OrchestratorMXBean {
     @Description("true after pause(): nothing new is claimed and running jobs wait once their chunks in flight are written")
     boolean isPaused();
 
+    @Description("jobs copied at once (the workers setting, changed by a reload); follow jobs that copied their snapshot"
+            + " follow beside them")
+    int getWorkers();
+
     @Description("job files waiting in incoming/")
     int getQueuedJobs();
 

@@ -1,0 +1,31 @@
+package dev.ferry.daemon;
+
+import dev.ferry.jmx.Description;
+import dev.ferry.sync.OperationResult;
+
+/** {@code dev.ferry:type=Daemon} (docs/monitoring.md, "JMX: watching and steering ferry"): the process and its configuration. */
+@Description("The ferry process and its configuration. Notifications: ferry.config.reloaded, ferry.config.rejected")
+public interface DaemonMXBean {
+    @Description("ferry's version")
+    String getVersion();
+
+    @Description("the process id (the same before and after a reload)")
+    long getPid();
+
+    @Description("when the daemon started (ISO-8601, UTC)")
+    String getStartedAt();
+
+    @Description("the configuration file the daemon reads, also on reload")
+    String getConfigFile();
+
+    @Description("when the configuration was last read (start or reload), ISO-8601 UTC")
+    String getConfigLoadedAt();
+
+    @Description("what the last reload did, or why it was refused; empty before the first reload")
+    String getLastReload();
+
+    /** Re-reads ferry.properties and applies it (SIGHUP and ferry ctl reload do the same). */
+    @Description("re-read ferry.properties and apply it without a restart: connections added, removed or changed, "
+            + "workers, chunk and retry settings for the jobs claimed from now on; an invalid file changes nothing")
+    OperationResult reload();
+}
