@@ -171,7 +171,7 @@ final class Commands {
             if (operands.get(0).equals("events")) {
                 return new EventsCommand(out, err, json).execute(client);
             }
-            return new CtlCommand(out, json).execute(new ManagementView(client.connection()), operands);
+            return new CtlCommand(out, err, json).execute(new ManagementView(client.connection()), operands);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return ExitCode.FAILURE;

@@ -17,10 +17,12 @@ final class CtlCommand {
             + "verify ID, reload, events";
 
     private final PrintStream out;
+    private final PrintStream err;
     private final boolean json;
 
-    CtlCommand(PrintStream out, boolean json) {
+    CtlCommand(PrintStream out, PrintStream err, boolean json) {
         this.out = out;
+        this.err = err;
         this.json = json;
     }
 
@@ -116,8 +118,16 @@ final class CtlCommand {
             case "reload" -> {
                 // an invalid file is a configuration error: exit 2, as when the daemon could not start with it
                 CompositeData result = (CompositeData) view.invoke(MBeanRegistrar.name("Daemon"), "reload");
-                printResult(result);
-                return Boolean.TRUE.equals(result.get("ok")) ? ExitCode.OK : ExitCode.USAGE;
+                if (Boolean.TRUE.equals(result.get("ok"))) {
+                    printResult(result);
+                    return ExitCode.OK;
+                }
+                if (json) {
+                    printResult(result);
+                } else {
+                    err.println("ferry: " + result.get("message"));
+                }
+                return ExitCode.USAGE;
             }
             case "cancel", "finish", "retry" -> {
                 CompositeData result = (CompositeData) view.invoke(orchestrator, action, operands.get(1));

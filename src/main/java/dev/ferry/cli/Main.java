@@ -53,11 +53,21 @@ public final class Main {
             return ExitCode.USAGE;
         }
         FerrySettings settings;
+        ConfigLoader loader = new ConfigLoader(env::get);
         try {
-            settings = new ConfigLoader(env::get).load(args.confDir(), connectionsOpenedBy(args));
+            settings = loader.load(args.confDir(), connectionsOpenedBy(args));
         } catch (ConfigException e) {
-            err.println("ferry: " + e.getMessage());
-            return ExitCode.USAGE;
+            boolean reload = args.command().equals("ctl") && args.operands().get(0).equals("reload");
+            try {
+                // the daemon re-reads the file itself and reports what is wrong: journal, notification, exit 2
+                settings = reload ? loader.loadDaemonLocation(args.confDir()) : null;
+            } catch (ConfigException where) {
+                settings = null;
+            }
+            if (settings == null) {
+                err.println("ferry: " + e.getMessage());
+                return ExitCode.USAGE;
+            }
         }
         Commands commands = new Commands(settings, out, err, env);
         return switch (args.command()) {

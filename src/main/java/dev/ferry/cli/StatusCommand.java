@@ -115,7 +115,7 @@ final class StatusCommand {
             } else {
                 out.println("daemon: running (pid " + client.pid() + ")");
                 out.println();
-                CtlCommand ctl = new CtlCommand(out, false);
+                CtlCommand ctl = new CtlCommand(out, err, false);
                 ctl.printPools(view);
                 out.println();
                 printJobs(view);

@@ -2,7 +2,6 @@ package dev.ferry.config;
 
 import com.mongodb.ConnectionString;
 import java.io.IOException;
-import java.io.Reader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -59,21 +58,53 @@ public final class ConfigLoader {
      */
     public FerrySettings load(Path confDir, Predicate<String> resolveUri) throws ConfigException {
         Path file = confDir.resolve(FILE_NAME);
-        List<String> lines;
-        Properties props = new Properties();
-        try (Reader reader = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            props.load(reader);
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        List<String> lines = read(file);
+        return new Parser(file.toString(), lines, properties(file, lines), confDir, resolveUri).parse();
+    }
+
+    /**
+     * Only where a running daemon is to be found: the {@link ConfigKeys#RESTART_ONLY} keys ({@code state.dir},
+     * {@code jmx.*}), every other key ignored, whatever its value. {@code ferry ctl reload} uses it when the whole
+     * file does not load, so that the daemon itself reports what is wrong (docs/operations.md, "Reloading the
+     * configuration").
+     */
+    public FerrySettings loadDaemonLocation(Path confDir) throws ConfigException {
+        Path file = confDir.resolve(FILE_NAME);
+        List<String> lines = read(file);
+        Properties all = properties(file, lines);
+        Properties location = new Properties();
+        for (Key<?> key : ConfigKeys.RESTART_ONLY) {
+            String value = all.getProperty(key.name());
+            if (value != null) {
+                location.setProperty(key.name(), value);
+            }
+        }
+        return new Parser(file.toString(), lines, location, confDir, name -> false).parse();
+    }
+
+    private static List<String> read(Path file) throws ConfigException {
+        try {
+            return Files.readAllLines(file, StandardCharsets.UTF_8);
         } catch (NoSuchFileException e) {
             throw new ConfigException(file + ": configuration file not found (set --conf DIR or FERRY_CONF)");
         } catch (AccessDeniedException e) {
             throw new ConfigException(file + ": cannot read configuration: permission denied for user "
                     + System.getProperty("user.name") + " (the file and its directory must be readable by group "
                     + "ferry: see docs/operations.md, Running under systemd)");
+        } catch (IOException e) {
+            throw new ConfigException(file + ": cannot read configuration: " + e);
+        }
+    }
+
+    /** The properties of the lines just read: one read of the file, so that lines and values agree. */
+    private static Properties properties(Path file, List<String> lines) throws ConfigException {
+        Properties props = new Properties();
+        try {
+            props.load(new java.io.StringReader(String.join("\n", lines)));
         } catch (IOException | IllegalArgumentException e) {
             throw new ConfigException(file + ": cannot read configuration: " + e);
         }
-        return new Parser(file.toString(), lines, props, confDir, resolveUri).parse();
+        return props;
     }
 
     /** Builds settings from properties that did not come from a file (tests, tools). */

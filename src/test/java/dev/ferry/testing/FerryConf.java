@@ -45,6 +45,11 @@ public final class FerryConf {
         return this;
     }
 
+    public FerryConf remove(String key) {
+        props.remove(key);
+        return this;
+    }
+
     public Path dir() {
         return dir;
     }

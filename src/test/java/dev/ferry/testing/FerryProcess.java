@@ -125,10 +125,19 @@ public final class FerryProcess implements AutoCloseable {
 
     /** SIGINT, as Ctrl-C in a terminal. */
     public void sigint() {
+        kill("-INT");
+    }
+
+    /** SIGHUP, as {@code systemctl reload ferry} sends it. */
+    public void sighup() {
+        kill("-HUP");
+    }
+
+    private void kill(String signal) {
         try {
-            Process kill = new ProcessBuilder("kill", "-INT", Long.toString(pid())).inheritIO().start();
+            Process kill = new ProcessBuilder("kill", signal, Long.toString(pid())).inheritIO().start();
             if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new AssertionError("kill -INT " + pid() + " failed");
+                throw new AssertionError("kill " + signal + " " + pid() + " failed");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
