@@ -233,6 +233,31 @@ check "alice: ferry ctl pools exits 0 and lists local and main" eval '[ $rc = 0 
 out=$(alice 'ferry ctl reset main' 2>&1) && rc=0 || rc=$?
 check "alice: ferry ctl reset main exits 0 ($out)" [ "$rc" = 0 ]
 
+echo "== systemctl reload"
+conf=/etc/ferry/ferry.properties
+ct cp -p $conf /root/ferry.properties.before-reload
+main_pid=$(prop MainPID)
+ct sh -c "echo 'workers=3' >> $conf"
+ct systemctl reload ferry
+reloaded() { ct journalctl -u ferry -o cat --no-pager | grep -q "reloaded $conf: applied workers"; }
+check "systemctl reload: the journal says what was applied" wait_for 20 reloaded
+out=$(alice 'ferry ctl jobs' 2>&1) && rc=0 || rc=$?
+check "alice: ferry ctl jobs shows workers=3" eval '[ $rc = 0 ] && has "$out" "workers=3"'
+check "reloaded in place: same pid $main_pid, still active" \
+    eval '[ "$(prop MainPID)" = "$main_pid" ] && [ "$(ct systemctl is-active ferry)" = active ]'
+ct sh -c "echo 'workers=zero' >> $conf"
+ct systemctl reload ferry
+refused() { ct journalctl -u ferry -o cat --no-pager | grep -q "reload refused, nothing changed: $conf:[0-9]*: workers: .*zero"; }
+check "an invalid file: the journal names file, line and key; nothing changed" wait_for 20 refused
+out=$(alice 'ferry ctl reload' 2>&1) && rc=0 || rc=$?
+check "alice: ferry ctl reload of the invalid file exits 2 naming the key" \
+    eval '[ $rc = 2 ] && has "$out" "reload refused, nothing changed" && has "$out" "workers"'
+check "still running: same pid, active" \
+    eval '[ "$(prop MainPID)" = "$main_pid" ] && [ "$(ct systemctl is-active ferry)" = active ]'
+ct cp -p /root/ferry.properties.before-reload $conf
+out=$(alice 'ferry ctl reload' 2>&1) && rc=0 || rc=$?
+check "the file restored: ferry ctl reload exits 0 ($out)" eval '[ $rc = 0 ] && has "$out" "applied workers"'
+
 echo "== secrets recipe"
 out=$(ct /opt/ferry/bin/ferry status --conf /etc/ferry 2>&1) && rc=0 || rc=$?
 check "root without CREDENTIALS_DIRECTORY: ferry status exits 0" [ "$rc" = 0 ]

@@ -117,6 +117,40 @@ class NotificationsTest {
         return received;
     }
 
+    @Test
+    void aReloadAndARefusedReloadAreAnnouncedByTheDaemonBeanWithFileAndMessage(@TempDir Path dir) throws Exception {
+        try (TestMongoServer server = new TestMongoServer()) {
+            FerryConf conf = new FerryConf(dir, server.uri());
+            try (JmxHarness jmx = new JmxHarness(conf)) {
+                ObjectName daemon = JmxHarness.name("dev.ferry:type=Daemon");
+                Received received = listen(jmx, daemon);
+                assertEquals(Set.of("ferry.config.reloaded", "ferry.config.rejected"), declaredTypes(jmx, daemon));
+                String file = conf.dir().resolve("conf").resolve("ferry.properties").toString();
+
+                conf.set("workers", "2").write();
+                CompositeData result = (CompositeData) jmx.connection().invoke(daemon, "reload", null, null);
+                assertEquals(true, result.get("ok"), result.toString());
+                Notification reloaded = received.next("ferry.config.reloaded");
+                CompositeData data = (CompositeData) reloaded.getUserData();
+                assertEquals(file, data.get("file"));
+                assertEquals("applied workers", data.get("message"));
+                assertEquals(2, jmx.get(JmxHarness.ORCHESTRATOR, "Workers"));
+
+                conf.set("workers", "two").write();
+                result = (CompositeData) jmx.connection().invoke(daemon, "reload", null, null);
+                assertEquals(false, result.get("ok"));
+                assertEquals("REFUSED", result.get("outcome"));
+                Notification rejected = received.next("ferry.config.rejected");
+                data = (CompositeData) rejected.getUserData();
+                assertEquals(file, data.get("file"));
+                assertTrue(((String) data.get("message")).startsWith(file + ":4: workers: must be a whole number"),
+                        data.toString());
+                assertTrue(rejected.getMessage().startsWith("reload refused, nothing changed: "), rejected.getMessage());
+                assertEquals(2, jmx.get(JmxHarness.ORCHESTRATOR, "Workers"), "nothing changed");
+            }
+        }
+    }
+
     /** Notifications as they arrive; a test takes the next one of a type, skipping the others. */
     private static final class Received implements NotificationListener {
         private final BlockingQueue<Notification> queue = new LinkedBlockingQueue<>();
