@@ -67,6 +67,8 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
     private final Instant startedAt;
     private volatile Instant configLoadedAt;
     private volatile String lastReload = "";
+    private final java.util.concurrent.atomic.AtomicLong reloads = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.atomic.AtomicLong reloadsRefused = new java.util.concurrent.atomic.AtomicLong();
     private final ConfigNotifications configEvents;
     private final StateDir state;
     private final InstanceLock lock;
@@ -224,6 +226,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
             String why = e instanceof ConfigException ? e.getMessage() : file + ": " + e;
             log.error("ferry: reload refused, nothing changed: {}", why);
             lastReload = clock.instant() + ": refused: " + why;
+            reloadsRefused.incrementAndGet();
             configEvents.rejected(file, why);
             return OperationResult.of(Outcome.REFUSED, "reload refused, nothing changed: " + why);
         }
@@ -251,6 +254,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
                 + String.join(", ", applied.keptForJobs()) + ": still used by running jobs, removed once they end");
         log.info("ferry: reloaded {}: {}", file, message);
         lastReload = configLoadedAt + ": " + message;
+        reloads.incrementAndGet();
         configEvents.reloaded(file, message);
         return OperationResult.of(Outcome.DONE, "reloaded " + file + ": " + message);
     }
@@ -269,8 +273,13 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
     }
 
     @Override
-    public long getPid() {
-        return ProcessHandle.current().pid();
+    public long getReloads() {
+        return reloads.get();
+    }
+
+    @Override
+    public long getReloadsRefused() {
+        return reloadsRefused.get();
     }
 
     @Override

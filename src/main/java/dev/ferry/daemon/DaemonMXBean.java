@@ -9,8 +9,11 @@ public interface DaemonMXBean {
     @Description("ferry's version")
     String getVersion();
 
-    @Description("the process id (the same before and after a reload)")
-    long getPid();
+    @Description("reloads that applied the configuration file since the daemon started")
+    long getReloads();
+
+    @Description("reloads refused since the daemon started because the file was invalid (nothing changed by them)")
+    long getReloadsRefused();
 
     @Description("when the daemon started (ISO-8601, UTC)")
     String getStartedAt();

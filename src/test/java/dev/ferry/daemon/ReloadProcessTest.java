@@ -65,7 +65,9 @@ class ReloadProcessTest {
                     assertTrue(jmx.exists(MBeanRegistrar.name("Pool", "extra")));
                     assertTrue(Arrays.asList((String[]) jmx.attribute(MBeanRegistrar.name("Pools"), "ConnectionNames"))
                             .contains("extra"));
-                    assertEquals(ferry.pid(), jmx.attribute(DAEMON, "Pid"));
+                    assertEquals(1L, jmx.attribute(DAEMON, "Reloads"));
+                    assertTrue(FerryProcess.command(COMMAND, "status", "--conf", c).stdout()
+                            .contains("daemon: running (pid " + ferry.pid() + ")"), "the same process");
                     assertTrue(jmx.exists(job), "the running job goes on");
                     spool.drop("small.json", inlineJob("small", "extra"));
                     assertEquals(2, spool.awaitDone("small", WAIT).get("documentsRead", Number.class).intValue());
@@ -82,13 +84,14 @@ class ReloadProcessTest {
                     assertEquals(6, jmx.attribute(ORCHESTRATOR, "Workers"));
                     assertEquals(loadedAt, jmx.attribute(DAEMON, "ConfigLoadedAt"));
                     assertTrue(((String) jmx.attribute(DAEMON, "LastReload")).contains("refused"));
+                    assertEquals(1L, jmx.attribute(DAEMON, "ReloadsRefused"));
 
                     // 3. SIGHUP, as systemctl reload sends it: fewer workers, extra removed, a restart-only key
                     conf.set("workers", "3").set("spool.dir", dir.resolve("elsewhere").toString());
                     conf.remove("connection.extra.uri").remove("connection.extra.database").write();
                     ferry.sighup();
-                    Await.until(WAIT, () -> Integer.valueOf(3).equals(jmx.attribute(ORCHESTRATOR, "Workers")),
-                            "SIGHUP reloads");
+                    Await.until(WAIT, () -> Long.valueOf(2).equals(jmx.attribute(DAEMON, "Reloads")), "SIGHUP reloads");
+                    assertEquals(3, jmx.attribute(ORCHESTRATOR, "Workers"));
                     String last = (String) jmx.attribute(DAEMON, "LastReload");
                     assertTrue(last.contains("spool.dir: needs a restart"), last);
                     assertTrue(last.contains("connection(s) removed: extra"), last);

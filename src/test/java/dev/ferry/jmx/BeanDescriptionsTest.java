@@ -46,7 +46,7 @@ class BeanDescriptionsTest {
                     types.add(bean.getKeyProperty("type"));
                     check(jmx.connection().getMBeanInfo(bean), bean, problems);
                 }
-                assertEquals(Set.of("Job", "Orchestrator", "Pool", "Pools"), types, "the walk saw every kind of bean");
+                assertEquals(Set.of("Daemon", "Job", "Orchestrator", "Pool", "Pools"), types, "the walk saw every kind of bean");
                 assertEquals(List.of(), problems, "JMX default words that a person would see in JConsole");
                 jmx.invoke(JmxHarness.ORCHESTRATOR, "resume");
             }

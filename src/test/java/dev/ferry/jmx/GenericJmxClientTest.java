@@ -39,7 +39,9 @@ class GenericJmxClientTest {
             "ConnectionsInUse", "ConnectionsIdle", "WaitQueueSize", "MaxPoolSize", "MinPoolSize", "ConnectionsCreated",
             "ConnectionsClosed", "CheckoutFailures", "Resets", "Reconnects", "LastHealthCheck",
             "LastHealthLatencyMillis", "ConsecutiveHealthFailures", "LastError", "OpenedAt", "LastUsedAt", "Target");
-    private static final List<String> ORCHESTRATOR_ATTRIBUTES = List.of("Paused", "QueuedJobs", "RunningJobs",
+    private static final List<String> DAEMON_ATTRIBUTES = List.of("Version", "StartedAt", "ConfigFile", "ConfigLoadedAt",
+            "LastReload", "Reloads", "ReloadsRefused");
+    private static final List<String> ORCHESTRATOR_ATTRIBUTES = List.of("Workers", "Paused", "QueuedJobs", "RunningJobs",
             "CompletedJobs", "FailedJobs", "DocumentsWritten", "ChunksWritten", "ChunkRetries", "RunningJobIds");
     private static final List<String> JOB_ATTRIBUTES = List.of("Source", "Destination", "State", "DocumentsWritten",
             "ChunksWritten", "Retries", "StartedAt", "LastError");
@@ -112,7 +114,16 @@ class GenericJmxClientTest {
                 assertEquals(1L, jmx.getLong(JmxHarness.ORCHESTRATOR, "CompletedJobs"));
                 assertEquals(0, ((String[]) jmx.get(JmxHarness.ORCHESTRATOR, "RunningJobIds")).length);
 
-                assertEquals(4, jmx.query(JmxHarness.ALL).size(), jmx.query(JmxHarness.ALL).toString());
+                ObjectName daemonBean = JmxHarness.name("dev.ferry:type=Daemon");
+                Map<String, Object> daemon = readAll(jmx, daemonBean, DAEMON_ATTRIBUTES);
+                assertEquals("", daemon.get("LastReload"), "no reload yet");
+                javax.management.openmbean.CompositeData reload =
+                        (javax.management.openmbean.CompositeData) jmx.invoke(daemonBean, "reload");
+                assertEquals(true, reload.get("ok"), reload.toString());
+                assertTrue(((String) reload.get("message")).endsWith(": nothing changed"), reload.toString());
+                assertEquals(1L, jmx.getLong(daemonBean, "Reloads"));
+
+                assertEquals(5, jmx.query(JmxHarness.ALL).size(), jmx.query(JmxHarness.ALL).toString());
                 jmx.daemon().stop();
                 assertEquals(Set.of(), jmx.query(JmxHarness.ALL), "every ferry bean goes when the daemon stops");
             }
