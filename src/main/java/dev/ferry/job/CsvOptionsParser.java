@@ -9,18 +9,40 @@ import org.bson.BsonArray;
 import org.bson.BsonDocument;
 import org.bson.BsonValue;
 
-/** The csv/tsv fields of a file source: {@code fields}, {@code types}, {@code ignoreBlanks}, {@code useArrayIndexFields}. */
+/**
+ * The csv/tsv fields of a file source: {@code fields}, {@code types}, {@code ignoreBlanks}, {@code useArrayIndexFields},
+ * {@code columnsHaveTypes}, {@code parseGrace}.
+ */
 final class CsvOptionsParser {
-    static final List<String> FIELDS = List.of("fields", "types", "ignoreBlanks", "useArrayIndexFields");
+    static final List<String> FIELDS = List.of("fields", "types", "ignoreBlanks", "useArrayIndexFields",
+            "columnsHaveTypes", "parseGrace");
     static final int MAX_COLUMNS = 10_000;
 
     private CsvOptionsParser() {
     }
 
     static CsvOptions parse(Fields f) throws JobRejectedException {
-        List<String> fields = fields(f);
+        boolean typedNames = f.optionalBoolean("columnsHaveTypes");
+        List<String> fields = fields(f, typedNames);
         Map<String, CellType> types = types(f);
-        return new CsvOptions(fields, types, f.optionalBoolean("ignoreBlanks"), f.optionalBoolean("useArrayIndexFields"));
+        if (typedNames && !types.isEmpty()) {
+            throw JobRejectedException.invalid(f.path("types"), "give the types one way: in the typed column names of "
+                    + "columnsHaveTypes, or in types, not both");
+        }
+        ParseGrace grace = ParseGrace.STOP;
+        Optional<BsonValue> given = f.optional("parseGrace");
+        if (given.isPresent()) {
+            String word = Fields.string(f.path("parseGrace"), given.get(), "one of autoCast, skipField, skipRow, stop");
+            grace = java.util.Arrays.stream(ParseGrace.values()).filter(g -> g.word().equals(word)).findFirst()
+                    .orElseThrow(() -> JobRejectedException.invalid(f.path("parseGrace"),
+                            "must be one of autoCast, skipField, skipRow, stop, was " + Text.quote(word)));
+            if (!typedNames && types.isEmpty()) {
+                throw JobRejectedException.invalid(f.path("parseGrace"), "applies to typed columns and this source has "
+                        + "none: set \"columnsHaveTypes\": true or give \"types\"");
+            }
+        }
+        return new CsvOptions(fields, types, f.optionalBoolean("ignoreBlanks"), f.optionalBoolean("useArrayIndexFields"),
+                typedNames, grace);
     }
 
     /** Rejects csv-only fields on a source of another format, so that they are never silently ignored. */
@@ -33,7 +55,7 @@ final class CsvOptionsParser {
         }
     }
 
-    private static List<String> fields(Fields f) throws JobRejectedException {
+    private static List<String> fields(Fields f, boolean typedNames) throws JobRejectedException {
         Optional<BsonValue> given = f.optional("fields");
         if (given.isEmpty()) {
             return List.of();
@@ -50,7 +72,15 @@ final class CsvOptionsParser {
         for (int i = 0; i < array.size(); i++) {
             String path = f.path("fields") + "[" + i + "]";
             String name = Fields.string(path, array.get(i), "a non-empty string naming a column");
-            requireColumnName(path, name);
+            if (typedNames) {
+                try {
+                    requireColumnName(path, TypedColumn.parse(name).name());
+                } catch (IllegalArgumentException e) {
+                    throw JobRejectedException.invalid(path, e.getMessage());
+                }
+            } else {
+                requireColumnName(path, name);
+            }
             if (names.contains(name)) {
                 throw JobRejectedException.invalid(path, "column " + Text.quote(name) + " is listed twice");
             }

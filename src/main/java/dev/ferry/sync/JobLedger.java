@@ -3,6 +3,7 @@ package dev.ferry.sync;
 import dev.ferry.job.JobParser;
 import dev.ferry.job.JobRejectedException;
 import dev.ferry.job.JobSpec;
+import dev.ferry.job.SourceSpec;
 import dev.ferry.job.OnInvalid;
 import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
@@ -105,10 +106,12 @@ final class JobLedger implements AutoCloseable {
     boolean recordChunk(Batch batch, WriteOutcome outcome, long retries, Position after)
             throws InterruptedException {
         Progress next = new Progress(after, progress.counters().plusChunk(outcome)
-                .plusRejected(batch.rejected().size()).plusRetries(retries));
+                .plusRejected(batch.rejected().size()).plusRetries(retries).plusGraced(batch.graced().cells()));
         if (!commit(rejected(batch, outcome), next, follow, "write the checkpoint of chunk " + next.counters().chunks())) {
             return false;
         }
+        // told once per column by the source; a resume may tell a column again, the count stays exact
+        batch.graced().notices().forEach(notice -> log.warn("{}: {}", job.id(), notice));
         books.totals.chunksWritten.increment();
         books.totals.documentsWritten.add(batch.documents().size() - outcome.rejected().size());
         return true;
@@ -410,6 +413,13 @@ final class JobLedger implements AutoCloseable {
                 .append("resnapshots", f.resnapshots()));
         if (spec.mode() == dev.ferry.job.WriteMode.DELETE) {
             result.append("deleted", c.deleted());
+        }
+        if (spec.source() instanceof SourceSpec.File file) {
+            switch (file.csv().parseGrace()) {
+                case SKIP_FIELD -> result.append("fieldsSkipped", c.graced());
+                case AUTO_CAST -> result.append("fieldsAutoCast", c.graced());
+                default -> { }
+            }
         }
         return result;
     }

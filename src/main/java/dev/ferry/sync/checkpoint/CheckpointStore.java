@@ -125,6 +125,7 @@ public final class CheckpointStore {
                 .append("skipped", new BsonInt64(n.skipped()))
                 .append("rejected", new BsonInt64(n.rejected()))
                 .append("deleted", new BsonInt64(n.deleted()))
+                .append("graced", new BsonInt64(n.graced()))
                 .append("startedAt", new BsonString(c.startedAt().toString()));
     }
 
@@ -139,7 +140,8 @@ public final class CheckpointStore {
                 d.getInt64("inserted").getValue(), d.getInt64("matched").getValue(), d.getInt64("modified").getValue(),
                 d.getInt64("upserted").getValue(), d.getInt64("skipped").getValue(),
                 d.isInt64("rejected") ? d.getInt64("rejected").getValue() : 0,
-                d.isInt64("deleted") ? d.getInt64("deleted").getValue() : 0);
+                d.isInt64("deleted") ? d.getInt64("deleted").getValue() : 0,
+                d.isInt64("graced") ? d.getInt64("graced").getValue() : 0);
         Optional<FollowState> follow = d.containsKey("follow")
                 ? Optional.of(FollowState.fromDocument(d.getDocument("follow"))) : Optional.empty();
         Optional<VerifyState> verify = d.containsKey("verify")

@@ -41,6 +41,11 @@ public final class BadRecords {
         pending.add(new Rejected(unit, number, reason, record));
     }
 
+    /** Sets a record aside whatever {@code onInvalid} says: the job asked for it (parseGrace skipRow). */
+    void setAside(String unit, long number, String reason, BsonValue record) {
+        pending.add(new Rejected(unit, number, reason, record));
+    }
+
     /** The records rejected since the last call. */
     List<Rejected> drain() {
         List<Rejected> out = List.copyOf(pending);

@@ -1,6 +1,11 @@
 package dev.ferry.sync.source;
 
 import dev.ferry.job.CellType;
+import dev.ferry.job.TypedColumn;
+import java.util.Base64;
+import java.util.HexFormat;
+import java.util.function.Function;
+import org.bson.BsonBinary;
 import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -34,7 +39,145 @@ final class CellConverter {
     /** What Double.parseDouble takes, less NaN, Infinity, hex and the d/f suffixes. */
     private static final Pattern FLOAT = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
 
+    /** Go's strconv.ParseInt in base 10: a sign, then ASCII digits (Java would also take other scripts' digits). */
+    private static final Pattern GO_INTEGER = Pattern.compile("[+-]?[0-9]+");
+    /** Go's strconv.ParseFloat on decimal text; hex floats are not taken. */
+    private static final Pattern GO_FLOAT = Pattern.compile("[+-]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][+-]?[0-9]+)?");
+    private static final Pattern GO_FLOAT_WORD = Pattern.compile("(?i)[+-]?(inf|infinity|nan)");
+
     private CellConverter() {
+    }
+
+    /**
+     * The converter of a typed header's column (mongoimport's {@code --columnsHaveTypes}; docs/jobs.md, "Typed headers
+     * and parse grace"). Cells are read as mongoimport reads them: exactly as they are, blanks not trimmed.
+     *
+     * @return a function that throws IllegalArgumentException with what the cell should have been
+     */
+    static Function<String, BsonValue> typed(TypedColumn column) {
+        switch (column.kind()) {
+            case AUTO:
+                return cell -> auto(cell, cell.strip());
+            case STRING:
+                return BsonString::new;
+            case BOOLEAN:
+                return cell -> switch (cell.toLowerCase(Locale.ROOT)) {
+                    case "true", "1" -> BsonBoolean.TRUE;
+                    case "false", "0" -> BsonBoolean.FALSE;
+                    default -> throw expected("a boolean (true, false, 1 or 0)", cell);
+                };
+            case INT32:
+                return cell -> {
+                    try {
+                        if (GO_INTEGER.matcher(cell).matches()) {
+                            return new BsonInt32(Integer.parseInt(cell));
+                        }
+                    } catch (NumberFormatException e) {
+                        // out of range: said below
+                    }
+                    throw expected("an int32 (a whole number from -2147483648 to 2147483647)", cell);
+                };
+            case INT64:
+                return cell -> {
+                    try {
+                        if (GO_INTEGER.matcher(cell).matches()) {
+                            return new BsonInt64(Long.parseLong(cell));
+                        }
+                    } catch (NumberFormatException e) {
+                        // out of range: said below
+                    }
+                    throw expected("an int64 (a whole number of at most 19 digits)", cell);
+                };
+            case DOUBLE:
+                return cell -> {
+                    if (GO_FLOAT_WORD.matcher(cell).matches()) {
+                        String word = cell.toLowerCase(Locale.ROOT);
+                        return new BsonDouble(word.contains("nan") ? Double.NaN
+                                : word.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
+                    }
+                    if (GO_FLOAT.matcher(cell).matches()) {
+                        double d = Double.parseDouble(cell);
+                        if (Double.isFinite(d)) {
+                            return new BsonDouble(d);
+                        }
+                    }
+                    throw expected("a double (a number like 1.5 or -2e3)", cell);
+                };
+            case DECIMAL:
+                return cell -> {
+                    if (GO_FLOAT_WORD.matcher(cell).matches()) {
+                        String word = cell.toLowerCase(Locale.ROOT);
+                        return new BsonDecimal128(word.contains("nan") ? Decimal128.NaN
+                                : word.startsWith("-") ? Decimal128.NEGATIVE_INFINITY : Decimal128.POSITIVE_INFINITY);
+                    }
+                    if (GO_FLOAT.matcher(cell).matches()) {
+                        try {
+                            return new BsonDecimal128(Decimal128.parse(cell));
+                        } catch (NumberFormatException e) {
+                            // too many digits or out of range: said below
+                        }
+                    }
+                    throw expected("a decimal (a number like 12.50 of at most 34 digits)", cell);
+                };
+            case BINARY:
+                return binary(column.argument());
+            case DATE:
+            case DATE_GO:
+                return date(GoTimeLayout.go(column.argument()));
+            case DATE_MS:
+                return date(GoTimeLayout.fromMs(column.argument()));
+            case DATE_ORACLE:
+                return date(GoTimeLayout.fromOracle(column.argument()));
+            default:
+                throw new IllegalStateException("unknown type " + column.kind());
+        }
+    }
+
+    private static Function<String, BsonValue> date(GoTimeLayout layout) {
+        return cell -> new BsonDateTime(layout.parse(cell).toEpochMilli());
+    }
+
+    private static Function<String, BsonValue> binary(String encoding) {
+        return cell -> {
+            try {
+                byte[] bytes = switch (encoding) {
+                    case "base64" -> Base64.getDecoder().decode(cell);
+                    case "base32" -> base32(cell);
+                    default -> HexFormat.of().parseHex(cell);
+                };
+                return new BsonBinary(bytes);
+            } catch (IllegalArgumentException e) {
+                throw expected(encoding + " text", cell);
+            }
+        };
+    }
+
+    /** RFC 4648 base32 with padding (Go's base32.StdEncoding); the JDK has no decoder of its own. */
+    static byte[] base32(String text) {
+        if (text.length() % 8 != 0) {
+            throw new IllegalArgumentException("base32 text comes in groups of 8 characters");
+        }
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        int padding = text.length() - text.replaceAll("=+$", "").length();
+        if (padding > 6 || text.substring(0, text.length() - padding).indexOf('=') >= 0) {
+            throw new IllegalArgumentException("misplaced padding");
+        }
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        long buffer = 0;
+        int bits = 0;
+        for (int i = 0; i < text.length() - padding; i++) {
+            int v = alphabet.indexOf(text.charAt(i));
+            if (v < 0) {
+                throw new IllegalArgumentException("not a base32 character: " + text.charAt(i));
+            }
+            buffer = (buffer << 5) | v;
+            bits += 5;
+            if (bits >= 8) {
+                bits -= 8;
+                out.write((int) (buffer >> bits) & 0xff);
+            }
+        }
+        return out.toByteArray();
     }
 
     /** @throws IllegalArgumentException with what the cell should have been */
@@ -82,7 +225,7 @@ final class CellConverter {
         }
     }
 
-    private static BsonValue auto(String cell, String t) {
+    static BsonValue auto(String cell, String t) {
         if (INTEGER.matcher(t).matches() && t.length() <= 20) {
             try {
                 long n = Long.parseLong(t);

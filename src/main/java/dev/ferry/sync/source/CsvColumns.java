@@ -2,6 +2,9 @@ package dev.ferry.sync.source;
 
 import dev.ferry.job.CellType;
 import dev.ferry.job.CsvOptions;
+import dev.ferry.job.ParseGrace;
+import dev.ferry.job.TypedColumn;
+import java.util.function.Function;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -18,20 +21,52 @@ import org.bson.BsonValue;
 final class CsvColumns {
     private final List<String[]> paths;
     private final List<String> names;
-    private final List<CellType> types;
+    /** Each column's converter: from {@code types}, or from its typed name with columnsHaveTypes. */
+    private final List<Function<String, BsonValue>> converters;
+    /** Whether an empty cell is a cell that does not parse (typed columns other than string and auto). */
+    private final List<Boolean> emptyIsWrong;
+    private final List<String> typeWords;
     private final boolean ignoreBlanks;
     private final boolean arrays;
+    private final ParseGrace grace;
+    private final boolean[] noticed;
+    private long graced;
+    private final List<String> notices = new ArrayList<>();
 
-    private CsvColumns(List<String> names, CsvOptions options) {
+    /** A row that parseGrace skipRow sets aside, whatever onInvalid says. */
+    static final class SkipRow extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        SkipRow(String message) {
+            super(message);
+        }
+    }
+
+    private CsvColumns(List<String> names, List<TypedColumn> typed, CsvOptions options) {
         this.names = List.copyOf(names);
         this.paths = new ArrayList<>(names.size());
-        this.types = new ArrayList<>(names.size());
-        for (String name : names) {
+        this.converters = new ArrayList<>(names.size());
+        this.emptyIsWrong = new ArrayList<>(names.size());
+        this.typeWords = new ArrayList<>(names.size());
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
             paths.add(name.split("\\."));
-            types.add(options.typeOf(name));
+            if (typed != null) {
+                TypedColumn column = typed.get(i);
+                converters.add(CellConverter.typed(column));
+                emptyIsWrong.add(false); // the converter says: as mongoimport, "" is no int32
+                typeWords.add(column.describeType());
+            } else {
+                CellType type = options.typeOf(name);
+                converters.add(cell -> CellConverter.convert(cell, type));
+                emptyIsWrong.add(type != CellType.STRING && type != CellType.AUTO);
+                typeWords.add(type.word());
+            }
         }
         this.ignoreBlanks = options.ignoreBlanks();
         this.arrays = options.useArrayIndexFields();
+        this.grace = options.parseGrace();
+        this.noticed = new boolean[names.size()];
     }
 
     /** A part of a dotted name that is an array index: digits, no leading zero. */
@@ -84,9 +119,22 @@ final class CsvColumns {
      *                                  name, or one column is inside another ({@code a} and {@code a.b})
      */
     static CsvColumns of(List<String> header, CsvOptions options) {
+        List<TypedColumn> typed = null;
+        List<String> names = header;
+        if (options.columnsHaveTypes()) {
+            typed = new ArrayList<>(header.size());
+            for (int i = 0; i < header.size(); i++) {
+                try {
+                    typed.add(TypedColumn.parse(header.get(i)));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("column " + (i + 1) + ": " + e.getMessage(), e);
+                }
+            }
+            names = typed.stream().map(TypedColumn::name).toList();
+        }
         Set<String> seen = new HashSet<>();
-        for (int i = 0; i < header.size(); i++) {
-            String name = header.get(i);
+        for (int i = 0; i < names.size(); i++) {
+            String name = names.get(i);
             String where = "column " + (i + 1) + " (\"" + name + "\")";
             if (name.isEmpty()) {
                 throw new IllegalArgumentException("column " + (i + 1) + " has no name");
@@ -99,23 +147,23 @@ final class CsvColumns {
                 throw new IllegalArgumentException(where + " is named twice");
             }
         }
-        for (String a : header) {
-            for (String b : header) {
+        for (String a : names) {
+            for (String b : names) {
                 if (b.startsWith(a + ".")) {
                     throw new IllegalArgumentException("column \"" + b + "\" would be inside column \"" + a + "\"");
                 }
             }
         }
         if (options.useArrayIndexFields()) {
-            checkIndexes(header);
+            checkIndexes(names);
         }
-        for (String typed : options.types().keySet()) {
-            if (!seen.contains(typed)) {
-                throw new IllegalArgumentException("types names column \"" + typed + "\", which the file does not have (columns: "
-                        + String.join(", ", header) + ")");
+        for (String type : options.types().keySet()) {
+            if (!seen.contains(type)) {
+                throw new IllegalArgumentException("types names column \"" + type + "\", which the file does not have (columns: "
+                        + String.join(", ", names) + ")");
             }
         }
-        return new CsvColumns(header, options);
+        return new CsvColumns(names, typed, options);
     }
 
     int size() {
@@ -123,8 +171,9 @@ final class CsvColumns {
     }
 
     /**
-     * @throws IllegalArgumentException naming the column when a cell does not fit its type or the row
-     *                                  has more cells than there are columns
+     * @throws IllegalArgumentException naming the column when a cell does not fit its type (and parseGrace is
+     *                                  {@code stop}) or the row has more cells than there are columns
+     * @throws SkipRow                  when a cell does not fit its type and parseGrace is {@code skipRow}
      */
     BsonDocument document(List<String> cells) {
         if (cells.size() > names.size()) {
@@ -140,20 +189,52 @@ final class CsvColumns {
                 }
                 continue;
             }
-            CellType type = types.get(i);
-            if (cell.isEmpty() && type != CellType.STRING && type != CellType.AUTO) {
-                throw new IllegalArgumentException("column " + (i + 1) + " (" + names.get(i) + "): empty, but its type is "
-                        + type.word() + " (set \"ignoreBlanks\": true to leave empty cells out)");
-            }
             BsonValue value;
             try {
-                value = CellConverter.convert(cell, type);
+                if (cell.isEmpty() && emptyIsWrong.get(i)) {
+                    throw new IllegalArgumentException("empty, but its type is " + typeWords.get(i)
+                            + " (set \"ignoreBlanks\": true to leave empty cells out)");
+                }
+                value = converters.get(i).apply(cell);
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("column " + (i + 1) + " (" + names.get(i) + "): " + e.getMessage(), e);
+                String reason = "column " + (i + 1) + " (" + names.get(i) + "): " + e.getMessage();
+                switch (grace) {
+                    case SKIP_ROW -> throw new SkipRow(reason + " (parseGrace skipRow)");
+                    case SKIP_FIELD -> {
+                        grace(i, reason, "left out of the document");
+                        continue;
+                    }
+                    case AUTO_CAST -> {
+                        value = CellConverter.auto(cell, cell.strip());
+                        grace(i, reason, "stored as " + (value.isString() ? "text" : "a number"));
+                    }
+                    default -> throw new IllegalArgumentException(reason, e);
+                }
             }
             put(document, paths.get(i), value);
         }
         return document;
+    }
+
+    /** Counts a cell parseGrace let through; the first of each column is told, the rest only counted. */
+    private void grace(int column, String reason, String what) {
+        graced++;
+        if (!noticed[column]) {
+            noticed[column] = true;
+            notices.add(reason + ": " + what + " (parseGrace " + grace.word() + "); further such cells of column "
+                    + (column + 1) + " are counted in the result, not logged");
+        }
+    }
+
+    /** The cells let through since the last call, and the notices to log about them. */
+    Batch.Graced drainGraced() {
+        if (graced == 0 && notices.isEmpty()) {
+            return Batch.Graced.NONE;
+        }
+        Batch.Graced out = new Batch.Graced(graced, notices);
+        graced = 0;
+        notices.clear();
+        return out;
     }
 
     private void put(BsonDocument document, String[] path, BsonValue value) {

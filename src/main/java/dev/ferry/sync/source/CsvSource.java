@@ -258,7 +258,7 @@ public final class CsvSource implements RecordSource {
         position = new Position(documentsRead, new BsonDocument("records", new BsonInt64(documentsRead))
                 .append("line", new BsonInt64(linesDone)));
         long[] origins = lines.stream().mapToLong(Long::longValue).toArray();
-        return new Batch(chunk, new Origins("line", origins), bad.drain(), end);
+        return new Batch(chunk, new Origins("line", origins), bad.drain(), end, columns.drainGraced());
     }
 
     private Optional<BsonDocument> document(Row row) throws SourceException {
@@ -279,6 +279,9 @@ public final class CsvSource implements RecordSource {
         BsonDocument document;
         try {
             document = columns.document(cells.values());
+        } catch (CsvColumns.SkipRow e) {
+            bad.setAside("line", cells.line(), e.getMessage(), text(cells));
+            return Optional.empty();
         } catch (IllegalArgumentException e) {
             bad.add("line", cells.line(), e.getMessage(), text(cells));
             return Optional.empty();
