@@ -10,6 +10,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import org.bson.BsonArray;
@@ -20,8 +21,8 @@ import org.bson.BsonValue;
 final class SourceParser {
     static final List<String> MONGODB_FIELDS = List.of("type", "connection", "database", "collection", "filter",
             "projection", "follow");
-    static final List<String> FILE_FIELDS = List.of("type", "path", "format", "fields", "types", "ignoreBlanks",
-            "useArrayIndexFields");
+    static final List<String> FILE_FIELDS = Stream.concat(Stream.of("type", "path", "format"),
+            CsvOptionsParser.FIELDS.stream()).toList();
     static final List<String> INLINE_FIELDS = List.of("type", "documents");
     private static final String TYPES = "mongodb, file or inline";
     private static final String FORMATS = "ndjson, json-array, csv or tsv";

@@ -160,6 +160,21 @@ class JobParserTest {
                         + "'types': {'age': 'integer'}}"), INVALID, "source.types.age", "'integer'"),
                 Arguments.of("csv field twice", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
                         + "'fields': ['a', 'a']}"), INVALID, "source.fields[1]", "twice"),
+                Arguments.of("typed field without a type", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
+                        + "'columnsHaveTypes': true, 'fields': ['zip.string()', 'n']}"), INVALID, "source.fields[1]",
+                        "\"n\" has no type"),
+                Arguments.of("typed field of an unknown type", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
+                        + "'columnsHaveTypes': true, 'fields': ['n.integer()']}"), INVALID, "source.fields[0]",
+                        "unknown type integer() (types: auto(), binary(base64|base32|hex)"),
+                Arguments.of("typed names and types", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
+                        + "'columnsHaveTypes': true, 'types': {'n': 'int'}}"), INVALID, "source.types", "not both"),
+                Arguments.of("parseGrace unknown", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
+                        + "'columnsHaveTypes': true, 'parseGrace': 'skip'}"), INVALID, "source.parseGrace",
+                        "autoCast, skipField, skipRow, stop, was 'skip'"),
+                Arguments.of("parseGrace without typed columns", withSource("{'type': 'file', 'path': 'x', "
+                        + "'format': 'csv', 'parseGrace': 'skipRow'}"), INVALID, "source.parseGrace", "has none"),
+                Arguments.of("parseGrace on ndjson", withSource("{'type': 'file', 'path': 'x', 'format': 'ndjson', "
+                        + "'parseGrace': 'skipRow'}"), INVALID, "source.parseGrace", "only csv and tsv"),
                 Arguments.of("ignoreBlanks a string", withSource("{'type': 'file', 'path': 'x', 'format': 'tsv', "
                         + "'ignoreBlanks': 'yes'}"), INVALID, "source.ignoreBlanks", "true or false"),
                 Arguments.of("onInvalid unknown", json("{'source': " + INLINE + ", 'destination': " + DEST
