@@ -92,4 +92,13 @@ public record JobSpec(
         return source instanceof SourceSpec.Mongo m && !m.connection().equals(destination.connection())
                 ? java.util.Set.of(m.connection(), destination.connection()) : java.util.Set.of(destination.connection());
     }
+
+    /**
+     * True when the job may set records aside in {@code ID.rejected.ndjson}: {@code onInvalid: skip}, or a csv/tsv source
+     * whose {@code parseGrace} is {@code skipRow}.
+     */
+    public boolean setsRecordsAside() {
+        return onInvalid == OnInvalid.SKIP
+                || source instanceof SourceSpec.File f && f.csv().parseGrace() == ParseGrace.SKIP_ROW;
+    }
 }

@@ -4,7 +4,6 @@ import dev.ferry.job.JobParser;
 import dev.ferry.job.JobRejectedException;
 import dev.ferry.job.JobSpec;
 import dev.ferry.job.SourceSpec;
-import dev.ferry.job.OnInvalid;
 import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
 import dev.ferry.sync.checkpoint.Checkpoint;
@@ -485,7 +484,7 @@ final class JobLedger implements AutoCloseable {
             }
             job.state(JobState.RUNNING);
             Optional<RecordFile> rejects = Optional.empty();
-            if (spec.onInvalid() == OnInvalid.SKIP) {
+            if (spec.setsRecordsAside()) {
                 long keep = progress.counters().rejected();
                 RecordFile[] opened = new RecordFile[1];
                 if (!policy.durably(job, "open the rejected-records file",

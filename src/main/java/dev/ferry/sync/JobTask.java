@@ -99,6 +99,10 @@ final class JobTask {
             handedOver = runJob(job, claim, end);
         } catch (InterruptedException e) {
             interrupted(job);
+        } catch (RuntimeException e) {
+            // a defect of ferry's, not the job's: as a follow job's (see follow), it keeps its checkpoint
+            log.error("{}: stopped by an unexpected error; the job stays in active/ and resumes from its checkpoint "
+                    + "at the next start", job.id(), e);
         } finally {
             if (!handedOver) {
                 end.run();

@@ -50,7 +50,7 @@ final class CellConverter {
 
     /**
      * The converter of a typed header's column (mongoimport's {@code --columnsHaveTypes}; docs/jobs.md, "Typed headers
-     * and parse grace"). Cells are read as mongoimport reads them: exactly as they are, blanks not trimmed.
+     * and parse grace"), as mongoimport reads them; the caller trims the blanks around a cell that is not a string's.
      *
      * @return a function that throws IllegalArgumentException with what the cell should have been
      */

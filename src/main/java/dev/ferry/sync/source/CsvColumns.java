@@ -53,7 +53,9 @@ final class CsvColumns {
             paths.add(name.split("\\."));
             if (typed != null) {
                 TypedColumn column = typed.get(i);
-                converters.add(CellConverter.typed(column));
+                Function<String, BsonValue> converter = CellConverter.typed(column);
+                // as every typed cell but a string's (docs/jobs.md, "Files as mongoimport reads them"): blanks around go
+                converters.add(column.kind() == TypedColumn.Kind.STRING ? converter : cell -> converter.apply(cell.strip()));
                 emptyIsWrong.add(false); // the converter says: as mongoimport, "" is no int32
                 typeWords.add(column.describeType());
             } else {
@@ -175,7 +177,7 @@ final class CsvColumns {
      *                                  {@code stop}) or the row has more cells than there are columns
      * @throws SkipRow                  when a cell does not fit its type and parseGrace is {@code skipRow}
      */
-    BsonDocument document(List<String> cells) {
+    BsonDocument document(List<String> cells, long line) {
         if (cells.size() > names.size()) {
             throw new IllegalArgumentException("has " + cells.size() + " cells but there are only " + names.size()
                     + " columns; quote cells that contain the delimiter");
@@ -201,12 +203,12 @@ final class CsvColumns {
                 switch (grace) {
                     case SKIP_ROW -> throw new SkipRow(reason + " (parseGrace skipRow)");
                     case SKIP_FIELD -> {
-                        grace(i, reason, "left out of the document");
+                        grace(i, line, reason, "left out of the document");
                         continue;
                     }
                     case AUTO_CAST -> {
                         value = CellConverter.auto(cell, cell.strip());
-                        grace(i, reason, "stored as " + (value.isString() ? "text" : "a number"));
+                        grace(i, line, reason, "stored as " + (value.isString() ? "text" : "a number"));
                     }
                     default -> throw new IllegalArgumentException(reason, e);
                 }
@@ -217,11 +219,11 @@ final class CsvColumns {
     }
 
     /** Counts a cell parseGrace let through; the first of each column is told, the rest only counted. */
-    private void grace(int column, String reason, String what) {
+    private void grace(int column, long line, String reason, String what) {
         graced++;
         if (!noticed[column]) {
             noticed[column] = true;
-            notices.add(reason + ": " + what + " (parseGrace " + grace.word() + "); further such cells of column "
+            notices.add("line " + line + ", " + reason + ": " + what + " (parseGrace " + grace.word() + "); further such cells of column "
                     + (column + 1) + " are counted in the result, not logged");
         }
     }

@@ -278,7 +278,7 @@ public final class CsvSource implements RecordSource {
         }
         BsonDocument document;
         try {
-            document = columns.document(cells.values());
+            document = columns.document(cells.values(), cells.line());
         } catch (CsvColumns.SkipRow e) {
             bad.setAside("line", cells.line(), e.getMessage(), text(cells));
             return Optional.empty();

@@ -86,7 +86,7 @@ class CsvTypedHeadersTest {
         assertEquals(List.of("{\"zip\": \"12345\", \"number\": 20.2}", "{\"zip\": \"12345-1234\", \"number\": 40.4}",
                 "{\"zip\": \"23455\"}", "{\"zip\": \"99999\"}"), json(r.documents()));
         assertEquals(2, r.graced());
-        assertEquals(List.of("column 2 (number): expected a double (a number like 1.5 or -2e3), found \"BLAH\": left out "
+        assertEquals(List.of("line 4, column 2 (number): expected a double (a number like 1.5 or -2e3), found \"BLAH\": left out "
                 + "of the document (parseGrace skipField); further such cells of column 2 are counted in the result, not "
                 + "logged"), r.notices(), "told once per column");
         assertEquals(List.of(), r.rejected());
