@@ -63,7 +63,7 @@ class CheckpointStoreTest {
         dev.ferry.sync.follow.FollowState follow = dev.ferry.sync.follow.FollowState.snapshot(
                 dev.ferry.sync.follow.StreamPoint.at(new org.bson.BsonTimestamp(5, 1)))
                 .resnapshot(dev.ferry.sync.follow.StreamPoint.at(new org.bson.BsonTimestamp(9, 1)));
-        Checkpoint saved = new Checkpoint("v", "sha256:abc", ranges, new Counters(2, 0, 0, 0, 0, 0, 0, 0, 3),
+        Checkpoint saved = new Checkpoint("v", "sha256:abc", ranges, new Counters(2, 0, 0, 0, 0, 0, 0, 0, 3, 4),
                 Instant.parse("2026-12-08T00:00:00Z"), Optional.of(follow), Optional.of(verify));
         store.save("v", saved);
         Checkpoint loaded = store.load("v").orElseThrow();
@@ -71,6 +71,7 @@ class CheckpointStoreTest {
         assertEquals(1L, loaded.follow().orElseThrow().resnapshots());
         assertEquals(true, loaded.follow().orElseThrow().cleaning());
         assertEquals(3L, loaded.counters().deleted());
+        assertEquals(4L, loaded.counters().graced(), "cells parseGrace let through, counted once across a resume");
     }
 
     @Test
