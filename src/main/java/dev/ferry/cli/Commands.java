@@ -39,8 +39,19 @@ final class Commands {
         this.env = env;
     }
 
-    /** {@code ferry run}: the daemon in the foreground until SIGTERM or SIGINT. */
+    /** {@code ferry run}: the daemon in the foreground until SIGTERM or SIGINT; SIGHUP reloads the configuration. */
     ExitCode run() {
+        // the handler goes first: systemd may send HUP as soon as the JVM runs, and the JVM's own handling exits
+        java.util.concurrent.atomic.AtomicReference<Daemon> started = new java.util.concurrent.atomic.AtomicReference<>();
+        java.util.concurrent.atomic.AtomicBoolean hupWhileStarting = new java.util.concurrent.atomic.AtomicBoolean();
+        reloadOnHangUp(() -> {
+            Daemon d = started.get();
+            if (d == null) {
+                hupWhileStarting.set(true); // applied once the daemon is up
+            } else {
+                reloadInBackground(d);
+            }
+        });
         Daemon daemon;
         try {
             daemon = Daemon.start(settings, () -> new ConfigLoader(env::get).load(settings.confDir()),
@@ -53,7 +64,10 @@ final class Commands {
             return ExitCode.FAILURE;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "ferry-shutdown"));
-        reloadOnHangUp(daemon);
+        started.set(daemon);
+        if (hupWhileStarting.getAndSet(false)) {
+            reloadInBackground(daemon);
+        }
         try {
             daemon.awaitStopped();
         } catch (InterruptedException e) {
@@ -63,18 +77,20 @@ final class Commands {
         return ExitCode.OK;
     }
 
+    /** On a thread of its own, so that the signal thread is free for SIGTERM; the daemon logs the outcome. */
+    private static void reloadInBackground(Daemon daemon) {
+        Thread reload = new Thread(daemon::reload, "ferry-reload");
+        reload.setDaemon(true);
+        reload.start();
+    }
+
     /**
-     * SIGHUP reloads the configuration (the unit's {@code ExecReload=}); without a handler the JVM would exit on it. The
-     * reload runs on a thread of its own so that the signal thread is free for SIGTERM; the daemon logs the outcome.
+     * SIGHUP reloads the configuration (the unit's {@code ExecReload=}); without a handler the JVM would exit on it.
      */
     @SuppressWarnings("restriction")
-    private void reloadOnHangUp(Daemon daemon) {
+    private void reloadOnHangUp(Runnable onHangUp) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> {
-                Thread reload = new Thread(daemon::reload, "ferry-reload");
-                reload.setDaemon(true);
-                reload.start();
-            });
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> onHangUp.run());
         } catch (IllegalArgumentException e) {
             err.println("ferry: SIGHUP cannot reload here (" + e.getMessage() + "); use ferry ctl reload");
         }

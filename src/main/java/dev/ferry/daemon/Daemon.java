@@ -5,6 +5,7 @@ import dev.ferry.concurrent.NamedThreadFactory;
 import dev.ferry.config.ConfigException;
 import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.SettingsChange;
+import dev.ferry.config.Redaction;
 import dev.ferry.sync.OperationResult;
 import dev.ferry.sync.OperationResult.Outcome;
 import java.time.Instant;
@@ -115,6 +116,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         this.poolEvents = new PoolNotifications(MBeanRegistrar.name("Pools"), clock);
         this.pools = new PoolManager(settings.connections().values(), PoolMaintenance.from(settings),
                 ClientFactory.standard(), embedded::uriFor, scheduler, clock, poolEvents);
+        pools.onRemoved(name -> mbeans.unregister(MBeanRegistrar.name("Pool", name)));
         this.jobEvents = new JobNotifications(MBeanRegistrar.name("Orchestrator"), clock);
         Spool spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
@@ -214,7 +216,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
      */
     @Override
     public synchronized OperationResult reload() {
-        if (closed.get()) {
+        if (closed.get()) { // close() sets it under this monitor: no reload runs into a shutdown
             return OperationResult.of(Outcome.REFUSED, "ferry is stopping: no reload");
         }
         String file = settings.confDir().resolve(ConfigLoader.FILE_NAME).toString();
@@ -223,7 +225,8 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
             loaded = source.load();
             publishEmbeddedUris(loaded);
         } catch (ConfigException | IOException | RuntimeException e) {
-            String why = e instanceof ConfigException ? e.getMessage() : file + ": " + e;
+            String why = Redaction.text(e instanceof ConfigException ? e.getMessage() : file + ": " + e,
+                    settings.secrets());
             log.error("ferry: reload refused, nothing changed: {}", why);
             lastReload = clock.instant() + ": refused: " + why;
             reloadsRefused.incrementAndGet();
@@ -233,20 +236,16 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         FerrySettings before = settings;
         SettingsChange change = SettingsChange.between(before, loaded);
         FerrySettings next = loaded.keepingRestartOnlyOf(before);
-        if (next.workers() > before.workers()) {
-            resizeWorkers(next.workers()); // before the orchestrator claims more
-        }
-        PoolManager.Applied applied = pools.apply(next.connections().values(), PoolMaintenance.from(next),
-                orchestrator::usesConnection);
-        for (String name : change.connectionsAdded()) {
-            mbeans.register(MBeanRegistrar.name("Pool", name), new PoolBean(pools.pool(name)));
-        }
-        for (String name : change.connectionsRemoved()) {
-            mbeans.unregister(MBeanRegistrar.name("Pool", name));
-        }
-        orchestrator.reconfigure(next);
-        if (next.workers() < before.workers()) {
-            resizeWorkers(next.workers()); // running jobs keep their threads until they end
+        PoolManager.Applied applied;
+        try {
+            applied = apply(before, next, change);
+        } catch (RuntimeException e) {
+            String why = Redaction.text(e.toString(), next.secrets());
+            log.error("ferry: reload failed part-way ({}); what it applied stays, a restart applies the whole file",
+                    why, e);
+            lastReload = clock.instant() + ": failed part-way: " + why;
+            return OperationResult.of(Outcome.ERROR, "reload failed part-way: " + why + "; restart ferry to apply "
+                    + file);
         }
         settings = next;
         configLoadedAt = clock.instant();
@@ -257,6 +256,23 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         reloads.incrementAndGet();
         configEvents.reloaded(file, message);
         return OperationResult.of(Outcome.DONE, "reloaded " + file + ": " + message);
+    }
+
+    private PoolManager.Applied apply(FerrySettings before, FerrySettings next, SettingsChange change) {
+        if (next.workers() > before.workers()) {
+            resizeWorkers(next.workers()); // before the orchestrator claims more
+        }
+        PoolManager.Applied applied = orchestrator.reconfigure(next, () -> pools.apply(next.connections().values(),
+                PoolMaintenance.from(next), orchestrator::usesConnection));
+        for (String name : change.connectionsAdded()) { // one back before its jobs let it go gets its bean anew
+            mbeans.register(MBeanRegistrar.name("Pool", name), new PoolBean(pools.pool(name)));
+        }
+        // a connection kept for its running jobs keeps its bean until the pool goes (see PoolManager.onRemoved)
+        applied.removed().forEach(name -> mbeans.unregister(MBeanRegistrar.name("Pool", name)));
+        if (next.workers() < before.workers()) {
+            resizeWorkers(next.workers()); // running jobs keep their threads until they end
+        }
+        return applied;
     }
 
     private void resizeWorkers(int n) {
@@ -321,8 +337,10 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
-            return;
+        synchronized (this) { // waits for a reload in progress; a later one sees closed
+            if (!closed.compareAndSet(false, true)) {
+                return;
+            }
         }
         log.info("ferry stopping: finishing or checkpointing jobs in flight (up to {} s)",
                 settings.shutdownTimeout().toSeconds());

@@ -107,6 +107,7 @@ public final class StateDir {
 
     void writeEmbeddedUris(Map<String, String> uriByConnection) throws IOException {
         if (uriByConnection.isEmpty()) {
+            Files.deleteIfExists(dir.resolve(EMBEDDED_FILE)); // a reload may have removed the last one
             return;
         }
         Properties props = new Properties();

@@ -44,6 +44,7 @@ public final class PoolManager implements AutoCloseable {
     private final Map<String, PooledClient> leaving = new ConcurrentHashMap<>();
     private volatile Predicate<String> stillUsed = name -> false;
     private volatile PoolMaintenance settings;
+    private volatile java.util.function.Consumer<String> onRemoved = name -> { };
     private final Map<PooledClient, ScheduledFuture<?>> healthTasks = new HashMap<>();
     private ScheduledFuture<?> reapTask;
 
@@ -97,6 +98,11 @@ public final class PoolManager implements AutoCloseable {
             reapTask.cancel(false);
         }
         reapTask = scheduler.scheduleWithFixedDelay(guard("reaper", this::reapIdleNow), reap, reap, TimeUnit.MILLISECONDS);
+    }
+
+    /** Told the name of a connection kept for its jobs by {@link #apply} once the reaper removes it. */
+    public void onRemoved(java.util.function.Consumer<String> listener) {
+        this.onRemoved = java.util.Objects.requireNonNull(listener, "listener");
     }
 
     /** What {@link #apply} did, by connection name. */
@@ -255,6 +261,7 @@ public final class PoolManager implements AutoCloseable {
             if (!stillUsed.test(pool.name()) && leaving.remove(pool.name(), pool)) {
                 log.info("{}: the last job using it ended; removing it as the reload asked", pool.name());
                 removeNow(pool);
+                onRemoved.accept(pool.name());
             }
         }
     }

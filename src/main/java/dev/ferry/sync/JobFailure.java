@@ -37,6 +37,12 @@ final class JobFailure extends Exception {
                     + " times (retry.maxAttempts); last error: " + failure.getMessage()
                     + ". Fix the cause, then move the job back into incoming/", chunk, failure.attempts());
         }
+        if (failure.getCause() instanceof dev.ferry.pool.UnknownConnectionException) {
+            // a reload removed the connection after the job was claimed
+            return new JobFailure(ErrorKind.UNKNOWN_CONNECTION.word(), subject + ": " + failure.getMessage()
+                    + "; put it back into ferry.properties (and reload), then move the job back into incoming/", chunk,
+                    failure.attempts());
+        }
         return new JobFailure(kind, subject + ": " + failure.getMessage(), chunk, failure.attempts());
     }
 

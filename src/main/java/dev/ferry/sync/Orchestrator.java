@@ -7,6 +7,8 @@ import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
 import dev.ferry.queue.SpoolWatcher;
 import dev.ferry.pool.PoolManager;
+import dev.ferry.pool.PoolState;
+import dev.ferry.pool.UnknownConnectionException;
 import dev.ferry.sync.OperationResult.Outcome;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.write.EventWriter;
@@ -100,7 +102,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     private Wiring wire(FerrySettings settings) {
         PoolManager pools = services.pools();
         RetryPolicy policy = new RetryPolicy(classifier, Backoff.of(settings), settings.retryMaxAttempts(),
-                settings.secrets(), ThreadLocalRandom::current, name -> pools.pool(name).state());
+                settings.secrets(), ThreadLocalRandom::current, name -> stateOf(pools, name));
         JobLedger.Books books = new JobLedger.Books(services.spool(), services.checkpoints(), services.checkpointIo(),
                 policy, gate, clock, totals, events);
         JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
@@ -110,18 +112,36 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     }
 
     /**
+     * A connection a reload removed while a job claimed before it was starting: the job's next lease fails for good
+     * (kind unknown-connection) instead of waiting for a pool that is not there.
+     */
+    private static PoolState stateOf(PoolManager pools, String name) {
+        try {
+            return pools.pool(name).state();
+        } catch (UnknownConnectionException e) {
+            return PoolState.CLOSED;
+        }
+    }
+
+    /**
      * A reload (docs/operations.md, "Reloading the configuration"): jobs claimed from now on run with the new
      * settings (chunk size, lanes, retries, allowed directories, connections); running jobs keep the settings they
      * started with. A change of {@code workers} takes effect at the next claim; the caller sized the worker pool.
+     *
+     * @param pools applies the new connections; run under the claim lock, so that no job is claimed with the new
+     *              settings before their connections exist, nor with the old ones after a connection went
      */
-    public void reconfigure(FerrySettings settings) {
+    public <T> T reconfigure(FerrySettings settings, java.util.function.Supplier<T> pools) {
         Wiring next = wire(settings);
-        synchronized (this) { // dispatch() reads both under this lock
+        T applied;
+        synchronized (this) { // dispatch() claims under this lock
+            applied = pools.get();
             wiring = next;
             workers = settings.workers();
         }
         watcher.retime(settings.queueSettle(), settings.queueRescan());
         dispatch();
+        return applied;
     }
 
     /** True while a running job reads from or writes to the connection (a reload keeps it for them). */

@@ -60,6 +60,8 @@ class ReloadProcessTest {
                     assertTrue(reload.stdout().contains("applied workers"), reload.stdout());
                     assertTrue(reload.stdout().contains("connection(s) added: extra"), reload.stdout());
                     assertTrue(reload.stdout().contains("connection(s) changed: dest"), reload.stdout());
+                    assertTrue(((String) jmx.attribute(DAEMON, "ConfigLoadedAt")).compareTo(loadedAt) > 0,
+                            "ConfigLoadedAt moves with a reload that applied");
                     assertEquals(7, jmx.attribute(MBeanRegistrar.name("Pool", "dest"), "MaxPoolSize"));
                     assertEquals(6, jmx.attribute(ORCHESTRATOR, "Workers"));
                     assertTrue(jmx.exists(MBeanRegistrar.name("Pool", "extra")));
@@ -113,6 +115,23 @@ class ReloadProcessTest {
                 data.compareWith(server.uri(), "big").assertExact();
                 assertTrue(ferry.isAlive());
                 assertEquals(1, ferry.log().split("started \\(pid", -1).length - 1, "one start: the process stayed");
+            }
+        }
+    }
+
+    /** systemd may send HUP while the daemon starts (a restart, then a reload): it reloads once up, never exits. */
+    @Test
+    void aHangUpWhileTheDaemonStartsReloadsOnceItIsUp(@TempDir Path dir) {
+        try (TestMongoServer server = new TestMongoServer()) {
+            FerryConf conf = new FerryConf(dir, server.uri()).set("connection.local.uri", "embedded:");
+            String c = conf.write().toString();
+            try (FerryProcess ferry = FerryProcess.run(Path.of(c), dir.resolve("ferry.log"))) {
+                ferry.awaitLog("embedded store (in memory) listening", WAIT); // the daemon is starting
+                conf.set("workers", "2").write();
+                ferry.sighup();
+                ferry.awaitLog("started (pid", WAIT);
+                ferry.awaitLog("reloaded " + Path.of(c).resolve("ferry.properties") + ": applied workers", WAIT);
+                assertTrue(ferry.isAlive(), ferry.log());
             }
         }
     }

@@ -143,8 +143,9 @@ class NotificationsTest {
                 Notification rejected = received.next("ferry.config.rejected");
                 data = (CompositeData) rejected.getUserData();
                 assertEquals(file, data.get("file"));
-                assertTrue(((String) data.get("message")).startsWith(file + ":4: workers: must be a whole number"),
-                        data.toString());
+                int line = java.nio.file.Files.readAllLines(Path.of(file)).indexOf("workers=two") + 1;
+                assertTrue(((String) data.get("message")).startsWith(file + ":" + line + ": workers: must be a whole "
+                        + "number"), data.toString());
                 assertTrue(rejected.getMessage().startsWith("reload refused, nothing changed: "), rejected.getMessage());
                 assertEquals(2, jmx.get(JmxHarness.ORCHESTRATOR, "Workers"), "nothing changed");
             }
