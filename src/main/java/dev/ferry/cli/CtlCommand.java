@@ -127,7 +127,8 @@ final class CtlCommand {
                 } else {
                     err.println("ferry: " + result.get("message"));
                 }
-                return ExitCode.USAGE;
+                // refused: the file is invalid (as at start, exit 2); else it failed part-way (exit 1)
+                return "REFUSED".equals(result.get("outcome")) ? ExitCode.USAGE : ExitCode.FAILURE;
             }
             case "cancel", "finish", "retry" -> {
                 CompositeData result = (CompositeData) view.invoke(orchestrator, action, operands.get(1));
