@@ -63,19 +63,30 @@ public final class ConfigKeys {
     public static final Key<Optional<String>> JMX_KEY_STORE_PASSWORD = Key.secret("jmx.keyStorePassword",
             "the key store's password; write it as `${file:...}` or `${env:...}`");
 
+    public static final Key<Optional<String>> CLUSTER_CONNECTION = Key.text("cluster.connection",
+            "empty: this daemon works alone; set: a configured connection whose database holds the cluster's "
+                    + "coordination collections (see [Cluster](cluster.md))");
+    public static final Key<Optional<String>> CLUSTER_NAME = Key.text("cluster.name",
+            "daemons with the same `cluster.connection` and name form one cluster (empty: `ferry`)");
+    public static final Key<Optional<String>> CLUSTER_MEMBER = Key.text("cluster.member",
+            "this daemon's name in the cluster (empty: host name and state dir, `host:/var/lib/ferry`)");
+    public static final Key<Duration> CLUSTER_LEASE = Key.seconds("cluster.leaseSeconds", 30, 3,
+            "a member's hold on its membership and its work lasts this long unless renewed (every third of it)");
+
     /** The keys outside {@code connection.NAME.}. */
     public static final List<Key<?>> GLOBAL = List.of(SPOOL_DIR, STATE_DIR, WORKERS, CHUNK_SIZE, JOB_LANES,
             JOB_MAX_BYTES_IN_FLIGHT, VERIFY_MAX_LISTED, QUEUE_SETTLE,
             QUEUE_RESCAN, HEALTH_INTERVAL, HEALTH_FAILURES, POOL_IDLE_TIMEOUT, POOL_REAP_INTERVAL, RETRY_MAX_ATTEMPTS,
             RETRY_INITIAL_BACKOFF, RETRY_MAX_BACKOFF, SHUTDOWN_TIMEOUT, ALLOWED_DIRS, JMX_PORT, JMX_BIND,
-            JMX_KEY_STORE, JMX_KEY_STORE_PASSWORD);
+            JMX_KEY_STORE, JMX_KEY_STORE_PASSWORD, CLUSTER_CONNECTION, CLUSTER_NAME, CLUSTER_MEMBER, CLUSTER_LEASE);
 
     /**
-     * The keys a reload cannot apply to a running daemon: where it keeps its files and how JMX listens. A reload that
+     * The keys a reload cannot apply to a running daemon: where it keeps its files, how JMX listens, which cluster it is
+     * in. A reload that
      * changes one reports it as needing a restart and applies the rest (docs/operations.md, "Reloading the configuration").
      */
     public static final List<Key<?>> RESTART_ONLY = List.of(SPOOL_DIR, STATE_DIR, JMX_PORT, JMX_BIND, JMX_KEY_STORE,
-            JMX_KEY_STORE_PASSWORD);
+            JMX_KEY_STORE_PASSWORD, CLUSTER_CONNECTION, CLUSTER_NAME, CLUSTER_MEMBER, CLUSTER_LEASE);
 
     // ---- connection.NAME.OPTION ----
 

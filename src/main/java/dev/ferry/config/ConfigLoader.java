@@ -176,6 +176,17 @@ public final class ConfigLoader {
             for (Map.Entry<String, Map<String, String>> e : byConnection.entrySet()) {
                 connections.put(e.getKey(), connection(e.getKey(), e.getValue()));
             }
+            if (values.get(ConfigKeys.CLUSTER_CONNECTION) instanceof Optional<?> cluster && cluster.isPresent()) {
+                ConnectionSettings store = connections.get((String) cluster.get());
+                if (store == null) {
+                    throw error(ConfigKeys.CLUSTER_CONNECTION.name(), "names no configured connection, was '"
+                            + cluster.get() + "' (configured: " + String.join(", ", connections.keySet()) + ")");
+                }
+                if (!store.uriDeferred() && store.defaultDatabase().isEmpty()) {
+                    throw error(ConfigKeys.CLUSTER_CONNECTION.name(), "connection '" + cluster.get() + "' names no "
+                            + "database for the cluster's collections: set connection." + cluster.get() + ".database");
+                }
+            }
             return new FerrySettings(confDir, values, connections, tlsPasswords);
         }
 

@@ -150,6 +150,32 @@ public final class FerrySettings {
         return get(ConfigKeys.JMX_KEY_STORE_PASSWORD);
     }
 
+    /** The connection whose database coordinates a cluster of daemons; empty: this daemon works alone. */
+    public Optional<String> clusterConnection() {
+        return get(ConfigKeys.CLUSTER_CONNECTION);
+    }
+
+    public String clusterName() {
+        return get(ConfigKeys.CLUSTER_NAME).orElse("ferry");
+    }
+
+    /** This daemon's name in its cluster: {@code cluster.member}, else host name and state dir. */
+    public String clusterMember() {
+        return get(ConfigKeys.CLUSTER_MEMBER).orElseGet(() -> {
+            String host;
+            try {
+                host = java.net.InetAddress.getLocalHost().getHostName();
+            } catch (java.net.UnknownHostException e) {
+                host = "localhost";
+            }
+            return host + ":" + stateDir().toAbsolutePath();
+        });
+    }
+
+    public Duration clusterLease() {
+        return get(ConfigKeys.CLUSTER_LEASE);
+    }
+
     public Map<String, ConnectionSettings> connections() {
         return connections;
     }

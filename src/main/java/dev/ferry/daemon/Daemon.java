@@ -2,7 +2,10 @@ package dev.ferry.daemon;
 
 import dev.ferry.concurrent.Executors2;
 import dev.ferry.concurrent.NamedThreadFactory;
+import dev.ferry.cluster.ClusterMember;
+import dev.ferry.cluster.ClusterNotifications;
 import dev.ferry.config.ConfigException;
+import java.util.Optional;
 import dev.ferry.config.ConfigLoader;
 import dev.ferry.config.SettingsChange;
 import dev.ferry.config.Redaction;
@@ -86,6 +89,8 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
     private final Orchestrator orchestrator;
     private final JobNotifications jobEvents;
     private final RemoteJmx remoteJmx;
+    /** Present when {@code cluster.connection} is set (docs/cluster.md). */
+    private final Optional<ClusterMember> cluster;
     private final LocalJmx localJmx;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -123,6 +128,8 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
                 new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, readAhead, lanes, followers, clock, mbeans),
                 watcher, workers, scheduler, jobEvents);
+        this.cluster = settings.clusterConnection().map(c -> ClusterMember.of(settings, pools, clock, scheduler,
+                new ClusterNotifications(MBeanRegistrar.name("Cluster"), clock)));
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
         this.localJmx = new LocalJmx(state, mbeanServer);
     }
@@ -183,6 +190,10 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         remoteJmx.start();
         localJmx.start();
         mbeans.register(MBeanRegistrar.name("Daemon"), this, configEvents);
+        if (cluster.isPresent()) {
+            cluster.get().start();
+            mbeans.register(MBeanRegistrar.name("Cluster"), cluster.get(), cluster.get().events());
+        }
         mbeans.register(MBeanRegistrar.name("Orchestrator"), orchestrator, jobEvents);
         orchestrator.start();
         log.info("ferry {} started (pid {}): conf {}, spool {}, state {}, {} worker(s), connections: {}",
@@ -351,6 +362,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
             Executors2.shutdown("ferry-lane", lanes, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-read-ahead", readAhead, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-checkpoint", checkpointIo, Duration.ofSeconds(5));
+            cluster.ifPresent(ClusterMember::close); // its leases released, not left to expire
             pools.close(POOL_CLOSE_WAIT);
             localJmx.close();
             remoteJmx.close();

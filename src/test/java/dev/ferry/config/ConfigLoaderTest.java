@@ -407,4 +407,19 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class, () -> new ConfigLoader(env::get).load(dir));
         assertNames(e, "connection.main.uri", "cannot read file " + dir.resolve("missing-uri") + ": no such file");
     }
+
+    @Test
+    void aClusterNamesAConfiguredConnectionWithADatabase() throws ConfigException {
+        assertNames(rejected("connection.main.uri", "mongodb://db/app", "cluster.connection", "coord"),
+                "cluster.connection", "names no configured connection, was 'coord' (configured: main)");
+        assertNames(rejected("connection.coord.uri", "mongodb://db", "cluster.connection", "coord"),
+                "cluster.connection", "set connection.coord.database");
+        FerrySettings s = load("connection.coord.uri", "mongodb://db/cluster", "cluster.connection", "coord",
+                "cluster.leaseSeconds", "12", "cluster.member", "host-a");
+        assertEquals("coord", s.clusterConnection().orElseThrow());
+        assertEquals("ferry", s.clusterName());
+        assertEquals("host-a", s.clusterMember());
+        assertEquals(java.time.Duration.ofSeconds(12), s.clusterLease());
+        assertNames(rejected("cluster.leaseSeconds", "2"), "cluster.leaseSeconds", "at least 3");
+    }
 }

@@ -1,0 +1,178 @@
+package dev.ferry.cluster;
+
+import com.mongodb.ErrorCategory;
+import com.mongodb.MongoCommandException;
+import com.mongodb.MongoWriteException;
+import com.mongodb.WriteConcern;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.FindOneAndUpdateOptions;
+import com.mongodb.client.model.ReturnDocument;
+import com.mongodb.client.model.Sorts;
+import com.mongodb.client.model.UpdateOptions;
+import com.mongodb.client.model.Updates;
+import dev.ferry.pool.Lease;
+import dev.ferry.pool.PoolManager;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Date;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import org.bson.Document;
+import org.bson.conversions.Bson;
+
+/**
+ * The cluster's shared state in MongoDB (docs/cluster.md, "The coordination collections"): {@value #MEMBERS}, one
+ * document per member with its last renewal, and {@value #LEASES}, one per piece of work with its owner, its expiry and
+ * an epoch that grows with every change of owner. Every write is majority-acknowledged; every write of a lease's holder
+ * is conditional on owner and epoch, so a member that lost a lease can no longer write through it (fencing).
+ *
+ * <p>Threading: stateless between calls; each call takes a lease on the cluster connection's pool, so any thread may
+ * call it.
+ */
+public final class CoordinationStore {
+    static final String MEMBERS = "ferry_members";
+    static final String LEASES = "ferry_leases";
+    private static final int DUPLICATE_KEY = 11000;
+
+    private final PoolManager pools;
+    private final String connection;
+    private final String database;
+    private final String cluster;
+
+    /** A member's document as the store holds it. */
+    public record Member(String name, String state, Instant renewedAt, Instant expiresAt) {
+    }
+
+    /**
+     * A lease held by {@code owner}.
+     *
+     * @param previousOwner who held it before, when this acquisition took it from another member (a takeover)
+     */
+    public record Held(String resource, String owner, long epoch, Instant expiresAt, Optional<String> previousOwner) {
+    }
+
+    /** A lease as the store holds it; {@code owner} empty when free. */
+    public record LeaseState(String resource, Optional<String> owner, long epoch, Instant expiresAt) {
+    }
+
+    CoordinationStore(PoolManager pools, String connection, String database, String cluster) {
+        this.pools = pools;
+        this.connection = connection;
+        this.database = database;
+        this.cluster = cluster;
+    }
+
+    private <T> T with(String collection, Function<MongoCollection<Document>, T> work) {
+        try (Lease lease = pools.lease(connection)) {
+            return work.apply(lease.database(database).getCollection(collection)
+                    .withWriteConcern(WriteConcern.MAJORITY));
+        }
+    }
+
+    private String id(String name) {
+        return cluster + ":" + name;
+    }
+
+    // ---- members ----
+
+    /** Records that {@code member} is up until {@code expiresAt}. */
+    void heartbeat(String member, Instant now, Instant expiresAt, String host, long pid) {
+        with(MEMBERS, c -> c.updateOne(Filters.eq("_id", id(member)), Updates.combine(
+                Updates.set("cluster", cluster), Updates.set("member", member), Updates.set("state", "up"),
+                Updates.set("host", host), Updates.set("pid", pid), Updates.set("renewedAt", Date.from(now)),
+                Updates.set("expiresAt", Date.from(expiresAt))), new UpdateOptions().upsert(true)));
+    }
+
+    /** Records that {@code member} left cleanly: it is not lost, and nothing waits for its leases to expire. */
+    void left(String member, Instant now) {
+        with(MEMBERS, c -> c.updateOne(Filters.eq("_id", id(member)),
+                Updates.combine(Updates.set("state", "left"), Updates.set("renewedAt", Date.from(now)))));
+    }
+
+    /** Marks {@code member} lost if it is still up and its membership expired: true for the one caller that did. */
+    boolean markLost(String member, Instant now) {
+        return with(MEMBERS, c -> c.updateOne(Filters.and(Filters.eq("_id", id(member)), Filters.eq("state", "up"),
+                Filters.lt("expiresAt", Date.from(now))), Updates.set("state", "lost")).getModifiedCount() == 1);
+    }
+
+    List<Member> members() {
+        return with(MEMBERS, c -> {
+            List<Member> out = new ArrayList<>();
+            for (Document d : c.find(Filters.eq("cluster", cluster)).sort(Sorts.ascending("member"))) {
+                out.add(new Member(d.getString("member"), d.getString("state"), d.getDate("renewedAt").toInstant(),
+                        d.getDate("expiresAt").toInstant()));
+            }
+            return out;
+        });
+    }
+
+    // ---- leases ----
+
+    /**
+     * Takes {@code resource} for {@code owner} until {@code until} if it is free, expired or already its own.
+     *
+     * @return empty when another member holds it
+     */
+    Optional<Held> acquire(String resource, String owner, Instant now, Instant until) {
+        Bson free = Filters.or(Filters.eq("owner", null), Filters.eq("owner", owner),
+                Filters.lt("expiresAt", Date.from(now)));
+        Bson take = Updates.combine(Updates.set("cluster", cluster), Updates.set("resource", resource),
+                Updates.set("owner", owner), Updates.set("renewedAt", Date.from(now)),
+                Updates.set("expiresAt", Date.from(until)), Updates.inc("epoch", 1L));
+        try {
+            Document before = with(LEASES, c -> c.findOneAndUpdate(Filters.and(Filters.eq("_id", id(resource)), free),
+                    take, new FindOneAndUpdateOptions().upsert(true).returnDocument(ReturnDocument.BEFORE)));
+            long epoch = before == null ? 1 : before.get("epoch", Number.class).longValue() + 1;
+            String previous = before == null ? null : before.getString("owner");
+            return Optional.of(new Held(resource, owner, epoch, until,
+                    previous == null || previous.equals(owner) ? Optional.empty() : Optional.of(previous)));
+        } catch (MongoCommandException e) {
+            if (e.getErrorCode() == DUPLICATE_KEY) {
+                return Optional.empty(); // held by another: the upsert's insert met its document
+            }
+            throw e;
+        } catch (MongoWriteException e) {
+            if (e.getError().getCategory() == ErrorCategory.DUPLICATE_KEY) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** @return the lease renewed until {@code until}, or empty if {@code held} is no longer this holder's */
+    Optional<Held> renew(Held held, Instant now, Instant until) {
+        boolean renewed = fenced(held, Updates.combine(Updates.set("renewedAt", Date.from(now)),
+                Updates.set("expiresAt", Date.from(until))));
+        return renewed ? Optional.of(new Held(held.resource(), held.owner(), held.epoch(), until, Optional.empty()))
+                : Optional.empty();
+    }
+
+    /** Frees the lease at once, so that another member takes it without waiting for it to expire. */
+    void release(Held held) {
+        fenced(held, Updates.combine(Updates.unset("owner"), Updates.set("expiresAt", new Date(0))));
+    }
+
+    /**
+     * Applies {@code update} to the lease's document only while {@code held} is still its holder's: the one way a
+     * holder writes progress (fencing: a member that lost the lease writes nothing).
+     *
+     * @return false when the lease has passed to another member or another epoch
+     */
+    boolean fenced(Held held, Bson update) {
+        return with(LEASES, c -> c.updateOne(Filters.and(Filters.eq("_id", id(held.resource())),
+                Filters.eq("owner", held.owner()), Filters.eq("epoch", held.epoch())), update).getMatchedCount() == 1);
+    }
+
+    List<LeaseState> leases() {
+        return with(LEASES, c -> {
+            List<LeaseState> out = new ArrayList<>();
+            for (Document d : c.find(Filters.eq("cluster", cluster)).sort(Sorts.ascending("resource"))) {
+                out.add(new LeaseState(d.getString("resource"), Optional.ofNullable(d.getString("owner")),
+                        d.get("epoch", Number.class).longValue(), d.getDate("expiresAt").toInstant()));
+            }
+            return out;
+        });
+    }
+}
