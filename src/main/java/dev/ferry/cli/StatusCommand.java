@@ -111,9 +111,18 @@ final class StatusCommand {
                     jobs.add(job);
                 }
                 doc.put("jobs", jobs);
+                if (view.exists(MBeanRegistrar.name("Cluster"))) {
+                    doc.put("cluster", view.attributes(MBeanRegistrar.name("Cluster")));
+                }
                 out.println(Json.of(doc));
             } else {
                 out.println("daemon: running (pid " + client.pid() + ")");
+                if (view.exists(MBeanRegistrar.name("Cluster"))) {
+                    Map<String, Object> c = view.attributes(MBeanRegistrar.name("Cluster"));
+                    out.println("cluster " + c.get("Name") + ": this member " + c.get("Member") + "; members: "
+                            + ((List<?>) c.get("Members")).stream().map(String::valueOf)
+                                    .collect(java.util.stream.Collectors.joining(", ")));
+                }
                 out.println();
                 CtlCommand ctl = new CtlCommand(out, err, false);
                 ctl.printPools(view);
