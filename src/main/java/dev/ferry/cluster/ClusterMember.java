@@ -258,6 +258,14 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
         }
     }
 
+    CoordinationStore store() {
+        return store;
+    }
+
+    Duration lease() {
+        return lease;
+    }
+
     /** The notifications the Cluster bean sends. */
     public ClusterNotifications events() {
         return events;

@@ -34,6 +34,7 @@ import org.bson.conversions.Bson;
 public final class CoordinationStore {
     static final String MEMBERS = "ferry_members";
     static final String LEASES = "ferry_leases";
+    static final String JOBS = "ferry_jobs";
     private static final int DUPLICATE_KEY = 11000;
 
     private final PoolManager pools;
@@ -174,5 +175,63 @@ public final class CoordinationStore {
             }
             return out;
         });
+    }
+
+    // ---- jobs the cluster shares ----
+
+    /** A shared job as the store holds it: its file's text, who claimed it, and how it ended. */
+    public record SharedJob(String id, String text, String claimedBy, String state, Optional<Document> outcome,
+                            boolean finishRequested) {
+        boolean running() {
+            return state.equals("running");
+        }
+    }
+
+    /** Registers a job claimed by {@code claimedBy}, once: a second registration of the id changes nothing. */
+    void register(String id, String text, String claimedBy, Instant now) {
+        with(JOBS, c -> c.updateOne(Filters.eq("_id", id(id)), Updates.combine(Updates.setOnInsert("cluster", cluster),
+                Updates.setOnInsert("id", id), Updates.setOnInsert("text", text),
+                Updates.setOnInsert("claimedBy", claimedBy), Updates.setOnInsert("state", "running"),
+                Updates.setOnInsert("registeredAt", Date.from(now))), new UpdateOptions().upsert(true)));
+    }
+
+    Optional<SharedJob> job(String id) {
+        return with(JOBS, c -> Optional.ofNullable(c.find(Filters.eq("_id", id(id))).first()).map(this::sharedJob));
+    }
+
+    List<SharedJob> jobs() {
+        return with(JOBS, c -> {
+            List<SharedJob> out = new ArrayList<>();
+            for (Document d : c.find(Filters.eq("cluster", cluster))) {
+                out.add(sharedJob(d));
+            }
+            return out;
+        });
+    }
+
+    private SharedJob sharedJob(Document d) {
+        return new SharedJob(d.getString("id"), d.getString("text"), d.getString("claimedBy"), d.getString("state"),
+                Optional.ofNullable(d.get("outcome", Document.class)), Boolean.TRUE.equals(d.getBoolean("finishRequested")));
+    }
+
+    /** The job ended where it ran: done (its result) or failed (its error). */
+    void ended(String id, boolean done, Document outcome) {
+        with(JOBS, c -> c.updateOne(Filters.eq("_id", id(id)), Updates.combine(Updates.set("state", done ? "done"
+                : "failed"), Updates.set("outcome", outcome))));
+    }
+
+    /** @return false when no running job has the id */
+    boolean requestFinish(String id) {
+        return with(JOBS, c -> c.updateOne(Filters.and(Filters.eq("_id", id(id)), Filters.eq("state", "running")),
+                Updates.set("finishRequested", true)).getMatchedCount() == 1);
+    }
+
+    /** What the lease's holder last wrote through it under {@code field}, with its exact BSON types. */
+    Optional<org.bson.BsonDocument> leaseData(String resource, String field) {
+        try (Lease lease = pools.lease(connection)) {
+            org.bson.BsonDocument d = lease.database(database).getCollection(LEASES, org.bson.BsonDocument.class)
+                    .find(Filters.eq("_id", id(resource))).first();
+            return d == null || !d.isDocument(field) ? Optional.empty() : Optional.of(d.getDocument(field));
+        }
     }
 }

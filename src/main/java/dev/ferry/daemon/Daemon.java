@@ -2,7 +2,9 @@ package dev.ferry.daemon;
 
 import dev.ferry.concurrent.Executors2;
 import dev.ferry.concurrent.NamedThreadFactory;
+import dev.ferry.cluster.ClusterJobs;
 import dev.ferry.cluster.ClusterMember;
+import dev.ferry.sync.JobEvents;
 import dev.ferry.cluster.ClusterNotifications;
 import dev.ferry.config.ConfigException;
 import java.util.Optional;
@@ -91,6 +93,8 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
     private final RemoteJmx remoteJmx;
     /** Present when {@code cluster.connection} is set (docs/cluster.md). */
     private final Optional<ClusterMember> cluster;
+    private final Optional<ClusterJobs> clusterJobs;
+    private final Spool spool;
     private final LocalJmx localJmx;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -123,13 +127,18 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
                 ClientFactory.standard(), embedded::uriFor, scheduler, clock, poolEvents);
         pools.onRemoved(name -> mbeans.unregister(MBeanRegistrar.name("Pool", name)));
         this.jobEvents = new JobNotifications(MBeanRegistrar.name("Orchestrator"), clock);
-        Spool spool = new Spool(settings.spoolDir());
+        this.spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
-        this.orchestrator = new Orchestrator(settings, new SyncServices(spool, pools,
-                new CheckpointStore(settings.stateDir().resolve("checkpoints")), checkpointIo, readAhead, lanes, followers, clock, mbeans),
-                watcher, workers, scheduler, jobEvents);
+        CheckpointStore checkpoints = new CheckpointStore(settings.stateDir().resolve("checkpoints"));
         this.cluster = settings.clusterConnection().map(c -> ClusterMember.of(settings, pools, clock, scheduler,
                 new ClusterNotifications(MBeanRegistrar.name("Cluster"), clock)));
+        // in a cluster, follow jobs run where their lease is and checkpoint through it (docs/cluster.md)
+        this.clusterJobs = cluster.map(c -> new ClusterJobs(c, checkpoints, clock, scheduler));
+        SyncServices services = clusterJobs.map(j -> new SyncServices(spool, pools, j, checkpointIo, readAhead, lanes,
+                followers, clock, mbeans, j)).orElseGet(() -> new SyncServices(spool, pools, checkpoints, checkpointIo,
+                readAhead, lanes, followers, clock, mbeans));
+        this.orchestrator = new Orchestrator(settings, services, watcher, workers, scheduler,
+                clusterJobs.map(j -> JobEvents.both(jobEvents, j)).orElse(jobEvents));
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
         this.localJmx = new LocalJmx(state, mbeanServer);
     }
@@ -196,6 +205,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         }
         mbeans.register(MBeanRegistrar.name("Orchestrator"), orchestrator, jobEvents);
         orchestrator.start();
+        clusterJobs.ifPresent(j -> j.start(orchestrator, spool));
         log.info("ferry {} started (pid {}): conf {}, spool {}, state {}, {} worker(s), connections: {}",
                 version(), ProcessHandle.current().pid(), settings.confDir().toAbsolutePath(), settings.spoolDir(),
                 settings.stateDir(), settings.workers(), pools.pools().stream()
@@ -356,6 +366,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         log.info("ferry stopping: finishing or checkpointing jobs in flight (up to {} s)",
                 settings.shutdownTimeout().toSeconds());
         try {
+            clusterJobs.ifPresent(ClusterJobs::stop);
             orchestrator.stop(settings.shutdownTimeout());
             Executors2.shutdown("ferry-worker", workers, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-follow", followers, Duration.ofSeconds(5));

@@ -8,7 +8,7 @@ import dev.ferry.queue.JobClaim;
 import dev.ferry.queue.Spool;
 import dev.ferry.sync.checkpoint.Checkpoint;
 import dev.ferry.sync.checkpoint.CheckpointPipeline;
-import dev.ferry.sync.checkpoint.CheckpointStore;
+import dev.ferry.sync.checkpoint.Checkpoints;
 import dev.ferry.sync.checkpoint.Counters;
 import dev.ferry.sync.checkpoint.RecordFile;
 import dev.ferry.sync.checkpoint.VerifyState;
@@ -335,6 +335,7 @@ final class JobLedger implements AutoCloseable {
         follow.ifPresent(f -> log.info("{}: finished following: {} events applied, {} documents deleted",
                 spec.id(), f.eventsApplied(), f.deleted()));
         books.events.done(spec.id(), documentsRead, counters.chunks(), millis);
+        books.events.outcome(spec.id(), true, result);
     }
 
     /** The job failed for good: to failed/ with its error file. */
@@ -364,13 +365,14 @@ final class JobLedger implements AutoCloseable {
         if (books.policy.durably(job, "move the job to failed/", () -> books.spool.fail(claim, id, error))) {
             books.totals.failedJobs.increment();
             books.events.failed(id, failure.kind(), failure.getMessage());
+            books.events.outcome(id, false, error);
         }
     }
 
     /** Stopped by shutdown it stays in active/ to resume from its checkpoint; stopped by a cancel it fails. */
     void stopped() throws InterruptedException {
         Counters counters = progress.counters();
-        if (job.isCancelled() && !books.gate.isStopping()) {
+        if (job.isCancelled() && !job.isStopping()) {
             failed(new JobFailure(JobFailure.CANCELLED, "cancelled by an operator after "
                     + job.documentsRead() + " documents in " + counters.chunks() + " chunks; move failed/" + job.id()
                     + ".json back into incoming/ (or ferry ctl retry " + job.id() + ") to run it again",
@@ -440,7 +442,7 @@ final class JobLedger implements AutoCloseable {
      */
     static final class Books {
         private final Spool spool;
-        private final CheckpointStore store;
+        private final Checkpoints store;
         private final ExecutorService checkpointIo;
         private final RetryPolicy policy;
         private final RunGate gate;
@@ -449,7 +451,7 @@ final class JobLedger implements AutoCloseable {
         private final JobEvents events;
 
         /** @param checkpointIo saves checkpoints off the workers' threads (see {@link CheckpointPipeline}) */
-        Books(Spool spool, CheckpointStore store, ExecutorService checkpointIo, RetryPolicy policy, RunGate gate,
+        Books(Spool spool, Checkpoints store, ExecutorService checkpointIo, RetryPolicy policy, RunGate gate,
               Clock clock, Orchestrator.Totals totals, JobEvents events) {
             this.spool = spool;
             this.store = store;
@@ -553,6 +555,29 @@ final class JobLedger implements AutoCloseable {
                     gate::isStopping)) {
                 totals.failedJobs.increment();
                 events.failed(id == null ? fileName : id, e.kind(), message);
+            }
+        }
+
+        /**
+         * A job that ran on another member of the cluster and ended there (docs/cluster.md): its outcome written here,
+         * where it was claimed, as if it had run here; a checkpoint of an earlier run here is dropped.
+         */
+        void endedElsewhere(JobClaim claim, String id, JobPlacement.EndedElsewhere ended) throws InterruptedException {
+            String fileName = claim.file().getFileName().toString();
+            if (!policy.durably(fileName, "delete the checkpoint", () -> store.delete(id), gate::isStopping)) {
+                return;
+            }
+            if (ended.done()) {
+                if (policy.durably(fileName, "move the job to done/", () -> spool.complete(claim, id, ended.outcome()),
+                        gate::isStopping)) {
+                    totals.completedJobs.increment();
+                    log.info("{}: done on another member of the cluster; its result is in done/", id);
+                }
+            } else if (policy.durably(fileName, "move the job to failed/", () -> spool.fail(claim, id, ended.outcome()),
+                    gate::isStopping)) {
+                totals.failedJobs.increment();
+                log.warn("{}: failed on another member of the cluster ({}); its error is in failed/", id,
+                        ended.outcome().getString("kind"));
             }
         }
 

@@ -53,9 +53,11 @@ final class JobTask {
     private final RunGate gate;
     private final Orchestrator.Totals totals;
     private final MBeanRegistrar mbeans;
+    private final JobPlacement placement;
 
     JobTask(JobParser parser, JobLedger.Books books, Stages stages, RunGate gate, Orchestrator.Totals totals,
-            MBeanRegistrar mbeans) {
+            MBeanRegistrar mbeans, JobPlacement placement) {
+        this.placement = placement;
         this.parser = parser;
         this.books = books;
         this.stages = stages;
@@ -85,7 +87,24 @@ final class JobTask {
             }
             return;
         }
+        JobPlacement.Placement where = placement.place(spec, claim.file());
+        if (where instanceof JobPlacement.Elsewhere elsewhere) {
+            log.info("{}: {}; its file stays in active/", spec.id(), elsewhere.why());
+            claim.close();
+            return;
+        }
+        if (where instanceof JobPlacement.EndedElsewhere ended) {
+            try {
+                books.endedElsewhere(claim, spec.id(), ended);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // stopping: the file stays in active/ and is looked at again
+            } finally {
+                claim.close();
+            }
+            return;
+        }
         RunningJob job = new RunningJob(spec, stages.clock().instant(), stages.clock(), gate, totals);
+        job.runsHereWhile(((JobPlacement.Here) where).holds());
         ObjectName bean = MBeanRegistrar.name("Job", spec.id());
         onStart.accept(job);
         mbeans.register(bean, job);

@@ -108,7 +108,8 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
                 new EventWriter(classifier), services.readAhead(), services.lanes(), settings.jobMaxBytesInFlight(),
                 services.followers(), clock, settings.verifyMaxListed());
-        return new Wiring(books, new JobTask(new JobParser(settings), books, stages, gate, totals, mbeans));
+        return new Wiring(books, new JobTask(new JobParser(settings), books, stages, gate, totals, mbeans,
+                services.placement()));
     }
 
     /**
@@ -171,6 +172,40 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         }
         watcher.start();
         dispatch();
+    }
+
+    /**
+     * Runs a job file that is in active/ without having been claimed here now: one the cluster hands this member, or one
+     * claimed here whose outcome arrived from another member (docs/cluster.md). As at start-up, the file's lock makes
+     * sure one worker runs it.
+     *
+     * @return false when it is locked by a worker already, or the orchestrator does not run
+     */
+    public boolean runActive(Path file) throws IOException {
+        if (state.get() != State.RUNNING) {
+            return false;
+        }
+        Optional<JobClaim> claim = spool.adopt(file);
+        if (claim.isEmpty()) {
+            return false;
+        }
+        synchronized (this) {
+            launch(claim.get());
+        }
+        return true;
+    }
+
+    /** Ends the waits of the job of that id, if it runs here, so that it looks at whether it must stop. */
+    public void wake(String id) {
+        RunningJob job = running.get(id);
+        if (job != null) {
+            job.wake();
+        }
+    }
+
+    /** Whether a job of that id runs here now. */
+    public boolean runs(String id) {
+        return running.containsKey(id);
     }
 
     /** Claims settled files while a worker is free and the orchestrator is neither paused nor stopping. */
@@ -389,7 +424,8 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
     public OperationResult finish(String id) {
         RunningJob job = running.get(id);
         if (job == null) {
-            return OperationResult.of(Outcome.NOT_FOUND, "no running job with id " + id);
+            return services.placement().finish(id)
+                    .orElseGet(() -> OperationResult.of(Outcome.NOT_FOUND, "no running job with id " + id));
         }
         if (!job.spec().follows()) {
             return OperationResult.of(Outcome.REFUSED,

@@ -7,7 +7,8 @@ import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * Where jobs wait: while the orchestrator is paused, between retry attempts, for a DOWN pool or the disk. Pause, resume,
- * stop and cancel wake them at once, so that a stop never waits out a backoff.
+ * stop and cancel wake them at once, so that a stop never waits out a backoff. A job stops when the daemon stops or
+ * when it is to go on elsewhere ({@link RunningJob#isStopping()}).
  */
 final class RunGate {
     private final ReentrantLock lock = new ReentrantLock();
@@ -53,7 +54,7 @@ final class RunGate {
         JobState before = job.state();
         lock.lock();
         try {
-            while (paused && !stopping && !job.isCancelled()) {
+            while (paused && !job.isStopping() && !job.isCancelled()) {
                 job.state(JobState.PAUSED);
                 changed.await();
             }
@@ -63,7 +64,7 @@ final class RunGate {
         if (job.state() == JobState.PAUSED) {
             job.state(before == JobState.PAUSED ? JobState.RUNNING : before);
         }
-        return !stopping && !job.isCancelled();
+        return !job.isStopping() && !job.isCancelled();
     }
 
     /** Sleeps up to {@code d}. @return false if the job must stop (shutdown or cancel) */
@@ -71,12 +72,12 @@ final class RunGate {
         long remaining = d.toNanos();
         lock.lock();
         try {
-            while (remaining > 0 && !stopping && !job.isCancelled()) {
+            while (remaining > 0 && !job.isStopping() && !job.isCancelled()) {
                 remaining = changed.awaitNanos(remaining);
             }
         } finally {
             lock.unlock();
         }
-        return !stopping && !job.isCancelled();
+        return !job.isStopping() && !job.isCancelled();
     }
 }

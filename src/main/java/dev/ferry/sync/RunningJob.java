@@ -26,6 +26,7 @@ final class RunningJob implements JobMXBean, JobControl {
     private final RunGate gate;
     private final Orchestrator.Totals totals;
     private final AtomicBoolean cancelled = new AtomicBoolean();
+    private volatile java.util.function.BooleanSupplier runsHere = () -> true;
     private final Clock clock;
     private volatile JobState state = JobState.STARTING;
     private volatile Counters counters = Counters.ZERO;
@@ -110,7 +111,7 @@ final class RunningJob implements JobMXBean, JobControl {
         synchronized (caughtUpSignal) {
             while (caughtUpAt <= millis) {
                 long left = deadline - System.nanoTime();
-                if (left <= 0 || gate.isStopping() || cancelled.get() || finishRequested.get()) {
+                if (left <= 0 || isStopping() || cancelled.get() || finishRequested.get()) {
                     return false;
                 }
                 caughtUpSignal.wait(Math.max(1, Math.min(left / 1_000_000, 1_000)));
@@ -213,9 +214,26 @@ final class RunningJob implements JobMXBean, JobControl {
         totals.chunkRetries.increment();
     }
 
+    /**
+     * True when the job must stop and stay in active/: the daemon stops, or the job goes on elsewhere (its cluster lease
+     * is no longer this member's, see {@link #runsHereWhile}).
+     */
     @Override
     public boolean isStopping() {
-        return gate.isStopping();
+        return gate.isStopping() || !runsHere.getAsBoolean();
+    }
+
+    /**
+     * The job runs here only while {@code holds} says so (a cluster lease, docs/cluster.md); once it says no, the job
+     * stops as at a shutdown, its checkpoint kept, and its waits end at once.
+     */
+    void runsHereWhile(java.util.function.BooleanSupplier holds) {
+        this.runsHere = holds;
+    }
+
+    /** Ends the job's waits so that it sees {@link #isStopping()} now. */
+    void wake() {
+        gate.signal();
     }
 
     @Override

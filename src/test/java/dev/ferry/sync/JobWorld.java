@@ -67,7 +67,8 @@ final class JobWorld implements AutoCloseable {
         stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
                 new EventWriter(classifier), readAhead, lanes, settings.jobMaxBytesInFlight(), followers, Clock.systemUTC(),
                 settings.verifyMaxListed());
-        task = new JobTask(new JobParser(settings), books, stages, gate, totals, new MBeanRegistrar(mbeanServer));
+        task = new JobTask(new JobParser(settings), books, stages, gate, totals, new MBeanRegistrar(mbeanServer),
+                JobPlacement.LOCAL);
     }
 
     /** Drops a job file into incoming/ and claims it, as the orchestrator does once it settled. */

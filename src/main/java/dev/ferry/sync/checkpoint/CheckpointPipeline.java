@@ -22,14 +22,14 @@ import org.slf4j.LoggerFactory;
 public final class CheckpointPipeline {
     private static final Logger log = LoggerFactory.getLogger(CheckpointPipeline.class);
 
-    private final CheckpointStore store;
+    private final Checkpoints store;
     private final ExecutorService io;
     private final String jobId;
     private Future<?> inFlight;
     private Checkpoint last;
     private boolean synchronous;
 
-    public CheckpointPipeline(CheckpointStore store, ExecutorService io, String jobId) {
+    public CheckpointPipeline(Checkpoints store, ExecutorService io, String jobId) {
         this.store = store;
         this.io = io;
         this.jobId = jobId;

@@ -28,7 +28,7 @@ import org.bson.json.JsonWriterSettings;
  * the next load. The file is Extended JSON (canonical) so the resume token keeps its exact BSON type.
  * Safe for concurrent use by different jobs; one job's checkpoint is written by one thread.
  */
-public final class CheckpointStore {
+public final class CheckpointStore implements Checkpoints {
 
     private static final String SUFFIX = ".checkpoint.json";
     private static final int VERSION = 1;
@@ -41,6 +41,7 @@ public final class CheckpointStore {
         this.dir = Objects.requireNonNull(dir, "dir");
     }
 
+    @Override
     public void save(String jobId, Checkpoint checkpoint) throws IOException {
         if (!checkpoint.jobId().equals(jobId)) {
             throw new IllegalArgumentException("checkpoint of job " + checkpoint.jobId() + " saved as " + jobId);
@@ -55,6 +56,7 @@ public final class CheckpointStore {
      * @return empty when the job has no checkpoint
      * @throws IOException when the file cannot be read or is not a checkpoint (its name says which to delete)
      */
+    @Override
     public Optional<Checkpoint> load(String jobId) throws IOException {
         Path file = fileOf(jobId);
         removeLeftoverTemps(jobId);
@@ -72,6 +74,7 @@ public final class CheckpointStore {
         }
     }
 
+    @Override
     public void delete(String jobId) throws IOException {
         if (Files.deleteIfExists(fileOf(jobId))) {
             forceDirectory();
@@ -104,7 +107,8 @@ public final class CheckpointStore {
         DurableFile.syncDirectory(dir);
     }
 
-    static BsonDocument toDocument(Checkpoint c) {
+    /** The checkpoint as its file holds it (canonical Extended JSON keeps every BSON type). */
+    public static BsonDocument toDocument(Checkpoint c) {
         Counters n = c.counters();
         BsonDocument d = new BsonDocument("version", new BsonInt32(VERSION))
                 .append("jobId", new BsonString(c.jobId()))
@@ -129,7 +133,7 @@ public final class CheckpointStore {
                 .append("startedAt", new BsonString(c.startedAt().toString()));
     }
 
-    static Checkpoint fromDocument(BsonDocument d) {
+    public static Checkpoint fromDocument(BsonDocument d) {
         int version = d.getInt32("version").getValue();
         if (version != VERSION) {
             throw new IllegalArgumentException("unknown checkpoint version " + version);

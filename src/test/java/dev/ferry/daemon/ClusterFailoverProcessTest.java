@@ -1,0 +1,157 @@
+package dev.ferry.daemon;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.mongodb.client.MongoClient;
+import com.mongodb.client.MongoClients;
+import com.mongodb.client.MongoCollection;
+import com.mongodb.client.model.Filters;
+import com.mongodb.client.model.ReplaceOptions;
+import com.mongodb.client.model.Updates;
+import dev.ferry.testing.Await;
+import dev.ferry.testing.Exactness;
+import dev.ferry.testing.FerryConf;
+import dev.ferry.testing.FerryProcess;
+import dev.ferry.testing.Spooler;
+import dev.ferry.testing.TestMongoServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bson.Document;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Issue 22, follow jobs fail over (docs/cluster.md, "Follow jobs fail over"): two members, a follow job claimed by a
+ * with a mutator running; a is killed with SIGKILL; b takes the job over within the lease and a round and the
+ * destination converges on the source; finish on b ends the job, and its result reaches a's done/ when a is back.
+ */
+class ClusterFailoverProcessTest {
+    private static final Duration WAIT = Duration.ofSeconds(120);
+    private static final int LEASE_SECONDS = 3;
+
+    private static FerryConf conf(Path dir, String member, TestMongoServer source, TestMongoServer dest) {
+        return new FerryConf(dir.resolve(member), dest.uri())
+                .set("connection.src.uri", source.uri()).set("connection.src.database", "srcdb")
+                .set("connection.coord.uri", dest.uri()).set("connection.coord.database", "ferrycluster")
+                .set("cluster.connection", "coord").set("cluster.member", member)
+                .set("cluster.leaseSeconds", Integer.toString(LEASE_SECONDS));
+    }
+
+    @Test
+    void aFollowJobGoesOnOnTheOtherMemberWhenItsOwnerIsKilled(@TempDir Path dir) throws Exception {
+        try (TestMongoServer sourceServer = TestMongoServer.withOplog();
+             TestMongoServer destServer = new TestMongoServer();
+             MongoClient sourceClient = MongoClients.create(sourceServer.uri());
+             MongoClient destClient = MongoClients.create(destServer.uri())) {
+            FerryConf a = conf(dir, "a", sourceServer, destServer);
+            FerryConf b = conf(dir, "b", sourceServer, destServer);
+            Path confA = a.write();
+            Path confB = b.write();
+            MongoCollection<Document> source = sourceClient.getDatabase("srcdb").getCollection("items");
+            MongoCollection<Document> dest = destClient.getDatabase("ferrytest").getCollection("items");
+            MongoCollection<Document> leases = destClient.getDatabase("ferrycluster").getCollection("ferry_leases");
+            List<Document> seed = new ArrayList<>();
+            for (int i = 0; i < 2_000; i++) {
+                seed.add(new Document("_id", i).append("k", i).append("v", 0));
+            }
+            source.insertMany(seed);
+            Mutator mutator = new Mutator(source, 2_000);
+            Thread mutating = new Thread(mutator, "cluster-test-mutator");
+            try (FerryProcess ferryB = FerryProcess.run(confB, dir.resolve("b.log"))) {
+                ferryB.awaitLog("cluster ferry: member b joined", WAIT);
+                try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a.log"))) {
+                    ferryA.awaitLog("cluster ferry: member a joined", WAIT);
+                    mutating.start();
+                    new Spooler(a.spool()).drop("live.json", "{\"id\": \"live\", \"source\": {\"type\": \"mongodb\", "
+                            + "\"connection\": \"src\", \"collection\": \"items\", \"follow\": true}, \"destination\": "
+                            + "{\"connection\": \"dest\", \"collection\": \"items\"}}");
+                    Await.until(WAIT, () -> {
+                        Document lease = leases.find(Filters.eq("_id", "ferry:job/live")).first();
+                        return lease != null && "a".equals(lease.getString("owner"))
+                                && lease.toJson().contains("\"FOLLOWING\"");
+                    }, "a follows, its checkpoint in the store");
+                    long before = mutator.changes.get();
+                    Await.until(WAIT, () -> mutator.changes.get() > before + 200, "changes while a follows");
+                    ferryA.sigkill();
+                    ferryA.awaitExit(WAIT);
+                }
+                long killed = System.nanoTime();
+                ferryB.awaitLog("live: runs here now (claimed by a)", WAIT);
+                double seconds = (System.nanoTime() - killed) / 1e9;
+                assertTrue(seconds < LEASE_SECONDS + LEASE_SECONDS / 3.0 + 3, "taken over within the lease and a round "
+                        + "(and the slack of a loaded machine): " + seconds + " s");
+                assertTrue(ferryB.log().contains("took job/live over from a"), ferryB.log());
+
+                long more = mutator.changes.get();
+                Await.until(WAIT, () -> mutator.changes.get() > more + 200, "changes while b follows");
+                mutator.stop.set(true);
+                mutating.join();
+                Await.until(WAIT, () -> Exactness.compare(source.find(), "k", List.of(dest)).exact(),
+                        "the destination converges on the source");
+                Exactness.compare(source.find(), "k", List.of(dest)).assertExact();
+
+                FerryProcess.Result finish = FerryProcess.command(WAIT, "ctl", "--conf", confB.toString(), "finish",
+                        "live");
+                assertEquals(0, finish.exitCode(), finish.stdout() + finish.stderr());
+                Document resultB = new Spooler(b.spool()).awaitDone("live", WAIT);
+                assertTrue(resultB.get("eventsApplied", Number.class).longValue() > 0, resultB.toJson());
+            } finally {
+                mutator.stop.set(true);
+                if (mutating.isAlive()) {
+                    mutating.join();
+                }
+            }
+            try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a2.log"))) {
+                Document resultA = new Spooler(a.spool()).awaitDone("live", WAIT);
+                assertTrue(resultA.get("eventsApplied", Number.class).longValue() > 0, resultA.toJson());
+                assertFalse(Files.exists(a.spool().resolve("active").resolve("live.json")), "a's copy left active/");
+                ferryA.awaitLog("live: done on another member of the cluster", WAIT); // logged once the files moved
+            }
+        }
+    }
+
+    /** Inserts, updates and deletes random keys, paced at a few hundred changes a second. */
+    private static final class Mutator implements Runnable {
+        final AtomicBoolean stop = new AtomicBoolean();
+        final AtomicLong changes = new AtomicLong();
+        private final MongoCollection<Document> source;
+        private long nextKey;
+
+        Mutator(MongoCollection<Document> source, long keys) {
+            this.source = source;
+            this.nextKey = keys;
+        }
+
+        @Override
+        public void run() {
+            ThreadLocalRandom random = ThreadLocalRandom.current();
+            while (!stop.get()) {
+                long key = random.nextLong(nextKey);
+                switch (random.nextInt(3)) {
+                    case 0 -> {
+                        long k = nextKey++;
+                        source.replaceOne(Filters.eq("_id", k), new Document("_id", k).append("k", k).append("v", 1),
+                                new ReplaceOptions().upsert(true));
+                    }
+                    case 1 -> source.updateOne(Filters.eq("_id", key), Updates.inc("v", 1));
+                    default -> source.deleteOne(Filters.eq("_id", key));
+                }
+                changes.incrementAndGet();
+                try {
+                    Thread.sleep(2); // pacing of the load, not waiting for an event
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}
