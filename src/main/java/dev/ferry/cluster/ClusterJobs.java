@@ -4,7 +4,6 @@ import com.mongodb.client.model.Updates;
 import dev.ferry.files.DurableFile;
 import dev.ferry.job.JobSpec;
 import dev.ferry.queue.Spool;
-import dev.ferry.sync.JobEvents;
 import dev.ferry.sync.JobPlacement;
 import dev.ferry.sync.OperationResult;
 import dev.ferry.sync.Orchestrator;
@@ -37,7 +36,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threading: {@link #place} and the checkpoint calls run on job threads, the rounds on the scheduler.
  */
-public final class ClusterJobs implements JobPlacement, Checkpoints, JobEvents {
+public final class ClusterJobs implements JobPlacement, Checkpoints {
     private static final Logger log = LoggerFactory.getLogger(ClusterJobs.class);
 
     private final ClusterMember member;
@@ -164,19 +163,17 @@ public final class ClusterJobs implements JobPlacement, Checkpoints, JobEvents {
         local.delete(jobId);
     }
 
-    // ---- JobEvents ----
-
     @Override
-    public void outcome(String id, boolean done, Document document) {
-        if (!here.remove(id)) {
+    public void ending(String id, boolean done, Document outcome) throws IOException {
+        if (!here.contains(id)) {
             return;
         }
         try {
-            store.ended(id, done, document);
+            store.ended(id, done, outcome); // first: a crash before the local move leaves it where others look
         } catch (RuntimeException e) {
-            log.error("{}: cannot record its outcome in the coordination store: {}; the member that claimed it will not "
-                    + "see it", id, e.toString());
+            throw new IOException(id + ": cannot record its outcome in the coordination store: " + e, e);
         }
+        here.remove(id);
         member.release(lease(id));
     }
 

@@ -52,6 +52,8 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
     private final Set<String> announcedLost = ConcurrentHashMap.newKeySet();
     private volatile ScheduledFuture<?> rounds;
     private volatile boolean storeFailing;
+    private volatile boolean joined;
+    private volatile Instant joinedAt = Instant.EPOCH;
 
     /** A lease this member holds, its local deadline, and whom to tell when it is lost. */
     private record Holding(Held lease, Instant validUntil, Consumer<String> onLost) {
@@ -75,7 +77,10 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
         String connection = settings.clusterConnection().orElseThrow(
                 () -> new IllegalArgumentException("cluster.connection is not set"));
         String database = settings.connection(connection).orElseThrow().defaultDatabase().orElseThrow();
-        return new ClusterMember(new CoordinationStore(pools, connection, database, settings.clusterName()),
+        // a fifth of the lease, but never so short that opening a connection to the store cannot fit
+        java.time.Duration bound = settings.clusterLease().dividedBy(5);
+        bound = bound.compareTo(java.time.Duration.ofSeconds(2)) < 0 ? java.time.Duration.ofSeconds(2) : bound;
+        return new ClusterMember(new CoordinationStore(pools, connection, database, settings.clusterName(), bound),
                 settings.clusterName(), settings.clusterMember(), settings.clusterLease(), clock, scheduler, events);
     }
 
@@ -92,10 +97,10 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
         if (!state.compareAndSet(State.NEW, State.RUNNING)) {
             throw new IllegalStateException("cluster member already " + state.get());
         }
-        round();
+        joinedAt = clock.instant();
         long period = lease.toMillis() / 3;
-        rounds = scheduler.scheduleWithFixedDelay(this::guardedRound, period, period, TimeUnit.MILLISECONDS);
-        log.info("cluster {}: member {} joined (leases of {} s)", cluster, member, lease.toSeconds());
+        // the first round at once, on the cluster's scheduler: a store that does not answer never holds the start-up
+        rounds = scheduler.scheduleWithFixedDelay(this::guardedRound, 0, period, TimeUnit.MILLISECONDS);
     }
 
     private void guardedRound() {
@@ -106,12 +111,22 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
         }
     }
 
-    /** One renewal round: membership, held leases, then the other members' state. Runs on the scheduler. */
-    void round() {
+    /**
+     * One renewal round: membership, held leases, then the other members' state. Runs on the scheduler; holds the
+     * member's monitor, so that {@link #close()} never interleaves with it (a round after the leave would undo it).
+     */
+    synchronized void round() {
+        if (state.get() != State.RUNNING) {
+            return;
+        }
         Instant now = clock.instant();
         Instant until = now.plus(lease);
         try {
             store.heartbeat(member, now, until, host, ProcessHandle.current().pid());
+            if (!joined) {
+                joined = true;
+                log.info("cluster {}: member {} joined (leases of {} s)", cluster, member, lease.toSeconds());
+            }
             if (storeFailing) {
                 log.info("cluster {}: the coordination store answers again", cluster);
                 storeFailing = false;
@@ -141,11 +156,31 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
                 lost(h, "another member holds it now");
                 return;
             }
-            held.replace(resource, h, new Holding(renewed.get(), now.plus(validity()), h.onLost()));
+            Holding next = new Holding(renewed.get(), now.plus(validity()), h.onLost());
+            if (held.replace(resource, h, next)) {
+                watchDeadline(next);
+            }
         } catch (RuntimeException e) {
             if (clock.instant().isAfter(h.validUntil())) {
                 lost(h, "not renewed since " + h.validUntil().minus(validity()) + " (" + e + ")");
             }
+        }
+    }
+
+    /**
+     * Tells the holder at the lease's local deadline if no renewal moved it: a round may be late (a store call that
+     * hangs up to its bound), the deadline is not.
+     */
+    private void watchDeadline(Holding h) {
+        long delay = Math.max(0, java.time.Duration.between(clock.instant(), h.validUntil()).toMillis());
+        try {
+            scheduler.schedule(() -> {
+                if (held.get(h.lease().resource()) == h && !clock.instant().isBefore(h.validUntil())) {
+                    lost(h, "not renewed by its local deadline " + h.validUntil());
+                }
+            }, delay, TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // shutting down: close() releases what is held
         }
     }
 
@@ -172,7 +207,9 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
                 if (expired && m.state().equals("up")) {
                     store.markLost(m.name(), now);
                 }
-                if (announcedLost.add(m.name())) {
+                // a member lost long before this one joined was told then; it is not news now
+                boolean recent = m.renewedAt().isAfter(joinedAt.minus(lease));
+                if (recent && announcedLost.add(m.name())) {
                     log.warn("cluster {}: member {} is lost: no renewal since {}", cluster, m.name(), m.renewedAt());
                     events.memberLost(m.name(), m.renewedAt().toString());
                 }
@@ -192,16 +229,25 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
         if (state.get() != State.RUNNING) {
             return Optional.empty();
         }
+        Holding mine = held.get(resource);
+        if (mine != null && holds(resource)) {
+            return Optional.of(mine.lease()); // taking it again would raise its epoch under a renewal in flight
+        }
         Instant now = clock.instant();
         Optional<Held> taken = store.acquire(resource, member, now, now.plus(lease));
         taken.ifPresent(h -> {
-            held.put(resource, new Holding(h, now.plus(validity()), onLost));
+            Holding holding = new Holding(h, now.plus(validity()), onLost);
+            held.put(resource, holding);
+            watchDeadline(holding);
             h.previousOwner().ifPresent(from -> {
                 log.warn("cluster {}: {} took {} over from {}, whose lease expired", cluster, member, resource, from);
                 events.takeover(resource, from, member);
             });
+            if (state.get() != State.RUNNING) {
+                release(resource); // closed meanwhile: nobody would renew it
+            }
         });
-        return taken;
+        return state.get() == State.RUNNING ? taken : Optional.empty();
     }
 
     /** True while this member holds {@code resource} and its local deadline has not passed. */
@@ -235,7 +281,7 @@ public final class ClusterMember implements ClusterMXBean, AutoCloseable {
 
     /** Leaves cleanly: the renewals stop, every held lease is released and the membership marked left. Idempotent. */
     @Override
-    public void close() {
+    public synchronized void close() {
         State was = state.getAndSet(State.CLOSED);
         if (was == State.CLOSED) {
             return;

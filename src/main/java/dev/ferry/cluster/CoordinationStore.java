@@ -41,6 +41,7 @@ public final class CoordinationStore {
     private final String connection;
     private final String database;
     private final String cluster;
+    private final java.time.Duration timeout;
 
     /** A member's document as the store holds it. */
     public record Member(String name, String state, Instant renewedAt, Instant expiresAt) {
@@ -58,7 +59,9 @@ public final class CoordinationStore {
     public record LeaseState(String resource, Optional<String> owner, long epoch, Instant expiresAt) {
     }
 
-    CoordinationStore(PoolManager pools, String connection, String database, String cluster) {
+    /** @param timeout the bound on one call to the store */
+    CoordinationStore(PoolManager pools, String connection, String database, String cluster, java.time.Duration timeout) {
+        this.timeout = timeout;
         this.pools = pools;
         this.connection = connection;
         this.database = database;
@@ -67,9 +70,13 @@ public final class CoordinationStore {
 
     private <T> T with(String collection, Function<MongoCollection<Document>, T> work) {
         try (Lease lease = pools.lease(connection)) {
-            return work.apply(lease.database(database).getCollection(collection)
-                    .withWriteConcern(WriteConcern.MAJORITY));
+            return work.apply(database(lease).getCollection(collection).withWriteConcern(WriteConcern.MAJORITY));
         }
+    }
+
+    /** Every call is bounded, so that a store that does not answer never holds a member past its lease's deadline. */
+    private com.mongodb.client.MongoDatabase database(Lease lease) {
+        return lease.database(database).withTimeout(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
     }
 
     private String id(String name) {
@@ -229,7 +236,7 @@ public final class CoordinationStore {
     /** What the lease's holder last wrote through it under {@code field}, with its exact BSON types. */
     Optional<org.bson.BsonDocument> leaseData(String resource, String field) {
         try (Lease lease = pools.lease(connection)) {
-            org.bson.BsonDocument d = lease.database(database).getCollection(LEASES, org.bson.BsonDocument.class)
+            org.bson.BsonDocument d = database(lease).getCollection(LEASES, org.bson.BsonDocument.class)
                     .find(Filters.eq("_id", id(resource))).first();
             return d == null || !d.isDocument(field) ? Optional.empty() : Optional.of(d.getDocument(field));
         }

@@ -4,7 +4,6 @@ import dev.ferry.concurrent.Executors2;
 import dev.ferry.concurrent.NamedThreadFactory;
 import dev.ferry.cluster.ClusterJobs;
 import dev.ferry.cluster.ClusterMember;
-import dev.ferry.sync.JobEvents;
 import dev.ferry.cluster.ClusterNotifications;
 import dev.ferry.config.ConfigException;
 import java.util.Optional;
@@ -94,6 +93,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
     /** Present when {@code cluster.connection} is set (docs/cluster.md). */
     private final Optional<ClusterMember> cluster;
     private final Optional<ClusterJobs> clusterJobs;
+    private final Optional<ScheduledThreadPoolExecutor> clusterScheduler;
     private final Spool spool;
     private final LocalJmx localJmx;
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -130,15 +130,16 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         this.spool = new Spool(settings.spoolDir());
         SpoolWatcher watcher = new SpoolWatcher(spool, settings.queueSettle(), settings.queueRescan(), clock, scheduler);
         CheckpointStore checkpoints = new CheckpointStore(settings.stateDir().resolve("checkpoints"));
-        this.cluster = settings.clusterConnection().map(c -> ClusterMember.of(settings, pools, clock, scheduler,
+        // the cluster's rounds wait on a remote store: a scheduler of their own, so that they never delay the pools'
+        this.clusterScheduler = settings.clusterConnection().map(c -> Executors2.scheduler("ferry-cluster", 1));
+        this.cluster = clusterScheduler.map(s -> ClusterMember.of(settings, pools, clock, s,
                 new ClusterNotifications(MBeanRegistrar.name("Cluster"), clock)));
         // in a cluster, follow jobs run where their lease is and checkpoint through it (docs/cluster.md)
-        this.clusterJobs = cluster.map(c -> new ClusterJobs(c, checkpoints, clock, scheduler));
+        this.clusterJobs = cluster.map(c -> new ClusterJobs(c, checkpoints, clock, clusterScheduler.orElseThrow()));
         SyncServices services = clusterJobs.map(j -> new SyncServices(spool, pools, j, checkpointIo, readAhead, lanes,
                 followers, clock, mbeans, j)).orElseGet(() -> new SyncServices(spool, pools, checkpoints, checkpointIo,
                 readAhead, lanes, followers, clock, mbeans));
-        this.orchestrator = new Orchestrator(settings, services, watcher, workers, scheduler,
-                clusterJobs.map(j -> JobEvents.both(jobEvents, j)).orElse(jobEvents));
+        this.orchestrator = new Orchestrator(settings, services, watcher, workers, scheduler, jobEvents);
         this.remoteJmx = new RemoteJmx(settings, mbeanServer);
         this.localJmx = new LocalJmx(state, mbeanServer);
     }
@@ -283,8 +284,10 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
         if (next.workers() > before.workers()) {
             resizeWorkers(next.workers()); // before the orchestrator claims more
         }
+        // the cluster's connection serves the member as long as it runs, whatever the file says now
         PoolManager.Applied applied = orchestrator.reconfigure(next, () -> pools.apply(next.connections().values(),
-                PoolMaintenance.from(next), orchestrator::usesConnection));
+                PoolMaintenance.from(next), name -> orchestrator.usesConnection(name)
+                        || next.clusterConnection().filter(name::equals).isPresent()));
         for (String name : change.connectionsAdded()) { // one back before its jobs let it go gets its bean anew
             mbeans.register(MBeanRegistrar.name("Pool", name), new PoolBean(pools.pool(name)));
         }
@@ -374,6 +377,7 @@ public final class Daemon implements DaemonMXBean, AutoCloseable {
             Executors2.shutdown("ferry-read-ahead", readAhead, Duration.ofSeconds(5));
             Executors2.shutdown("ferry-checkpoint", checkpointIo, Duration.ofSeconds(5));
             cluster.ifPresent(ClusterMember::close); // its leases released, not left to expire
+            clusterScheduler.ifPresent(s -> Executors2.shutdown("ferry-cluster", s, Duration.ofSeconds(5)));
             pools.close(POOL_CLOSE_WAIT);
             localJmx.close();
             remoteJmx.close();

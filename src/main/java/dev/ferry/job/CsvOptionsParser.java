@@ -69,21 +69,32 @@ final class CsvOptionsParser {
             throw JobRejectedException.invalid(f.path("fields"), "must be " + expected + ", was an array of " + array.size());
         }
         List<String> names = new ArrayList<>(array.size());
+        List<String> fieldNames = new ArrayList<>(array.size());
         for (int i = 0; i < array.size(); i++) {
             String path = f.path("fields") + "[" + i + "]";
             String name = Fields.string(path, array.get(i), "a non-empty string naming a column");
+            String field = name; // with typed names, the name before .type()
             if (typedNames) {
                 try {
-                    requireColumnName(path, TypedColumn.parse(name).name());
+                    field = TypedColumn.parse(name).name();
                 } catch (IllegalArgumentException e) {
                     throw JobRejectedException.invalid(path, e.getMessage());
                 }
-            } else {
-                requireColumnName(path, name);
+                if (field.isEmpty()) {
+                    throw JobRejectedException.invalid(path, Text.quote(name) + " names no field before its type");
+                }
             }
-            if (names.contains(name)) {
-                throw JobRejectedException.invalid(path, "column " + Text.quote(name) + " is listed twice");
+            requireColumnName(path, field);
+            if (fieldNames.contains(field)) {
+                throw JobRejectedException.invalid(path, "column " + Text.quote(field) + " is listed twice");
             }
+            for (String other : fieldNames) {
+                if (other.startsWith(field + ".") || field.startsWith(other + ".")) {
+                    throw JobRejectedException.invalid(path, "column " + Text.quote(field) + " and column "
+                            + Text.quote(other) + " would be one inside the other");
+                }
+            }
+            fieldNames.add(field);
             names.add(name);
         }
         return names;

@@ -26,40 +26,4 @@ public interface JobEvents {
      */
     default void failed(String id, String kind, String message) {
     }
-
-    /**
-     * The job's outcome as written to done/ or failed/: the result, or the error, document. Told after
-     * {@link #done} or {@link #failed}, for jobs that ran.
-     */
-    default void outcome(String id, boolean done, org.bson.Document document) {
-    }
-
-    /** Tells {@code first}, then {@code second}. */
-    static JobEvents both(JobEvents first, JobEvents second) {
-        return new JobEvents() {
-            @Override
-            public void done(String id, long documents, long chunks, long durationMillis) {
-                first.done(id, documents, chunks, durationMillis);
-                second.done(id, documents, chunks, durationMillis);
-            }
-
-            @Override
-            public void resnapshot(String id, String message) {
-                first.resnapshot(id, message);
-                second.resnapshot(id, message);
-            }
-
-            @Override
-            public void failed(String id, String kind, String message) {
-                first.failed(id, kind, message);
-                second.failed(id, kind, message);
-            }
-
-            @Override
-            public void outcome(String id, boolean done, org.bson.Document document) {
-                first.outcome(id, done, document);
-                second.outcome(id, done, document);
-            }
-        };
-    }
 }

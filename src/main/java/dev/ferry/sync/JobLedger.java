@@ -323,6 +323,10 @@ final class JobLedger implements AutoCloseable {
                 : progress.position().documentsRead();
         Document result = result(spec, counters, documentsRead, job.startedAt(), finished, follow);
         verify.ifPresent(v -> result.append("verify", v.report(finished)));
+        if (!books.policy.durably(job, "tell the cluster the job is done",
+                () -> books.placement.ending(spec.id(), true, result))) {
+            return;
+        }
         if (!books.policy.durably(job, "move the job to done/", () -> books.spool.complete(claim, spec.id(), result))) {
             return;
         }
@@ -335,7 +339,6 @@ final class JobLedger implements AutoCloseable {
         follow.ifPresent(f -> log.info("{}: finished following: {} events applied, {} documents deleted",
                 spec.id(), f.eventsApplied(), f.deleted()));
         books.events.done(spec.id(), documentsRead, counters.chunks(), millis);
-        books.events.outcome(spec.id(), true, result);
     }
 
     /** The job failed for good: to failed/ with its error file. */
@@ -362,10 +365,12 @@ final class JobLedger implements AutoCloseable {
         Instant at = books.clock.instant();
         Document error = error(id, failure.kind(), failure.getMessage(), failure.chunk(), failure.attempts(), at);
         verify.ifPresent(v -> error.append("verify", v.report(at)));
+        if (!books.policy.durably(job, "tell the cluster the job failed", () -> books.placement.ending(id, false, error))) {
+            return;
+        }
         if (books.policy.durably(job, "move the job to failed/", () -> books.spool.fail(claim, id, error))) {
             books.totals.failedJobs.increment();
             books.events.failed(id, failure.kind(), failure.getMessage());
-            books.events.outcome(id, false, error);
         }
     }
 
@@ -449,10 +454,18 @@ final class JobLedger implements AutoCloseable {
         private final Clock clock;
         private final Orchestrator.Totals totals;
         private final JobEvents events;
+        private final JobPlacement placement;
 
         /** @param checkpointIo saves checkpoints off the workers' threads (see {@link CheckpointPipeline}) */
         Books(Spool spool, Checkpoints store, ExecutorService checkpointIo, RetryPolicy policy, RunGate gate,
               Clock clock, Orchestrator.Totals totals, JobEvents events) {
+            this(spool, store, checkpointIo, policy, gate, clock, totals, events, JobPlacement.LOCAL);
+        }
+
+        /** @param placement told a job's outcome before it moves to done/ or failed/ */
+        Books(Spool spool, Checkpoints store, ExecutorService checkpointIo, RetryPolicy policy, RunGate gate,
+              Clock clock, Orchestrator.Totals totals, JobEvents events, JobPlacement placement) {
+            this.placement = placement;
             this.spool = spool;
             this.store = store;
             this.checkpointIo = checkpointIo;

@@ -33,6 +33,15 @@ public interface JobPlacement {
     /** @param file the job's file in active/, as the user wrote it */
     Placement place(JobSpec spec, java.nio.file.Path file);
 
+    /**
+     * A job that ran here ends: its outcome ({@code done}: the result, else the error document), told before the job
+     * moves to done/ or failed/ here, so that a crash in between leaves the outcome where other members find it.
+     *
+     * @throws java.io.IOException when it cannot be told now; the job retries as for a disk error
+     */
+    default void ending(String id, boolean done, Document outcome) throws java.io.IOException {
+    }
+
     /** A job that does not run here was asked to finish: empty when this placement knows nothing of it. */
     default Optional<OperationResult> finish(String id) {
         return Optional.empty();

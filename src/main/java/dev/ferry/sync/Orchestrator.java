@@ -104,7 +104,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         RetryPolicy policy = new RetryPolicy(classifier, Backoff.of(settings), settings.retryMaxAttempts(),
                 settings.secrets(), ThreadLocalRandom::current, name -> stateOf(pools, name));
         JobLedger.Books books = new JobLedger.Books(services.spool(), services.checkpoints(), services.checkpointIo(),
-                policy, gate, clock, totals, events);
+                policy, gate, clock, totals, events, services.placement());
         JobTask.Stages stages = new JobTask.Stages(pools, policy, new ChunkWriter(classifier), new KeyIndex(classifier),
                 new EventWriter(classifier), services.readAhead(), services.lanes(), settings.jobMaxBytesInFlight(),
                 services.followers(), clock, settings.verifyMaxListed());

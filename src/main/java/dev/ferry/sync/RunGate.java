@@ -49,12 +49,16 @@ final class RunGate {
         }
     }
 
+    private boolean mustStop(RunningJob job) {
+        return stopping || job.isStopping() || job.isCancelled();
+    }
+
     /** Blocks while paused. @return false if the job must stop (shutdown or cancel) */
     boolean awaitRunnable(RunningJob job) throws InterruptedException {
         JobState before = job.state();
         lock.lock();
         try {
-            while (paused && !job.isStopping() && !job.isCancelled()) {
+            while (paused && !mustStop(job)) {
                 job.state(JobState.PAUSED);
                 changed.await();
             }
@@ -64,7 +68,7 @@ final class RunGate {
         if (job.state() == JobState.PAUSED) {
             job.state(before == JobState.PAUSED ? JobState.RUNNING : before);
         }
-        return !job.isStopping() && !job.isCancelled();
+        return !mustStop(job);
     }
 
     /** Sleeps up to {@code d}. @return false if the job must stop (shutdown or cancel) */
@@ -72,12 +76,12 @@ final class RunGate {
         long remaining = d.toNanos();
         lock.lock();
         try {
-            while (remaining > 0 && !job.isStopping() && !job.isCancelled()) {
+            while (remaining > 0 && !mustStop(job)) {
                 remaining = changed.awaitNanos(remaining);
             }
         } finally {
             lock.unlock();
         }
-        return !job.isStopping() && !job.isCancelled();
+        return !mustStop(job);
     }
 }

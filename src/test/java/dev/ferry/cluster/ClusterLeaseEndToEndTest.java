@@ -71,10 +71,16 @@ class ClusterLeaseEndToEndTest {
         List<Notification> sent = new CopyOnWriteArrayList<>();
         events.addNotificationListener((n, handback) -> sent.add(n), null, null);
         // rounds only when the test runs them: a scheduler that never runs what it is given
-        ClusterMember member = new ClusterMember(new CoordinationStore(pools, "coord", "ferrycluster", "test"), "test",
+        ClusterMember member = new ClusterMember(new CoordinationStore(pools, "coord", "ferrycluster", "test", LEASE.dividedBy(5)), "test",
                 name, LEASE, clock, org.mockito.Mockito.mock(java.util.concurrent.ScheduledExecutorService.class), events);
         members.add(member);
         return new Member(member, sent);
+    }
+
+    /** Starts a member and runs its first round, which the scheduler would run at once. */
+    private static void join(Member m) {
+        m.member().start();
+        m.member().round();
     }
 
     private static List<String> types(Member m) {
@@ -85,8 +91,8 @@ class ClusterLeaseEndToEndTest {
     void aLeaseIsOneMembersUntilItExpiresThenTheTakeoverIsAnnouncedAndFencesTheOldHolderOut() {
         Member a = member("a");
         Member b = member("b");
-        a.member().start();
-        b.member().start();
+        join(a);
+        join(b);
         List<String> lostByA = new ArrayList<>();
         assertTrue(a.member().acquire("job/x", lostByA::add).isPresent());
         assertTrue(b.member().acquire("job/x", r -> { }).isEmpty(), "held by a");
@@ -123,8 +129,8 @@ class ClusterLeaseEndToEndTest {
     void aMemberThatStopsRenewingIsAnnouncedLostOnceAndUpAgainWhenItRenews() {
         Member a = member("a");
         Member b = member("b");
-        a.member().start();
-        b.member().start();
+        join(a);
+        join(b);
         clock.advance(LEASE.plusSeconds(1));
         b.member().round();
         b.member().round();
@@ -145,8 +151,8 @@ class ClusterLeaseEndToEndTest {
     void aMemberThatLeavesFreesItsLeasesAtOnceAndIsNotLost() {
         Member a = member("a");
         Member b = member("b");
-        a.member().start();
-        b.member().start();
+        join(a);
+        join(b);
         assertTrue(a.member().acquire("job/y", r -> { }).isPresent());
         a.member().close();
         CoordinationStore.Held taken = b.member().acquire("job/y", r -> { }).orElseThrow();

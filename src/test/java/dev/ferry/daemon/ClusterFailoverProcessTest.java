@@ -101,7 +101,7 @@ class ClusterFailoverProcessTest {
                 FerryProcess.Result finish = FerryProcess.command(WAIT, "ctl", "--conf", confB.toString(), "finish",
                         "live");
                 assertEquals(0, finish.exitCode(), finish.stdout() + finish.stderr());
-                Document resultB = new Spooler(b.spool()).awaitDone("live", WAIT);
+                Document resultB = withLog(ferryB, () -> new Spooler(b.spool()).awaitDone("live", WAIT));
                 assertTrue(resultB.get("eventsApplied", Number.class).longValue() > 0, resultB.toJson());
             } finally {
                 mutator.stop.set(true);
@@ -110,11 +110,20 @@ class ClusterFailoverProcessTest {
                 }
             }
             try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a2.log"))) {
-                Document resultA = new Spooler(a.spool()).awaitDone("live", WAIT);
+                Document resultA = withLog(ferryA, () -> new Spooler(a.spool()).awaitDone("live", WAIT));
                 assertTrue(resultA.get("eventsApplied", Number.class).longValue() > 0, resultA.toJson());
                 assertFalse(Files.exists(a.spool().resolve("active").resolve("live.json")), "a's copy left active/");
                 ferryA.awaitLog("live: done on another member of the cluster", WAIT); // logged once the files moved
             }
+        }
+    }
+
+    /** The wait's failure with the daemon's log, which says why. */
+    private static Document withLog(FerryProcess ferry, java.util.function.Supplier<Document> wait) {
+        try {
+            return wait.get();
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nlog of the daemon:\n" + ferry.log(), e);
         }
     }
 

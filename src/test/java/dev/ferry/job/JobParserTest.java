@@ -166,6 +166,12 @@ class JobParserTest {
                 Arguments.of("typed field of an unknown type", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
                         + "'columnsHaveTypes': true, 'fields': ['n.integer()']}"), INVALID, "source.fields[0]",
                         "unknown type integer() (types: auto(), binary(base64|base32|hex)"),
+                Arguments.of("typed names of one field", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
+                        + "'columnsHaveTypes': true, 'fields': ['a.int32()', 'a.string()']}"), INVALID, "source.fields[1]",
+                        "column 'a' is listed twice"),
+                Arguments.of("typed name without a field", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
+                        + "'columnsHaveTypes': true, 'fields': ['.string()']}"), INVALID, "source.fields[0]",
+                        "names no field before its type"),
                 Arguments.of("typed names and types", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "
                         + "'columnsHaveTypes': true, 'types': {'n': 'int'}}"), INVALID, "source.types", "not both"),
                 Arguments.of("parseGrace unknown", withSource("{'type': 'file', 'path': 'x', 'format': 'csv', "

@@ -111,7 +111,11 @@ public final class CsvSource implements RecordSource {
 
     private CsvColumns columns(CsvOptions options) throws SourceException {
         if (!options.hasHeader()) {
-            return CsvColumns.of(options.fields(), options);
+            try {
+                return CsvColumns.of(options.fields(), options);
+            } catch (IllegalArgumentException e) {
+                throw new SourceException("fields: " + e.getMessage() + "; fix the job's \"fields\"", e);
+            }
         }
         Optional<Row> header = nextRow();
         if (header.isEmpty()) {

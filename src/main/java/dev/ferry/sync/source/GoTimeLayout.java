@@ -398,7 +398,7 @@ final class GoTimeLayout {
                 case FRAC9 -> {
                     if (at + 1 < value.length() && (value.charAt(at) == '.' || value.charAt(at) == ',') && digitAt(at + 1)) {
                         int n = 1;
-                        while (n <= 9 && digitAt(at + n)) {
+                        while (digitAt(at + n)) { // as Go: every digit is read, the tenth on dropped
                             n++;
                         }
                         nanos = fraction(n);
