@@ -118,6 +118,77 @@ class ClusterFailoverProcessTest {
         }
     }
 
+    /**
+     * Fencing: the owner frozen with SIGSTOP past its lease, the other member takes the job over; resumed, the old owner
+     * stops the job at once, writes no progress through the lease (owner and epoch stay the taker's), and the
+     * destination still converges.
+     */
+    @Test
+    void anOwnerPausedPastItsLeaseWritesNoProgressOnceResumed(@TempDir Path dir) throws Exception {
+        try (TestMongoServer sourceServer = TestMongoServer.withOplog();
+             TestMongoServer destServer = new TestMongoServer();
+             MongoClient sourceClient = MongoClients.create(sourceServer.uri());
+             MongoClient destClient = MongoClients.create(destServer.uri())) {
+            FerryConf a = conf(dir, "a", sourceServer, destServer);
+            FerryConf b = conf(dir, "b", sourceServer, destServer);
+            Path confA = a.write();
+            Path confB = b.write();
+            MongoCollection<Document> source = sourceClient.getDatabase("srcdb").getCollection("items");
+            MongoCollection<Document> dest = destClient.getDatabase("ferrytest").getCollection("items");
+            MongoCollection<Document> leases = destClient.getDatabase("ferrycluster").getCollection("ferry_leases");
+            List<Document> seed = new ArrayList<>();
+            for (int i = 0; i < 1_000; i++) {
+                seed.add(new Document("_id", i).append("k", i).append("v", 0));
+            }
+            source.insertMany(seed);
+            Mutator mutator = new Mutator(source, 1_000);
+            Thread mutating = new Thread(mutator, "cluster-test-mutator");
+            try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a.log"));
+                 FerryProcess ferryB = FerryProcess.run(confB, dir.resolve("b.log"))) {
+                ferryA.awaitLog("cluster ferry: member a joined", WAIT);
+                ferryB.awaitLog("cluster ferry: member b joined", WAIT);
+                mutating.start();
+                new Spooler(a.spool()).drop("live.json", "{\"id\": \"live\", \"source\": {\"type\": \"mongodb\", "
+                        + "\"connection\": \"src\", \"collection\": \"items\", \"follow\": true}, \"destination\": "
+                        + "{\"connection\": \"dest\", \"collection\": \"items\"}}");
+                Await.until(WAIT, () -> {
+                    Document lease = leases.find(Filters.eq("_id", "ferry:job/live")).first();
+                    return lease != null && "a".equals(lease.getString("owner"))
+                            && lease.toJson().contains("\"FOLLOWING\"");
+                }, "a follows");
+                ferryA.sigstop();
+                try {
+                    ferryB.awaitLog("live: runs here now (claimed by a)", WAIT);
+                    long more = mutator.changes.get();
+                    Await.until(WAIT, () -> mutator.changes.get() > more + 100, "changes while b follows");
+                } finally {
+                    ferryA.sigcont();
+                }
+                ferryA.awaitLog("lost its lease on job/live", WAIT);
+                ferryA.awaitLog("live: stopped after", WAIT); // it stays in active/, the lease b's
+                Document lease = leases.find(Filters.eq("_id", "ferry:job/live")).first();
+                assertEquals("b", lease.getString("owner"), lease.toJson());
+                long epoch = lease.get("epoch", Number.class).longValue();
+
+                long later = mutator.changes.get();
+                Await.until(WAIT, () -> mutator.changes.get() > later + 100, "changes after a is back");
+                mutator.stop.set(true);
+                mutating.join();
+                Await.until(WAIT, () -> Exactness.compare(source.find(), "k", List.of(dest)).exact(),
+                        "the destination converges on the source");
+                Document after = leases.find(Filters.eq("_id", "ferry:job/live")).first();
+                assertEquals("b", after.getString("owner"), "still b's: a wrote nothing through it");
+                assertEquals(epoch, after.get("epoch", Number.class).longValue(), after.toJson());
+                assertTrue(Files.exists(a.spool().resolve("active").resolve("live.json")), "a keeps its file, idle");
+            } finally {
+                mutator.stop.set(true);
+                if (mutating.isAlive()) {
+                    mutating.join();
+                }
+            }
+        }
+    }
+
     /** The wait's failure with the daemon's log, which says why. */
     private static Document withLog(FerryProcess ferry, java.util.function.Supplier<Document> wait) {
         try {

@@ -133,6 +133,16 @@ public final class FerryProcess implements AutoCloseable {
         kill("-HUP");
     }
 
+    /** SIGSTOP: the process is frozen, as by a long pause of its host. */
+    public void sigstop() {
+        kill("-STOP");
+    }
+
+    /** SIGCONT: a frozen process goes on. */
+    public void sigcont() {
+        kill("-CONT");
+    }
+
     private void kill(String signal) {
         try {
             Process kill = new ProcessBuilder("kill", signal, Long.toString(pid())).inheritIO().start();
