@@ -90,7 +90,12 @@ final class Commands {
     @SuppressWarnings("restriction")
     private void reloadOnHangUp(Runnable onHangUp) {
         try {
-            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> onHangUp.run());
+            sun.misc.SignalHandler before = sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> onHangUp.run());
+            if (before == sun.misc.SignalHandler.SIG_IGN) {
+                // a JVM started with HUP ignored (nohup, a background job) cannot take it back
+                err.println("ferry: SIGHUP is ignored in this process (started under nohup?): it cannot reload the "
+                        + "configuration; use ferry ctl reload");
+            }
         } catch (IllegalArgumentException e) {
             err.println("ferry: SIGHUP cannot reload here (" + e.getMessage() + "); use ferry ctl reload");
         }

@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,6 +47,8 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
     private final ScheduledExecutorService scheduler;
     /** Ids of the shared jobs that run here. */
     private final Set<String> here = ConcurrentHashMap.newKeySet();
+    /** Files whose placement failed because the store did not answer: the next round places them again. */
+    private final Set<Path> unplaced = ConcurrentHashMap.newKeySet();
     private volatile Orchestrator orchestrator;
     private volatile Spool spool;
     private volatile ScheduledFuture<?> rounds;
@@ -80,31 +83,57 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
     // ---- JobPlacement ----
 
     @Override
-    public Placement place(JobSpec spec, Path file) {
+    public Placement place(JobSpec spec, Path file, boolean claimedNow) {
         if (!spec.follows()) {
             return new Here(() -> true);
         }
         String id = spec.id();
+        Orchestrator o = orchestrator;
+        if (o != null && o.runs(id)) {
+            return new Elsewhere("a job with this id runs here already");
+        }
         try {
             Optional<CoordinationStore.SharedJob> known = store.job(id);
-            if (known.isEmpty()) {
-                store.register(id, Files.readString(file, StandardCharsets.UTF_8), member.getMember(), clock.instant());
-                known = store.job(id);
+            if (claimedNow && known.isPresent() && known.get().running()) {
+                return new EndedElsewhere(false, error(id, "a job with id " + id + " (claimed by "
+                        + known.get().claimedBy() + ") runs in cluster " + member.getName() + ": an id runs once at a "
+                        + "time; finish or cancel it, or give this job another id"));
             }
-            CoordinationStore.SharedJob job = known.orElseThrow();
-            if (!job.running()) {
-                return new EndedElsewhere(job.state().equals("done"), job.outcome().orElseGet(Document::new));
+            boolean fresh = claimedNow || known.isEmpty(); // a new run, or one claimed while the store did not answer
+            if (!fresh) {
+                CoordinationStore.SharedJob job = known.get();
+                if (!job.running()) {
+                    return new EndedElsewhere(job.state().equals("done"), job.outcome().orElseGet(Document::new));
+                }
+                Optional<BsonDocument> ended = store.leaseData(lease(id), "outcome");
+                if (ended.isPresent()) { // its owner ended it and died before the job's document said so
+                    Document outcome = Document.parse(ended.get().toJson());
+                    boolean done = !outcome.containsKey("kind");
+                    store.ended(id, done, outcome);
+                    return new EndedElsewhere(done, outcome);
+                }
             }
+            // the lease before the registration: a member that sees the job registered finds its lease held
             if (member.acquire(lease(id), this::lost).isEmpty()) {
                 return new Elsewhere("another member of cluster " + member.getName() + " runs it");
+            }
+            if (fresh) {
+                store.register(id, file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8),
+                        member.getMember(), clock.instant());
             }
             here.add(id);
             return new Here(() -> member.holds(lease(id)));
         } catch (IOException | RuntimeException e) {
-            // running it here unasked could run it twice: the next round places it again
+            // running it here unasked could run it twice: a round places it again
+            unplaced.add(file);
             return new Elsewhere("the coordination store does not answer (" + e + "); tried again within "
                     + member.lease().dividedBy(3).toSeconds() + " s");
         }
+    }
+
+    private Document error(String id, String message) {
+        return new Document("id", id).append("kind", "invalid-job").append("message", message)
+                .append("chunk", 0L).append("attempts", 0).append("at", clock.instant().toString());
     }
 
     /** The lease passed to another member (or could not be renewed): the job stops here at once. */
@@ -131,6 +160,27 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
         return Optional.empty();
     }
 
+    /**
+     * Records the outcome through the lease first (fenced: a member that lost the job records nothing and stops), then
+     * in the job's document, before the job moves to done/ or failed/ here.
+     */
+    @Override
+    public void ending(String id, boolean done, Document outcome) throws IOException {
+        if (!here.contains(id)) {
+            return;
+        }
+        try {
+            if (!member.writeFenced(lease(id), Updates.set("outcome", outcome))) {
+                throw new IOException(id + ": its lease is no longer this member's; its outcome is the new owner's");
+            }
+            store.ended(id, done, outcome);
+        } catch (RuntimeException e) {
+            throw new IOException(id + ": cannot record its outcome in the coordination store: " + e, e);
+        }
+        here.remove(id);
+        member.release(lease(id));
+    }
+
     // ---- Checkpoints: local files, and the store through the lease for shared jobs ----
 
     @Override
@@ -152,7 +202,10 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
                     return Optional.of(CheckpointStore.fromDocument(shared.get()));
                 }
             } catch (RuntimeException e) {
-                throw new IOException(jobId + ": cannot read its checkpoint from the coordination store: " + e, e);
+                // not an IOException: that would start the job from its first document; it stays in active/ and a
+                // round runs it again
+                throw new java.io.UncheckedIOException(new IOException(jobId + ": cannot read its checkpoint from the "
+                        + "coordination store: " + e, e));
             }
         }
         return local.load(jobId);
@@ -161,20 +214,6 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
     @Override
     public void delete(String jobId) throws IOException {
         local.delete(jobId);
-    }
-
-    @Override
-    public void ending(String id, boolean done, Document outcome) throws IOException {
-        if (!here.contains(id)) {
-            return;
-        }
-        try {
-            store.ended(id, done, outcome); // first: a crash before the local move leaves it where others look
-        } catch (RuntimeException e) {
-            throw new IOException(id + ": cannot record its outcome in the coordination store: " + e, e);
-        }
-        here.remove(id);
-        member.release(lease(id));
     }
 
     // ---- rounds ----
@@ -187,7 +226,11 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
         }
     }
 
-    /** Takes over shared jobs nobody renews, passes on finish requests, and ends here the jobs that ended elsewhere. */
+    /**
+     * Runs here the shared jobs whose lease is free or expired (their {@code place} takes it), passes finish requests
+     * to the jobs running here, ends here the jobs that ended elsewhere, and places again the files it could not place
+     * while the store did not answer.
+     */
     void round() throws IOException {
         Orchestrator o = orchestrator;
         if (o == null) {
@@ -197,7 +240,8 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
         java.util.Map<String, CoordinationStore.LeaseState> leases = new java.util.HashMap<>();
         store.leases().forEach(l -> leases.put(l.resource(), l));
         for (CoordinationStore.SharedJob job : store.jobs()) {
-            Path file = spool.active().resolve(job.id() + ".json");
+            String fileName = job.fileName() == null ? job.id() + ".json" : job.fileName();
+            Path file = spool.active().resolve(fileName);
             if (o.runs(job.id())) {
                 if (job.running() && job.finishRequested()) {
                     o.finish(job.id());
@@ -213,14 +257,18 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
             CoordinationStore.LeaseState l = leases.get(lease(job.id()));
             boolean free = l == null || l.owner().isEmpty() || l.owner().get().equals(member.getMember())
                     || l.expiresAt().isBefore(now);
-            if (free && member.acquire(lease(job.id()), this::lost).isPresent()) {
-                if (!Files.exists(file)) {
-                    DurableFile.write(file, job.text().getBytes(StandardCharsets.UTF_8));
-                }
-                // a file already locked here is starting on a worker: it keeps the lease
-                if (o.runActive(file)) {
-                    log.info("{}: runs here now (claimed by {})", job.id(), job.claimedBy());
-                }
+            if (!free || Files.exists(spool.failed().resolve(fileName))) {
+                continue; // another member runs it, or this one could not (its parser refused the file here)
+            }
+            if (!Files.exists(file)) {
+                DurableFile.write(file, job.text().getBytes(StandardCharsets.UTF_8));
+            }
+            o.runActive(file); // its place() takes the lease, or finds another member took it first
+        }
+        for (Path file : List.copyOf(unplaced)) {
+            unplaced.remove(file);
+            if (Files.exists(file)) {
+                o.runActive(file);
             }
         }
     }

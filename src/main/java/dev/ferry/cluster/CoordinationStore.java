@@ -186,20 +186,26 @@ public final class CoordinationStore {
 
     // ---- jobs the cluster shares ----
 
-    /** A shared job as the store holds it: its file's text, who claimed it, and how it ended. */
-    public record SharedJob(String id, String text, String claimedBy, String state, Optional<Document> outcome,
-                            boolean finishRequested) {
+    /** A shared job as the store holds it: its file's name and text, who claimed it, and how it ended. */
+    public record SharedJob(String id, String fileName, String text, String claimedBy, String state,
+                            Optional<Document> outcome, boolean finishRequested) {
         boolean running() {
             return state.equals("running");
         }
     }
 
-    /** Registers a job claimed by {@code claimedBy}, once: a second registration of the id changes nothing. */
-    void register(String id, String text, String claimedBy, Instant now) {
-        with(JOBS, c -> c.updateOne(Filters.eq("_id", id(id)), Updates.combine(Updates.setOnInsert("cluster", cluster),
-                Updates.setOnInsert("id", id), Updates.setOnInsert("text", text),
-                Updates.setOnInsert("claimedBy", claimedBy), Updates.setOnInsert("state", "running"),
-                Updates.setOnInsert("registeredAt", Date.from(now))), new UpdateOptions().upsert(true)));
+    /**
+     * Registers a run of a job claimed by {@code claimedBy}: a new one, or a new run of an id that ended (a retry, a
+     * file dropped again). The lease's checkpoint and outcome of an earlier run go, so that the run starts afresh.
+     */
+    void register(String id, String fileName, String text, String claimedBy, Instant now) {
+        with(JOBS, c -> c.updateOne(Filters.eq("_id", id(id)), Updates.combine(Updates.set("cluster", cluster),
+                Updates.set("id", id), Updates.set("fileName", fileName), Updates.set("text", text),
+                Updates.set("claimedBy", claimedBy), Updates.set("state", "running"), Updates.unset("outcome"),
+                Updates.unset("finishRequested"), Updates.set("registeredAt", Date.from(now))),
+                new UpdateOptions().upsert(true)));
+        with(LEASES, c -> c.updateOne(Filters.eq("_id", id("job/" + id)),
+                Updates.combine(Updates.unset("checkpoint"), Updates.unset("outcome"))));
     }
 
     Optional<SharedJob> job(String id) {
@@ -217,8 +223,9 @@ public final class CoordinationStore {
     }
 
     private SharedJob sharedJob(Document d) {
-        return new SharedJob(d.getString("id"), d.getString("text"), d.getString("claimedBy"), d.getString("state"),
-                Optional.ofNullable(d.get("outcome", Document.class)), Boolean.TRUE.equals(d.getBoolean("finishRequested")));
+        return new SharedJob(d.getString("id"), d.getString("fileName"), d.getString("text"), d.getString("claimedBy"),
+                d.getString("state"), Optional.ofNullable(d.get("outcome", Document.class)),
+                Boolean.TRUE.equals(d.getBoolean("finishRequested")));
     }
 
     /** The job ended where it ran: done (its result) or failed (its error). */

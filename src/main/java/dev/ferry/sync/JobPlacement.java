@@ -12,7 +12,7 @@ import org.bson.Document;
  */
 public interface JobPlacement {
     /** Every job here, for as long as it runs. */
-    JobPlacement LOCAL = (spec, file) -> new Here(() -> true);
+    JobPlacement LOCAL = (spec, file, claimedNow) -> new Here(() -> true);
 
     /** The decision for one job. */
     sealed interface Placement permits Here, Elsewhere, EndedElsewhere {
@@ -30,8 +30,12 @@ public interface JobPlacement {
     record EndedElsewhere(boolean done, Document outcome) implements Placement {
     }
 
-    /** @param file the job's file in active/, as the user wrote it */
-    Placement place(JobSpec spec, java.nio.file.Path file);
+    /**
+     * @param file       the job's file in active/, as the user wrote it
+     * @param claimedNow true for a file just claimed from incoming/ (a new run, a retry); false for one found in
+     *                   active/ (at start-up, or handed over)
+     */
+    Placement place(JobSpec spec, java.nio.file.Path file, boolean claimedNow);
 
     /**
      * A job that ran here ends: its outcome ({@code done}: the result, else the error document), told before the job

@@ -71,9 +71,14 @@ final class JobTask {
      * following on a thread of its own and this returns, so that the worker takes other jobs: the job
      * ends (its outcome, {@code onEnd}, its claim released) on that thread.
      *
+     * @param claimedNow true for a file just claimed from incoming/, false for one found in active/
      * @param onStart, onEnd see the job while it runs (not called for a job rejected before it started)
      */
     void run(JobClaim claim, Consumer<RunningJob> onStart, Consumer<RunningJob> onEnd) {
+        run(claim, true, onStart, onEnd);
+    }
+
+    void run(JobClaim claim, boolean claimedNow, Consumer<RunningJob> onStart, Consumer<RunningJob> onEnd) {
         JobSpec spec;
         try {
             spec = parser.parse(claim.file());
@@ -87,7 +92,7 @@ final class JobTask {
             }
             return;
         }
-        JobPlacement.Placement where = placement.place(spec, claim.file());
+        JobPlacement.Placement where = placement.place(spec, claim.file(), claimedNow);
         if (where instanceof JobPlacement.Elsewhere elsewhere) {
             log.info("{}: {}; its file stays in active/", spec.id(), elsewhere.why());
             claim.close();

@@ -160,7 +160,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             Optional<JobClaim> claim = spool.adopt(file);
             if (claim.isPresent()) {
                 log.info("{}: found in active/ at start-up; resuming it", file.getFileName());
-                launch(claim.get());
+                launch(claim.get(), false);
             }
         }
         watcher.onReady(this::dispatch);
@@ -190,7 +190,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             return false;
         }
         synchronized (this) {
-            launch(claim.get());
+            launch(claim.get(), false);
         }
         return true;
     }
@@ -217,7 +217,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
                     return;
                 }
                 try {
-                    spool.claim(next.get()).ifPresent(this::launch);
+                    spool.claim(next.get()).ifPresent(claim -> launch(claim, true));
                 } catch (IOException e) {
                     log.error("{}: cannot claim it into {}: {}; it stays in incoming/ and is tried again",
                             next.get().getFileName(), spool.active(), e.toString());
@@ -227,7 +227,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
         }
     }
 
-    private void launch(JobClaim claim) {
+    private void launch(JobClaim claim, boolean claimedNow) {
         JobTask task = wiring.task();
         inFlight.incrementAndGet();
         try {
@@ -236,7 +236,7 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             workerPool.execute(() -> {
                 try {
                     // a follow job that copied its snapshot ends on its own thread: the worker is free at once
-                    task.run(claim, job -> running.put(job.id(), job), this::ended);
+                    task.run(claim, claimedNow, job -> running.put(job.id(), job), this::ended);
                 } finally {
                     release();
                     dispatch();
@@ -431,6 +431,8 @@ public final class Orchestrator implements OrchestratorMXBean, AutoCloseable {
             return OperationResult.of(Outcome.REFUSED,
                     "no finish for " + id + ": it is not a follow job; it ends by itself once its source is copied");
         }
+        // a shared job's next owner must know too, should this one die before it finished
+        services.placement().finish(id);
         if (job.requestFinish()) {
             gate.signal();
             log.info("{}: finish requested; it applies the changes that have arrived, then moves to done/", id);

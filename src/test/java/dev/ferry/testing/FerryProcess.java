@@ -42,7 +42,30 @@ public final class FerryProcess implements AutoCloseable {
         return launch(command, log, Map.of());
     }
 
+    /**
+     * A test run in the background of a shell (or under nohup) inherits SIGINT or SIGHUP ignored, and a JVM cannot
+     * handle a signal it was started with ignored: the daemon gets them back at their default where coreutils' env can
+     * do it (it execs, so the pid stays the daemon's), as a daemon started by systemd or a terminal has them.
+     */
+    private static final boolean RESET_SIGNALS = envResetsSignals();
+
+    private static boolean envResetsSignals() {
+        try {
+            Process p = new ProcessBuilder("env", "--default-signal=HUP,INT", "true").redirectErrorStream(true).start();
+            return p.waitFor(10, TimeUnit.SECONDS) && p.exitValue() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
     private static FerryProcess launch(List<String> command, Path log, Map<String, String> env) {
+        if (RESET_SIGNALS) {
+            command = new ArrayList<>(command);
+            command.addAll(0, List.of("env", "--default-signal=HUP,INT"));
+        }
         try {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
             environment(builder, env);
