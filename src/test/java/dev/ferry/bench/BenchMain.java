@@ -126,12 +126,40 @@ public final class BenchMain {
         if (only.contains("17")) {
             new VerifyBench(dir, runs, figures, notes).run((int) largeDocuments);
         }
+        if (only.contains("18")) {
+            clusterStore();
+        }
         if (only.contains("10")) {
             fileFormats();
         }
         if (only.contains("11")) {
             versusMongoimport();
         }
+    }
+
+    /** Issue 22: the coordination store's rate of fenced, majority lease renewals on the test server. */
+    private void clusterStore() {
+        double[][] r = new double[2][runs];
+        try {
+            dev.ferry.cluster.ClusterStoreBench.measure(2_000); // warm-up
+            for (int i = 0; i < runs; i++) {
+                double[] x = dev.ferry.cluster.ClusterStoreBench.measure(5_000);
+                r[0][i] = x[0];
+                r[1][i] = x[1];
+            }
+        } catch (Exception e) {
+            figures.add(new Figure("18", "coordination store: lease renewals", "did not complete: " + e, "—",
+                    "≥ 110/s (100 members, 1,000 leases, 30 s leases)", false));
+            return;
+        }
+        double one = median(r[0]);
+        double eight = median(r[1]);
+        figures.add(new Figure("18", "coordination store (test server): fenced majority lease renewals",
+                String.format(Locale.ROOT, "1 writer %,.0f/s; 8 writers %,.0f/s", one, eight), "—",
+                "≥ 110/s (100 members, 1,000 leases, 30 s leases)", eight >= 110));
+        notes.add("18: a TestMongoServer (mongo-java-server, in memory) as the coordination store; CoordinationStore"
+                + ".renew (one updateOne conditional on owner and epoch, w: majority) in a loop, 5,000 renewals from one "
+                + "thread, then from 8 threads on 8 leases; medians of " + runs + " runs after a warm-up");
     }
 
     /** Issue 14: read throughput of each file format, parse only, alternating order. */
