@@ -47,6 +47,8 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
     private final ScheduledExecutorService scheduler;
     /** Ids of the shared jobs that run here. */
     private final Set<String> here = ConcurrentHashMap.newKeySet();
+    /** Ids of shared jobs whose lease this member lost while they ran here: they must not end here. */
+    private final Set<String> lostHere = ConcurrentHashMap.newKeySet();
     /** Files whose placement failed because the store did not answer: the next round places them again. */
     private final Set<Path> unplaced = ConcurrentHashMap.newKeySet();
     private volatile Orchestrator orchestrator;
@@ -121,6 +123,7 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
                 store.register(id, file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8),
                         member.getMember(), clock.instant());
             }
+            lostHere.remove(id);
             here.add(id);
             return new Here(() -> member.holds(lease(id)));
         } catch (IOException | RuntimeException e) {
@@ -139,7 +142,9 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
     /** The lease passed to another member (or could not be renewed): the job stops here at once. */
     private void lost(String resource) {
         String id = resource.substring("job/".length());
-        here.remove(id);
+        if (here.remove(id)) {
+            lostHere.add(id);
+        }
         Orchestrator o = orchestrator;
         if (o != null) {
             o.wake(id);
@@ -166,8 +171,11 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
      */
     @Override
     public void ending(String id, boolean done, Document outcome) throws IOException {
+        if (lostHere.contains(id)) {
+            throw new IOException(id + ": its lease is another member's now; the job ends there, not here");
+        }
         if (!here.contains(id)) {
-            return;
+            return; // not shared: a copy, or a follow job of a daemon alone
         }
         try {
             if (!member.writeFenced(lease(id), Updates.set("outcome", outcome))) {
