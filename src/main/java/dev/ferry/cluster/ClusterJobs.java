@@ -125,7 +125,7 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
             }
             lostHere.remove(id);
             here.add(id);
-            return new Here(() -> member.holds(lease(id)));
+            return new Here(() -> here.contains(id) && member.holds(lease(id)));
         } catch (IOException | RuntimeException e) {
             // running it here unasked could run it twice: a round places it again
             unplaced.add(file);
@@ -196,8 +196,10 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
         local.save(jobId, checkpoint);
         if (here.contains(jobId) && !member.writeFenced(lease(jobId),
                 Updates.set("checkpoint", CheckpointStore.toDocument(checkpoint)))) {
-            throw new IOException(jobId + ": its lease is no longer this member's; it stops here and goes on where "
-                    + "the lease is");
+            // fenced out: the store kept the new owner's progress; the job stops here (not a disk error to retry)
+            log.warn("{}: its lease is another member's now: this checkpoint stays local, the job stops here and goes on"
+                    + " where the lease is", jobId);
+            lost(lease(jobId));
         }
     }
 

@@ -345,6 +345,11 @@ final class FollowLoop implements AutoCloseable {
                 @Override
                 public EventWriter.Outcome run() throws PermanentWriteException {
                     try (Lease l = pools.lease(destination.connection())) {
+                        // looked at once more just before the write: a job that is to go on elsewhere (its cluster
+                        // lease passed, docs/cluster.md) writes nothing more, even after a pause of its process
+                        if (job.isStopping()) {
+                            throw new IllegalStateException(job.id() + ": stopping before batch " + batchNo);
+                        }
                         return writer.write(l.collection(destination.database(), destination.collection()), writes,
                                 origins, skip);
                     }

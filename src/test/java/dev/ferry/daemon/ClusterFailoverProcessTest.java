@@ -173,8 +173,13 @@ class ClusterFailoverProcessTest {
                 Await.until(WAIT, () -> mutator.changes.get() > later + 100, "changes after a is back");
                 mutator.stop.set(true);
                 mutating.join();
-                Await.until(WAIT, () -> Exactness.compare(source.find(), "k", List.of(dest)).exact(),
-                        "the destination converges on the source");
+                try {
+                    Await.until(WAIT, () -> Exactness.compare(source.find(), "k", List.of(dest)).exact(),
+                            "the destination converges on the source");
+                } catch (AssertionError e) {
+                    throw new AssertionError(e.getMessage() + "; " + Exactness.compare(source.find(), "k", List.of(dest))
+                            + "\nlog of a:\n" + ferryA.log() + "\nlog of b:\n" + ferryB.log(), e);
+                }
                 Document after = leases.find(Filters.eq("_id", "ferry:job/live")).first();
                 assertEquals("b", after.getString("owner"), "still b's: a wrote nothing through it");
                 assertEquals(epoch, after.get("epoch", Number.class).longValue(), after.toJson());
