@@ -3,6 +3,7 @@ package dev.ferry.cluster;
 import com.mongodb.client.model.Updates;
 import dev.ferry.files.DurableFile;
 import dev.ferry.job.JobSpec;
+import dev.ferry.job.SourceSpec;
 import dev.ferry.queue.Spool;
 import dev.ferry.sync.JobPlacement;
 import dev.ferry.sync.OperationResult;
@@ -84,9 +85,14 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
 
     // ---- JobPlacement ----
 
+    /** Jobs whose source any member reaches: a mongodb source (copy or follow) or documents in the job file itself. */
+    private static boolean shared(JobSpec spec) {
+        return spec.source() instanceof SourceSpec.Mongo || spec.source() instanceof SourceSpec.Inline;
+    }
+
     @Override
     public Placement place(JobSpec spec, Path file, boolean claimedNow) {
-        if (!spec.follows()) {
+        if (!shared(spec)) {
             return new Here(() -> true);
         }
         String id = spec.id();
@@ -123,6 +129,7 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
                 store.register(id, file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8),
                         member.getMember(), clock.instant());
             }
+            store.ranOn(id, member.getMember());
             lostHere.remove(id);
             here.add(id);
             return new Here(() -> here.contains(id) && member.holds(lease(id)));
@@ -178,6 +185,8 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
             return; // not shared: a copy, or a follow job of a daemon alone
         }
         try {
+            // the result names every member that ran the job (a failover makes it more than one)
+            store.job(id).ifPresent(job -> outcome.append("members", job.members()));
             if (!member.writeFenced(lease(id), Updates.set("outcome", outcome))) {
                 throw new IOException(id + ": its lease is no longer this member's; its outcome is the new owner's");
             }

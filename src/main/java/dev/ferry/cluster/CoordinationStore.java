@@ -188,7 +188,7 @@ public final class CoordinationStore {
 
     /** A shared job as the store holds it: its file's name and text, who claimed it, and how it ended. */
     public record SharedJob(String id, String fileName, String text, String claimedBy, String state,
-                            Optional<Document> outcome, boolean finishRequested) {
+                            Optional<Document> outcome, boolean finishRequested, List<String> members) {
         boolean running() {
             return state.equals("running");
         }
@@ -202,7 +202,7 @@ public final class CoordinationStore {
         with(JOBS, c -> c.updateOne(Filters.eq("_id", id(id)), Updates.combine(Updates.set("cluster", cluster),
                 Updates.set("id", id), Updates.set("fileName", fileName), Updates.set("text", text),
                 Updates.set("claimedBy", claimedBy), Updates.set("state", "running"), Updates.unset("outcome"),
-                Updates.unset("finishRequested"), Updates.set("registeredAt", Date.from(now))),
+                Updates.unset("finishRequested"), Updates.unset("members"), Updates.set("registeredAt", Date.from(now))),
                 new UpdateOptions().upsert(true)));
         with(LEASES, c -> c.updateOne(Filters.eq("_id", id("job/" + id)),
                 Updates.combine(Updates.unset("checkpoint"), Updates.unset("outcome"))));
@@ -225,7 +225,12 @@ public final class CoordinationStore {
     private SharedJob sharedJob(Document d) {
         return new SharedJob(d.getString("id"), d.getString("fileName"), d.getString("text"), d.getString("claimedBy"),
                 d.getString("state"), Optional.ofNullable(d.get("outcome", Document.class)),
-                Boolean.TRUE.equals(d.getBoolean("finishRequested")));
+                Boolean.TRUE.equals(d.getBoolean("finishRequested")), d.getList("members", String.class, List.of()));
+    }
+
+    /** Records that {@code member} runs (a part of) the job: the result's {@code members}. */
+    void ranOn(String id, String member) {
+        with(JOBS, c -> c.updateOne(Filters.eq("_id", id(id)), Updates.addToSet("members", member)));
     }
 
     /** The job ended where it ran: done (its result) or failed (its error). */

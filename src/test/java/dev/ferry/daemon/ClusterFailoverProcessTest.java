@@ -193,6 +193,65 @@ class ClusterFailoverProcessTest {
         }
     }
 
+    /**
+     * A copy fails over too (docs/cluster.md, "Follow jobs fail over"): a mongodb copy claimed by a, a killed with SIGKILL
+     * part-way; b resumes it from the checkpoint in the store and ends it; the destination equals the source, and the
+     * result, in b's done/ and in a's once a is back, names both members.
+     */
+    @Test
+    void aCopyGoesOnOnTheOtherMemberFromItsLastCheckpoint(@TempDir Path dir) throws Exception {
+        try (TestMongoServer sourceServer = new TestMongoServer();
+             TestMongoServer destServer = new TestMongoServer();
+             // 20 ms to the destination: the copy takes long enough to be killed part-way
+             dev.ferry.testing.DelayProxy distant = new dev.ferry.testing.DelayProxy("127.0.0.1", destServer.port(),
+                     Duration.ofMillis(20));
+             MongoClient sourceClient = MongoClients.create(sourceServer.uri());
+             MongoClient destClient = MongoClients.create(destServer.uri())) {
+            FerryConf a = conf(dir, "a", sourceServer, destServer).set("connection.dest.uri", distant.uri());
+            FerryConf b = conf(dir, "b", sourceServer, destServer).set("connection.dest.uri", distant.uri());
+            Path confA = a.write();
+            Path confB = b.write();
+            MongoCollection<Document> source = sourceClient.getDatabase("srcdb").getCollection("items");
+            MongoCollection<Document> dest = destClient.getDatabase("ferrytest").getCollection("items");
+            MongoCollection<Document> leases = destClient.getDatabase("ferrycluster").getCollection("ferry_leases");
+            List<Document> seed = new ArrayList<>();
+            for (int i = 0; i < 60_000; i++) {
+                seed.add(new Document("_id", i).append("k", i).append("v", "value " + i));
+                if (seed.size() == 5_000) {
+                    source.insertMany(seed);
+                    seed.clear();
+                }
+            }
+            try (FerryProcess ferryB = FerryProcess.run(confB, dir.resolve("b.log"))) {
+                ferryB.awaitLog("cluster ferry: member b joined", WAIT);
+                try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a.log"))) {
+                    ferryA.awaitLog("cluster ferry: member a joined", WAIT);
+                    new Spooler(a.spool()).drop("copy.json", "{\"id\": \"copy\", \"source\": {\"type\": \"mongodb\", "
+                            + "\"connection\": \"src\", \"collection\": \"items\"}, \"destination\": "
+                            + "{\"connection\": \"dest\", \"collection\": \"items\"}, \"chunkSize\": 200, \"lanes\": 1}");
+                    Await.until(WAIT, () -> {
+                        Document lease = leases.find(Filters.eq("_id", "ferry:job/copy")).first();
+                        return lease != null && "a".equals(lease.getString("owner")) && lease.get("checkpoint") != null
+                                && ((Document) lease.get("checkpoint")).get("documentsRead", Number.class).longValue()
+                                >= 4_000;
+                    }, "a copies, its checkpoint in the store");
+                    ferryA.sigkill();
+                    ferryA.awaitExit(WAIT);
+                }
+                ferryB.awaitLog("took job/copy over from a", WAIT);
+                Document resultB = withLog(ferryB, () -> new Spooler(b.spool()).awaitDone("copy", WAIT));
+                assertEquals(60_000, resultB.get("documentsRead", Number.class).intValue(), resultB.toJson());
+                assertEquals(List.of("a", "b"), resultB.getList("members", String.class), resultB.toJson());
+                assertTrue(ferryB.log().contains("copy: resuming after"), "b resumed where a was, not from the start");
+                Exactness.compare(source.find(), "k", List.of(dest)).assertExact();
+            }
+            try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a2.log"))) {
+                Document resultA = withLog(ferryA, () -> new Spooler(a.spool()).awaitDone("copy", WAIT));
+                assertEquals(List.of("a", "b"), resultA.getList("members", String.class), resultA.toJson());
+            }
+        }
+    }
+
     /** The wait's failure with the daemon's log, which says why. */
     private static Document withLog(FerryProcess ferry, java.util.function.Supplier<Document> wait) {
         try {
