@@ -2,6 +2,7 @@ package dev.ferry.cluster;
 
 import com.mongodb.client.model.Updates;
 import dev.ferry.files.DurableFile;
+import dev.ferry.job.JobRejectedException;
 import dev.ferry.job.JobSpec;
 import dev.ferry.job.SourceSpec;
 import dev.ferry.queue.Spool;
@@ -103,9 +104,9 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
         try {
             Optional<CoordinationStore.SharedJob> known = store.job(id);
             if (claimedNow && known.isPresent() && known.get().running()) {
-                return new EndedElsewhere(false, error(id, "a job with id " + id + " (claimed by "
-                        + known.get().claimedBy() + ") runs in cluster " + member.getName() + ": an id runs once at a "
-                        + "time; finish or cancel it, or give this job another id"));
+                return new Refused(new JobRejectedException(JobRejectedException.INVALID_JOB, "id", "id: a job with id " + id
+                        + " (claimed by " + known.get().claimedBy() + ") runs in cluster " + member.getName() + ": an id "
+                        + "runs once at a time; finish or cancel it, or give this job another id"));
             }
             boolean fresh = claimedNow || known.isEmpty(); // a new run, or one claimed while the store did not answer
             if (!fresh) {
@@ -139,11 +140,6 @@ public final class ClusterJobs implements JobPlacement, Checkpoints {
             return new Elsewhere("the coordination store does not answer (" + e + "); tried again within "
                     + member.lease().dividedBy(3).toSeconds() + " s");
         }
-    }
-
-    private Document error(String id, String message) {
-        return new Document("id", id).append("kind", "invalid-job").append("message", message)
-                .append("chunk", 0L).append("attempts", 0).append("at", clock.instant().toString());
     }
 
     /** The lease passed to another member (or could not be renewed): the job stops here at once. */

@@ -69,8 +69,12 @@ public final class CoordinationStore {
     }
 
     private <T> T with(String collection, Function<MongoCollection<Document>, T> work) {
+        return with(collection, Document.class, work);
+    }
+
+    private <D, T> T with(String collection, Class<D> type, Function<MongoCollection<D>, T> work) {
         try (Lease lease = pools.lease(connection)) {
-            return work.apply(database(lease).getCollection(collection).withWriteConcern(WriteConcern.MAJORITY));
+            return work.apply(database(lease).getCollection(collection, type).withWriteConcern(WriteConcern.MAJORITY));
         }
     }
 
@@ -247,10 +251,8 @@ public final class CoordinationStore {
 
     /** What the lease's holder last wrote through it under {@code field}, with its exact BSON types. */
     Optional<org.bson.BsonDocument> leaseData(String resource, String field) {
-        try (Lease lease = pools.lease(connection)) {
-            org.bson.BsonDocument d = database(lease).getCollection(LEASES, org.bson.BsonDocument.class)
-                    .find(Filters.eq("_id", id(resource))).first();
-            return d == null || !d.isDocument(field) ? Optional.empty() : Optional.of(d.getDocument(field));
-        }
+        org.bson.BsonDocument d = with(LEASES, org.bson.BsonDocument.class,
+                c -> c.find(Filters.eq("_id", id(resource))).first());
+        return d == null || !d.isDocument(field) ? Optional.empty() : Optional.of(d.getDocument(field));
     }
 }

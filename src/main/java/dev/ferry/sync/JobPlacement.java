@@ -15,7 +15,7 @@ public interface JobPlacement {
     JobPlacement LOCAL = (spec, file, claimedNow) -> new Here(() -> true);
 
     /** The decision for one job. */
-    sealed interface Placement permits Here, Elsewhere, EndedElsewhere {
+    sealed interface Placement permits Here, Elsewhere, EndedElsewhere, Refused {
     }
 
     /** Run it here while {@code holds} says so; once it says no, the job stops and stays in active/. */
@@ -24,6 +24,10 @@ public interface JobPlacement {
 
     /** Another member runs it: its file stays in active/ here, untouched. */
     record Elsewhere(String why) implements Placement {
+    }
+
+    /** It cannot run anywhere as it is: to failed/ as a job file refused at claim. */
+    record Refused(dev.ferry.job.JobRejectedException why) implements Placement {
     }
 
     /** It ended on another member: write its outcome here ({@code result} for done/, else the error for failed/). */

@@ -83,16 +83,14 @@ final class JobTask {
         try {
             spec = parser.parse(claim.file());
         } catch (JobRejectedException e) {
-            try {
-                books.rejected(claim, e);
-            } catch (InterruptedException ie) {
-                Thread.currentThread().interrupt(); // stopping: the file stays in active/ and is judged again
-            } finally {
-                claim.close();
-            }
+            reject(claim, e);
             return;
         }
         JobPlacement.Placement where = placement.place(spec, claim.file(), claimedNow);
+        if (where instanceof JobPlacement.Refused refused) {
+            reject(claim, refused.why());
+            return;
+        }
         if (where instanceof JobPlacement.Elsewhere elsewhere) {
             log.info("{}: {}; its file stays in active/", spec.id(), elsewhere.why());
             claim.close();
@@ -131,6 +129,17 @@ final class JobTask {
             if (!handedOver) {
                 end.run();
             }
+        }
+    }
+
+    /** A job file that cannot run: to failed/ before it ever started, its claim released. */
+    private void reject(JobClaim claim, JobRejectedException e) {
+        try {
+            books.rejected(claim, e);
+        } catch (InterruptedException ie) {
+            Thread.currentThread().interrupt(); // stopping: the file stays in active/ and is judged again
+        } finally {
+            claim.close();
         }
     }
 

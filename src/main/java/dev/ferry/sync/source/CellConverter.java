@@ -67,58 +67,22 @@ final class CellConverter {
                     default -> throw expected("a boolean (true, false, 1 or 0)", cell);
                 };
             case INT32:
-                return cell -> {
-                    try {
-                        if (GO_INTEGER.matcher(cell).matches()) {
-                            return new BsonInt32(Integer.parseInt(cell));
-                        }
-                    } catch (NumberFormatException e) {
-                        // out of range: said below
-                    }
-                    throw expected("an int32 (a whole number from -2147483648 to 2147483647)", cell);
-                };
+                return cell -> whole(cell, t -> new BsonInt32(Integer.parseInt(t)),
+                        "an int32 (a whole number from -2147483648 to 2147483647)");
             case INT64:
-                return cell -> {
-                    try {
-                        if (GO_INTEGER.matcher(cell).matches()) {
-                            return new BsonInt64(Long.parseLong(cell));
-                        }
-                    } catch (NumberFormatException e) {
-                        // out of range: said below
-                    }
-                    throw expected("an int64 (a whole number of at most 19 digits)", cell);
-                };
+                return cell -> whole(cell, t -> new BsonInt64(Long.parseLong(t)),
+                        "an int64 (a whole number of at most 19 digits)");
             case DOUBLE:
-                return cell -> {
-                    if (GO_FLOAT_WORD.matcher(cell).matches()) {
-                        String word = cell.toLowerCase(Locale.ROOT);
-                        return new BsonDouble(word.contains("nan") ? Double.NaN
-                                : word.startsWith("-") ? Double.NEGATIVE_INFINITY : Double.POSITIVE_INFINITY);
-                    }
-                    if (GO_FLOAT.matcher(cell).matches()) {
-                        double d = Double.parseDouble(cell);
-                        if (Double.isFinite(d)) {
-                            return new BsonDouble(d);
-                        }
-                    }
-                    throw expected("a double (a number like 1.5 or -2e3)", cell);
-                };
+                return cell -> real(cell, t -> {
+                    double d = Double.parseDouble(t);
+                    return Double.isFinite(d) ? new BsonDouble(d) : null;
+                }, new BsonDouble[] {new BsonDouble(Double.NaN), new BsonDouble(Double.NEGATIVE_INFINITY),
+                    new BsonDouble(Double.POSITIVE_INFINITY)}, "a double (a number like 1.5 or -2e3)");
             case DECIMAL:
-                return cell -> {
-                    if (GO_FLOAT_WORD.matcher(cell).matches()) {
-                        String word = cell.toLowerCase(Locale.ROOT);
-                        return new BsonDecimal128(word.contains("nan") ? Decimal128.NaN
-                                : word.startsWith("-") ? Decimal128.NEGATIVE_INFINITY : Decimal128.POSITIVE_INFINITY);
-                    }
-                    if (GO_FLOAT.matcher(cell).matches()) {
-                        try {
-                            return new BsonDecimal128(Decimal128.parse(cell));
-                        } catch (NumberFormatException e) {
-                            // too many digits or out of range: said below
-                        }
-                    }
-                    throw expected("a decimal (a number like 12.50 of at most 34 digits)", cell);
-                };
+                return cell -> real(cell, t -> new BsonDecimal128(Decimal128.parse(t)),
+                        new BsonDecimal128[] {new BsonDecimal128(Decimal128.NaN),
+                            new BsonDecimal128(Decimal128.NEGATIVE_INFINITY), new BsonDecimal128(Decimal128.POSITIVE_INFINITY)},
+                        "a decimal (a number like 12.50 of at most 34 digits)");
             case BINARY:
                 return binary(column.argument());
             case DATE:
@@ -131,6 +95,42 @@ final class CellConverter {
             default:
                 throw new IllegalStateException("unknown type " + column.kind());
         }
+    }
+
+    /** Go's ParseInt in base 10: a sign and ASCII digits, in range. */
+    private static BsonValue whole(String cell, Function<String, BsonValue> parse, String what) {
+        try {
+            if (GO_INTEGER.matcher(cell).matches()) {
+                return parse.apply(cell);
+            }
+        } catch (NumberFormatException e) {
+            // out of range: said below
+        }
+        throw expected(what, cell);
+    }
+
+    /**
+     * Go's ParseFloat (and ParseDecimal128) on decimal text or {@code inf}, {@code infinity}, {@code nan} in any case.
+     *
+     * @param parse  null when the number is out of range
+     * @param words  NaN, -Inf, +Inf of the type
+     */
+    private static BsonValue real(String cell, Function<String, BsonValue> parse, BsonValue[] words, String what) {
+        if (GO_FLOAT_WORD.matcher(cell).matches()) {
+            String word = cell.toLowerCase(Locale.ROOT);
+            return word.contains("nan") ? words[0] : word.startsWith("-") ? words[1] : words[2];
+        }
+        try {
+            if (GO_FLOAT.matcher(cell).matches()) {
+                BsonValue value = parse.apply(cell);
+                if (value != null) {
+                    return value;
+                }
+            }
+        } catch (NumberFormatException e) {
+            // too many digits or out of range: said below
+        }
+        throw expected(what, cell);
     }
 
     private static Function<String, BsonValue> date(GoTimeLayout layout) {
