@@ -8,10 +8,9 @@ import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
 import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.ReplaceOptions;
-import com.mongodb.client.model.Updates;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.Exactness;
+import dev.ferry.testing.SourceMutator;
 import dev.ferry.testing.FerryConf;
 import dev.ferry.testing.FerryProcess;
 import dev.ferry.testing.Spooler;
@@ -21,9 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import org.bson.Document;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,6 +32,30 @@ import org.junit.jupiter.api.io.TempDir;
 class ClusterFailoverProcessTest {
     private static final Duration WAIT = Duration.ofSeconds(120);
     private static final int LEASE_SECONDS = 3;
+
+    private static final String FOLLOW_JOB = "{\"id\": \"live\", \"source\": {\"type\": \"mongodb\", \"connection\": "
+            + "\"src\", \"collection\": \"items\", \"follow\": true}, \"destination\": {\"connection\": \"dest\", "
+            + "\"collection\": \"items\"}}";
+
+    /** Documents {@code 0..n-1} with {@code k} = {@code _id}, as {@link Exactness} compares them. */
+    private static void seed(MongoCollection<Document> source, int n) {
+        List<Document> batch = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            batch.add(new Document("_id", i).append("k", i).append("v", 0));
+            if (batch.size() == 5_000 || i == n - 1) {
+                source.insertMany(batch);
+                batch.clear();
+            }
+        }
+    }
+
+    /** Until {@code member} holds the follow job's lease and its checkpoint there says it follows. */
+    private static void awaitFollowingOn(String member, MongoCollection<Document> leases) {
+        Await.until(WAIT, () -> {
+            Document lease = leases.find(Filters.eq("_id", "ferry:job/live")).first();
+            return lease != null && member.equals(lease.getString("owner")) && lease.toJson().contains("\"FOLLOWING\"");
+        }, member + " follows, its checkpoint in the store");
+    }
 
     private static FerryConf conf(Path dir, String member, TestMongoServer source, TestMongoServer dest) {
         return new FerryConf(dir.resolve(member), dest.uri())
@@ -58,26 +78,16 @@ class ClusterFailoverProcessTest {
             MongoCollection<Document> source = sourceClient.getDatabase("srcdb").getCollection("items");
             MongoCollection<Document> dest = destClient.getDatabase("ferrytest").getCollection("items");
             MongoCollection<Document> leases = destClient.getDatabase("ferrycluster").getCollection("ferry_leases");
-            List<Document> seed = new ArrayList<>();
-            for (int i = 0; i < 2_000; i++) {
-                seed.add(new Document("_id", i).append("k", i).append("v", 0));
-            }
-            source.insertMany(seed);
-            Mutator mutator = new Mutator(source, 2_000);
+            seed(source, 2_000);
+            SourceMutator mutator = new SourceMutator(source, 2_000);
             Thread mutating = new Thread(mutator, "cluster-test-mutator");
             try (FerryProcess ferryB = FerryProcess.run(confB, dir.resolve("b.log"))) {
                 ferryB.awaitLog("cluster ferry: member b joined", WAIT);
                 try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a.log"))) {
                     ferryA.awaitLog("cluster ferry: member a joined", WAIT);
                     mutating.start();
-                    new Spooler(a.spool()).drop("live.json", "{\"id\": \"live\", \"source\": {\"type\": \"mongodb\", "
-                            + "\"connection\": \"src\", \"collection\": \"items\", \"follow\": true}, \"destination\": "
-                            + "{\"connection\": \"dest\", \"collection\": \"items\"}}");
-                    Await.until(WAIT, () -> {
-                        Document lease = leases.find(Filters.eq("_id", "ferry:job/live")).first();
-                        return lease != null && "a".equals(lease.getString("owner"))
-                                && lease.toJson().contains("\"FOLLOWING\"");
-                    }, "a follows, its checkpoint in the store");
+                    new Spooler(a.spool()).drop("live.json", FOLLOW_JOB);
+                    awaitFollowingOn("a", leases);
                     long before = mutator.changes.get();
                     Await.until(WAIT, () -> mutator.changes.get() > before + 200, "changes while a follows");
                     ferryA.sigkill();
@@ -135,26 +145,16 @@ class ClusterFailoverProcessTest {
             MongoCollection<Document> source = sourceClient.getDatabase("srcdb").getCollection("items");
             MongoCollection<Document> dest = destClient.getDatabase("ferrytest").getCollection("items");
             MongoCollection<Document> leases = destClient.getDatabase("ferrycluster").getCollection("ferry_leases");
-            List<Document> seed = new ArrayList<>();
-            for (int i = 0; i < 1_000; i++) {
-                seed.add(new Document("_id", i).append("k", i).append("v", 0));
-            }
-            source.insertMany(seed);
-            Mutator mutator = new Mutator(source, 1_000);
+            seed(source, 1_000);
+            SourceMutator mutator = new SourceMutator(source, 1_000);
             Thread mutating = new Thread(mutator, "cluster-test-mutator");
             try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a.log"));
                  FerryProcess ferryB = FerryProcess.run(confB, dir.resolve("b.log"))) {
                 ferryA.awaitLog("cluster ferry: member a joined", WAIT);
                 ferryB.awaitLog("cluster ferry: member b joined", WAIT);
                 mutating.start();
-                new Spooler(a.spool()).drop("live.json", "{\"id\": \"live\", \"source\": {\"type\": \"mongodb\", "
-                        + "\"connection\": \"src\", \"collection\": \"items\", \"follow\": true}, \"destination\": "
-                        + "{\"connection\": \"dest\", \"collection\": \"items\"}}");
-                Await.until(WAIT, () -> {
-                    Document lease = leases.find(Filters.eq("_id", "ferry:job/live")).first();
-                    return lease != null && "a".equals(lease.getString("owner"))
-                            && lease.toJson().contains("\"FOLLOWING\"");
-                }, "a follows");
+                new Spooler(a.spool()).drop("live.json", FOLLOW_JOB);
+                awaitFollowingOn("a", leases);
                 ferryA.sigstop();
                 try {
                     ferryB.awaitLog("took job/live over from a", WAIT);
@@ -214,14 +214,7 @@ class ClusterFailoverProcessTest {
             MongoCollection<Document> source = sourceClient.getDatabase("srcdb").getCollection("items");
             MongoCollection<Document> dest = destClient.getDatabase("ferrytest").getCollection("items");
             MongoCollection<Document> leases = destClient.getDatabase("ferrycluster").getCollection("ferry_leases");
-            List<Document> seed = new ArrayList<>();
-            for (int i = 0; i < 60_000; i++) {
-                seed.add(new Document("_id", i).append("k", i).append("v", "value " + i));
-                if (seed.size() == 5_000) {
-                    source.insertMany(seed);
-                    seed.clear();
-                }
-            }
+            seed(source, 60_000);
             try (FerryProcess ferryB = FerryProcess.run(confB, dir.resolve("b.log"))) {
                 ferryB.awaitLog("cluster ferry: member b joined", WAIT);
                 try (FerryProcess ferryA = FerryProcess.run(confA, dir.resolve("a.log"))) {
@@ -258,43 +251,6 @@ class ClusterFailoverProcessTest {
             return wait.get();
         } catch (AssertionError e) {
             throw new AssertionError(e.getMessage() + "\nlog of the daemon:\n" + ferry.log(), e);
-        }
-    }
-
-    /** Inserts, updates and deletes random keys, paced at a few hundred changes a second. */
-    private static final class Mutator implements Runnable {
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicLong changes = new AtomicLong();
-        private final MongoCollection<Document> source;
-        private long nextKey;
-
-        Mutator(MongoCollection<Document> source, long keys) {
-            this.source = source;
-            this.nextKey = keys;
-        }
-
-        @Override
-        public void run() {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            while (!stop.get()) {
-                long key = random.nextLong(nextKey);
-                switch (random.nextInt(3)) {
-                    case 0 -> {
-                        long k = nextKey++;
-                        source.replaceOne(Filters.eq("_id", k), new Document("_id", k).append("k", k).append("v", 1),
-                                new ReplaceOptions().upsert(true));
-                    }
-                    case 1 -> source.updateOne(Filters.eq("_id", key), Updates.inc("v", 1));
-                    default -> source.deleteOne(Filters.eq("_id", key));
-                }
-                changes.incrementAndGet();
-                try {
-                    Thread.sleep(2); // pacing of the load, not waiting for an event
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
         }
     }
 }

@@ -6,11 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.mongodb.client.MongoClient;
 import com.mongodb.client.MongoClients;
 import com.mongodb.client.MongoCollection;
-import com.mongodb.client.model.Filters;
-import com.mongodb.client.model.Updates;
 import dev.ferry.jmx.MBeanRegistrar;
 import dev.ferry.testing.Await;
 import dev.ferry.testing.Exactness;
+import dev.ferry.testing.SourceMutator;
 import dev.ferry.testing.FerryConf;
 import dev.ferry.testing.FerryJmx;
 import dev.ferry.testing.FerryProcess;
@@ -21,9 +20,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.management.ObjectName;
 import org.bson.Document;
 import org.junit.jupiter.api.Tag;
@@ -70,7 +66,7 @@ class FollowConvergenceProcessTest {
             Path checkpoint = conf.state().resolve("checkpoints").resolve("live.checkpoint.json");
             Spooler spool = new Spooler(conf.spool());
 
-            Mutator mutator = new Mutator(source, documents);
+            SourceMutator mutator = new SourceMutator(source, documents);
             Thread mutating = new Thread(mutator, "follow-test-mutator");
             mutating.start();
             try {
@@ -159,45 +155,6 @@ class FollowConvergenceProcessTest {
         }
         if (!batch.isEmpty()) {
             source.insertMany(batch);
-        }
-    }
-
-    /** Inserts, updates, replaces and deletes random keys, about 500 changes a second. */
-    private static final class Mutator implements Runnable {
-        final AtomicBoolean stop = new AtomicBoolean();
-        final AtomicLong changes = new AtomicLong();
-        private final MongoCollection<Document> source;
-        private long nextKey;
-
-        Mutator(MongoCollection<Document> source, long keys) {
-            this.source = source;
-            this.nextKey = keys;
-        }
-
-        @Override
-        public void run() {
-            ThreadLocalRandom random = ThreadLocalRandom.current();
-            while (!stop.get()) {
-                long key = random.nextLong(nextKey);
-                switch (random.nextInt(4)) {
-                    case 0 -> {
-                        long k = random.nextBoolean() ? nextKey++ : -1 - random.nextLong(1000); // also below the copy's position
-                        source.replaceOne(Filters.eq("_id", k), new Document("_id", k).append("k", k).append("v", 1),
-                                new com.mongodb.client.model.ReplaceOptions().upsert(true));
-                    }
-                    case 1 -> source.updateOne(Filters.eq("_id", key), Updates.inc("v", 1));
-                    case 2 -> source.replaceOne(Filters.eq("_id", key),
-                            new Document("_id", key).append("k", key).append("v", random.nextInt()).append("r", true));
-                    default -> source.deleteOne(Filters.eq("_id", key));
-                }
-                changes.incrementAndGet();
-                try {
-                    Thread.sleep(2); // pacing of the load, not waiting for an event
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
         }
     }
 }
